@@ -1,0 +1,55 @@
+# pgflow: build, install and test the extension (PGXS), plus the Python client.
+#   make            build pgflow--0.1.sql from extension/
+#   make install    install it into the server's extension directory
+#   make test       every suite: pgTAP, isolation specs, lint, pytest
+#   make lint       plpgsql_check over every function; committed SQL up to date
+
+EXTVERSION = 0.1
+SOURCES    = $(sort $(wildcard extension/[0-9]*/*.sql))
+BUILT      = pgflow--$(EXTVERSION).sql
+
+DATA      = extension/pgflow.control $(BUILT)
+MODULEDIR = extension
+
+ISOLATION      = $(basename $(notdir $(wildcard extension/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=extension/isolation --load-extension=pgflow
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+all: $(BUILT)
+
+include $(PGXS)
+
+$(BUILT): $(SOURCES) tools/build-sql
+	tools/build-sql $(SOURCES) > $@.tmp && mv $@.tmp $@
+
+PYTHON ?= python3
+PSQL   ?= psql
+
+.PHONY: test test-sql test-isolation test-python lint check-built
+
+test: install
+	@status=0; \
+	$(MAKE) --no-print-directory test-sql || status=1; \
+	$(MAKE) --no-print-directory test-isolation || status=1; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	$(MAKE) --no-print-directory test-python || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all suites passed"; fi; \
+	exit $$status
+
+test-sql:
+	tools/run-pgtap
+
+test-isolation:
+	$(pg_isolation_regress_installcheck) $(REGRESS_OPTS) $(ISOLATION_OPTS) $(ISOLATION)
+
+lint: check-built
+	tools/lint-sql
+
+check-built:
+	@tools/build-sql $(SOURCES) | cmp -s - $(BUILT) || \
+	  { echo "$(BUILT) is stale: run make and commit it"; exit 1; }
+
+test-python:
+	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests; else echo "no python tests yet"; fi

@@ -1,0 +1,144 @@
+-- pgflow's state is plain tables, readable with one SELECT.
+--
+-- Definitions: flows (one row per version), steps, deps. A version's shape
+-- (steps, deps, fan_out, conditions and their policies) is frozen once it has a
+-- run; the guard triggers in 10_define enforce that. Options left NULL on a step
+-- inherit the flow's value at claim time, so tunables apply from the next claim.
+--
+-- Runtime: runs -> step_states -> step_tasks. Counters (remaining_steps,
+-- remaining_deps, remaining_tasks) are CHECKed non-negative and each changes in
+-- exactly one function.
+
+CREATE TABLE pgflow.flows (
+  flow_slug    text        NOT NULL,
+  version      int         NOT NULL DEFAULT 1,
+  max_attempts int         NOT NULL DEFAULT 3,
+  base_delay   int         NOT NULL DEFAULT 1,
+  timeout      int         NOT NULL DEFAULT 60,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (flow_slug, version),
+  CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
+  CONSTRAINT flows_version_positive CHECK (version >= 1),
+  CONSTRAINT flows_max_attempts_bounds CHECK (max_attempts >= 1),
+  CONSTRAINT flows_base_delay_bounds CHECK (base_delay >= 0),
+  CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1)
+);
+COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
+
+CREATE TABLE pgflow.steps (
+  flow_slug      text    NOT NULL,
+  flow_version   int     NOT NULL,
+  step_slug      text    NOT NULL,
+  step_index     int     NOT NULL,
+  deps_count     int     NOT NULL DEFAULT 0,
+  fan_out        boolean NOT NULL DEFAULT false,
+  max_attempts   int,
+  base_delay     int,
+  timeout        int,
+  delay_seconds  int     NOT NULL DEFAULT 0,
+  run_if         jsonb,
+  run_unless     jsonb,
+  when_unmet     text    NOT NULL DEFAULT 'skip',
+  when_exhausted text    NOT NULL DEFAULT 'fail',
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (flow_slug, flow_version, step_slug),
+  FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
+  CONSTRAINT steps_slug_format CHECK (step_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' AND step_slug <> 'run'),
+  CONSTRAINT steps_deps_count_bounds CHECK (deps_count >= 0),
+  CONSTRAINT steps_fan_out_single_dep CHECK (NOT fan_out OR deps_count = 1),
+  CONSTRAINT steps_max_attempts_bounds CHECK (max_attempts >= 1),
+  CONSTRAINT steps_base_delay_bounds CHECK (base_delay >= 0),
+  CONSTRAINT steps_timeout_bounds CHECK (timeout >= 1),
+  CONSTRAINT steps_delay_seconds_bounds CHECK (delay_seconds >= 0),
+  CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
+  CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
+  CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
+  CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail'))
+);
+COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
+
+CREATE TABLE pgflow.deps (
+  flow_slug    text NOT NULL,
+  flow_version int  NOT NULL,
+  step_slug    text NOT NULL,
+  dep_slug     text NOT NULL,
+  PRIMARY KEY (flow_slug, flow_version, step_slug, dep_slug),
+  FOREIGN KEY (flow_slug, flow_version, step_slug)
+    REFERENCES pgflow.steps (flow_slug, flow_version, step_slug) ON DELETE CASCADE,
+  FOREIGN KEY (flow_slug, flow_version, dep_slug)
+    REFERENCES pgflow.steps (flow_slug, flow_version, step_slug) ON DELETE CASCADE,
+  CONSTRAINT deps_no_self_dependency CHECK (step_slug <> dep_slug)
+);
+COMMENT ON TABLE pgflow.deps IS 'step_slug runs after dep_slug and receives its output under the key dep_slug.';
+-- Completing a step looks up its dependents.
+CREATE INDEX deps_dependents_idx ON pgflow.deps (flow_slug, flow_version, dep_slug);
+
+CREATE TABLE pgflow.runs (
+  run_id          uuid        NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
+  flow_slug       text        NOT NULL,
+  flow_version    int         NOT NULL,
+  status          text        NOT NULL DEFAULT 'started',
+  input           jsonb       NOT NULL DEFAULT '{}',
+  output          jsonb,
+  remaining_steps int         NOT NULL,
+  error_message   text,
+  started_at      timestamptz NOT NULL DEFAULT now(),
+  finished_at     timestamptz,
+  FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
+  CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
+  CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0)
+);
+-- The version guard asks "does this version have runs?"; the foreign key needs it too.
+CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
+
+CREATE TABLE pgflow.step_states (
+  run_id          uuid        NOT NULL REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
+  step_slug       text        NOT NULL,
+  status          text        NOT NULL DEFAULT 'created',
+  remaining_deps  int         NOT NULL,
+  remaining_tasks int,
+  output          jsonb,
+  error_message   text,
+  skip_reason     text,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  started_at      timestamptz,
+  finished_at     timestamptz,
+  PRIMARY KEY (run_id, step_slug),
+  CONSTRAINT step_states_status_values
+    CHECK (status IN ('created', 'started', 'completed', 'failed', 'skipped', 'cancelled')),
+  CONSTRAINT step_states_remaining_deps_bounds CHECK (remaining_deps >= 0),
+  CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0)
+);
+COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS 'Tasks not yet completed; NULL until the step starts.';
+
+CREATE TABLE pgflow.step_tasks (
+  run_id        uuid        NOT NULL,
+  step_slug     text        NOT NULL,
+  task_index    int         NOT NULL DEFAULT 0,
+  flow_slug     text        NOT NULL,
+  flow_version  int         NOT NULL,
+  status        text        NOT NULL DEFAULT 'queued',
+  attempt       int         NOT NULL DEFAULT 0,
+  item          jsonb,
+  output        jsonb,
+  error_message text,
+  worker_id     text,
+  available_at  timestamptz NOT NULL DEFAULT now(),
+  queued_at     timestamptz NOT NULL DEFAULT now(),
+  started_at    timestamptz,
+  finished_at   timestamptz,
+  PRIMARY KEY (run_id, step_slug, task_index),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT step_tasks_status_values
+    CHECK (status IN ('queued', 'started', 'completed', 'failed', 'cancelled')),
+  CONSTRAINT step_tasks_task_index_bounds CHECK (task_index >= 0),
+  CONSTRAINT step_tasks_attempt_bounds CHECK (attempt >= 0)
+);
+COMMENT ON COLUMN pgflow.step_tasks.available_at IS
+  'queued: when the task becomes claimable (delay, retry backoff); started: when its lease expires and it becomes claimable again.';
+COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
+COMMENT ON COLUMN pgflow.step_tasks.output IS
+  'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
+-- claim_tasks walks these two in available_at order: queued work, and expired leases.
+CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
+CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';

@@ -1,0 +1,93 @@
+-- Validates one step definition against the slugs it may depend on (known_slugs):
+-- slug, options, dependencies, fan-out arity and conditions. Shared by add_step and
+-- define_flow so both paths reject exactly the same things with the same messages.
+-- Graph-wide checks (duplicates, cycles) belong to the callers.
+CREATE FUNCTION pgflow._check_step(
+  flow_slug text, step_slug text, deps text[], known_slugs text[],
+  max_attempts int, base_delay int, timeout int, delay_seconds int,
+  fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v_step text := format('step "%s" of flow "%s"', step_slug, flow_slug);
+  v_dep text;
+  v_key text;
+  v_pattern_name text;
+  v_pattern jsonb;
+BEGIN
+  PERFORM pgflow._check_slug('step', step_slug, flow_slug);
+  PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds);
+
+  IF deps IS NULL THEN
+    RAISE EXCEPTION 'deps of % must be an array, not null', v_step
+      USING ERRCODE = '22023', HINT = 'Use ''{}'' for a root step.';
+  END IF;
+  FOREACH v_dep IN ARRAY deps LOOP
+    IF v_dep IS NULL THEN
+      RAISE EXCEPTION '% lists a null dependency', v_step USING ERRCODE = '22023';
+    END IF;
+    IF v_dep = step_slug THEN
+      RAISE EXCEPTION '% depends on itself', v_step
+        USING ERRCODE = '42P17', HINT = 'Remove the step from its own deps.';
+    END IF;
+    IF NOT v_dep = ANY (known_slugs) THEN
+      RAISE EXCEPTION '% depends on unknown step "%"', v_step, v_dep
+        USING ERRCODE = '42704',
+              DETAIL = format('Steps of flow "%s": %s.', flow_slug,
+                              coalesce(nullif(array_to_string(known_slugs, ', '), ''), 'none')),
+              HINT = 'Define the dependency first, or fix the slug.';
+    END IF;
+  END LOOP;
+  IF cardinality(deps) <> cardinality(ARRAY(SELECT DISTINCT unnest(deps))) THEN
+    RAISE EXCEPTION '% lists a dependency more than once: %', v_step, array_to_string(deps, ', ')
+      USING ERRCODE = '22023';
+  END IF;
+
+  IF fan_out IS NULL THEN
+    RAISE EXCEPTION 'fan_out of % must be true or false, not null', v_step USING ERRCODE = '22023';
+  END IF;
+  IF fan_out AND cardinality(deps) <> 1 THEN
+    RAISE EXCEPTION 'fan-out % must have exactly one dependency, it has %', v_step, cardinality(deps)
+      USING ERRCODE = '42P17',
+            DETAIL = 'A fan-out step runs one task per element of its dependency''s array output.',
+            HINT = 'Add a step that combines the outputs into one array and fan out over it.';
+  END IF;
+
+  IF when_unmet IS NULL OR when_unmet NOT IN ('skip', 'skip-cascade', 'fail') THEN
+    RAISE EXCEPTION 'when_unmet of % must be skip, skip-cascade or fail, not %', v_step,
+      coalesce('"' || when_unmet || '"', 'null') USING ERRCODE = '22023';
+  END IF;
+  IF when_exhausted IS NULL OR when_exhausted NOT IN ('skip', 'skip-cascade', 'fail') THEN
+    RAISE EXCEPTION 'when_exhausted of % must be skip, skip-cascade or fail, not %', v_step,
+      coalesce('"' || when_exhausted || '"', 'null') USING ERRCODE = '22023';
+  END IF;
+
+  FOR v_pattern_name, v_pattern IN VALUES ('run_if', run_if), ('run_unless', run_unless) LOOP
+    CONTINUE WHEN v_pattern IS NULL;
+    IF jsonb_typeof(v_pattern) <> 'object' THEN
+      RAISE EXCEPTION '% of % must be a JSON object, not %', v_pattern_name, v_step, jsonb_typeof(v_pattern)
+        USING ERRCODE = '22023',
+              HINT = format('Match against the step input, e.g. {"run": {"userIsVIP": true}}.');
+    END IF;
+    FOR v_key IN SELECT jsonb_object_keys(v_pattern) LOOP
+      IF v_key <> 'run' AND NOT v_key = ANY (deps) THEN
+        RAISE EXCEPTION '% of % refers to "%", which is not in its input', v_pattern_name, v_step, v_key
+          USING ERRCODE = '22023',
+                DETAIL = format('The input of step "%s" has the keys: %s.', step_slug,
+                                array_to_string(array_prepend('run', deps), ', ')),
+                HINT = 'A condition matches the step input: "run" (the flow input) and its dependencies.';
+      END IF;
+    END LOOP;
+  END LOOP;
+  IF run_unless = '{}'::jsonb THEN
+    RAISE EXCEPTION '% can never run: run_unless {} is contained in every input', v_step
+      USING ERRCODE = '42P17', HINT = 'Remove run_unless, or give it a pattern.';
+  END IF;
+  IF run_if @> run_unless THEN
+    RAISE EXCEPTION '% can never run: run_if % contains run_unless %', v_step, run_if, run_unless
+      USING ERRCODE = '42P17',
+            DETAIL = 'Whenever the input contains run_if it also contains run_unless, so one of them is always unmet.',
+            HINT = 'Fix one of the two patterns.';
+  END IF;
+END;
+$$;

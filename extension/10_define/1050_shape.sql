@@ -1,0 +1,13 @@
+-- The shape of a version: what a run depends on and what must never change under
+-- it. Takes the "steps" array of a normalized definition (as flow_definition
+-- returns it) and keeps, per step slug, its deps, fan_out, conditions and policies.
+-- Tunables (max_attempts, base_delay, timeout, delay_seconds) are not shape.
+CREATE FUNCTION pgflow._shape(steps jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(e ->> 'slug', jsonb_build_object(
+           'deps', e -> 'deps', 'fan_out', e -> 'fan_out',
+           'run_if', e -> 'run_if', 'run_unless', e -> 'run_unless',
+           'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted')), '{}')
+    FROM jsonb_array_elements(steps) AS e
+$$;

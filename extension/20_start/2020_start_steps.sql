@@ -1,0 +1,85 @@
+-- Starts steps whose dependencies have all settled (ready). For each: evaluate
+-- run_if/run_unless against its input; if unmet, apply when_unmet; otherwise
+-- create its tasks, claimable after delay_seconds: one task, or for a fan-out one
+-- per element of its dependency's array output, in one set-based INSERT. A step
+-- that settles at once (skipped, or a fan-out over nothing) releases dependents,
+-- which join the same worklist: no recursion, so long chains of skips are fine.
+-- Callers hold the run's row lock. Listening workers are woken once at the end.
+CREATE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_queue text[] := ready;
+  v_head int := 1;
+  v_step pgflow.steps;
+  v_input jsonb;
+  v_unmet text;
+  v_source_slug text;
+  v_source pgflow.step_states;
+  v_tasks int;
+  v_claimable_now boolean := false;
+BEGIN
+  WHILE v_head <= cardinality(v_queue) LOOP
+    SELECT s.* INTO STRICT v_step FROM pgflow.steps AS s
+     WHERE s.flow_slug = run.flow_slug AND s.flow_version = run.flow_version AND s.step_slug = v_queue[v_head];
+    v_head := v_head + 1;
+
+    v_unmet := NULL;
+    IF v_step.run_if IS NOT NULL OR v_step.run_unless IS NOT NULL THEN
+      v_input := pgflow._step_input(run.run_id, run.flow_slug, run.flow_version, v_step.step_slug, run.input);
+      IF NOT v_input @> coalesce(v_step.run_if, '{}') THEN
+        v_unmet := format('run_if %s is not met: the input does not contain it', v_step.run_if);
+      ELSIF v_input @> v_step.run_unless THEN
+        v_unmet := format('run_unless %s is met: the input contains it', v_step.run_unless);
+      END IF;
+    END IF;
+    IF v_unmet IS NOT NULL THEN
+      IF v_step.when_unmet = 'fail' THEN
+        PERFORM pgflow._fail_run(run.run_id, v_step.step_slug,
+                                 format('step "%s": %s (when_unmet = fail)', v_step.step_slug, v_unmet));
+        RETURN;
+      END IF;
+      v_queue := v_queue || pgflow._skip_steps(run, v_step.step_slug, v_unmet,
+                                               v_step.when_unmet = 'skip-cascade');
+      CONTINUE;
+    END IF;
+
+    IF v_step.fan_out THEN
+      SELECT d.dep_slug INTO STRICT v_source_slug FROM pgflow.deps AS d
+       WHERE d.flow_slug = run.flow_slug AND d.flow_version = run.flow_version AND d.step_slug = v_step.step_slug;
+      SELECT ss.* INTO STRICT v_source FROM pgflow.step_states AS ss
+       WHERE ss.run_id = run.run_id AND ss.step_slug = v_source_slug;
+      IF v_source.status = 'completed' AND coalesce(jsonb_typeof(v_source.output), 'null') <> 'array' THEN
+        PERFORM pgflow._fail_run(run.run_id, v_step.step_slug,
+          format('fan-out step "%s" needs an array from step "%s", got %s',
+                 v_step.step_slug, v_source_slug, coalesce(jsonb_typeof(v_source.output), 'null')));
+        RETURN;
+      END IF;
+      -- A skipped source fans out over nothing.
+      v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
+      INSERT INTO pgflow.step_tasks (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
+      SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
+             now() + make_interval(secs => v_step.delay_seconds)
+        FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
+             WITH ORDINALITY AS e(item, i);
+    ELSE
+      v_tasks := 1;
+      INSERT INTO pgflow.step_tasks (run_id, step_slug, flow_slug, flow_version, available_at)
+      VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
+              now() + make_interval(secs => v_step.delay_seconds));
+    END IF;
+
+    UPDATE pgflow.step_states AS ss
+       SET status = 'started', started_at = now(), remaining_tasks = v_tasks
+     WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
+    IF v_tasks = 0 THEN
+      v_queue := v_queue || pgflow._complete_step(run, v_step.step_slug, '[]');
+    ELSE
+      v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
+    END IF;
+  END LOOP;
+  IF v_claimable_now THEN
+    PERFORM pg_notify('pgflow_tasks', run.flow_slug);
+  END IF;
+END;
+$$;

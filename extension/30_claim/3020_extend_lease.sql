@@ -1,0 +1,39 @@
+-- Heartbeat for a long task: its lease now ends `seconds` from now (default: the
+-- step's timeout). Returns the new expiry, or NULL (with a NOTICE) when the
+-- caller no longer holds the task: it was reclaimed by another attempt, finished,
+-- or cancelled with its run. A worker should stop working on it then.
+-- Locks the task row only.
+CREATE FUNCTION pgflow.extend_lease(
+  run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL)
+RETURNS timestamptz
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+  v_expires timestamptz;
+BEGIN
+  IF seconds < 1 THEN
+    RAISE EXCEPTION 'seconds must be at least 1, got %', seconds USING ERRCODE = '22023',
+      HINT = 'Leave seconds out to renew the lease for the step''s full timeout.';
+  END IF;
+  SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
+   WHERE t.run_id = extend_lease.run_id AND t.step_slug = extend_lease.step_slug
+     AND t.task_index = extend_lease.task_index
+     FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
+  END IF;
+  IF v_task.status <> 'started' OR attempt <> v_task.attempt THEN
+    RAISE NOTICE 'pgflow: lease of task % of step "%" in run % not extended: attempt % is %',
+      task_index, step_slug, run_id, v_task.attempt, v_task.status;
+    RETURN NULL;
+  END IF;
+  UPDATE pgflow.step_tasks AS t
+     SET available_at = now() + make_interval(secs => coalesce(extend_lease.seconds, (
+           SELECT coalesce(s.timeout, f.timeout)
+             FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
+            WHERE s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug)))
+   WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
+  RETURNING t.available_at INTO v_expires;
+  RETURN v_expires;
+END;
+$$;

@@ -1,0 +1,33 @@
+-- Raises the error that says precisely why (run_id, step_slug, task_index) names
+-- no task: no such run, no such step in it, the step has not started, or no such
+-- task index. Called only when the lookup already failed.
+CREATE FUNCTION pgflow._raise_unknown_task(run_id uuid, step_slug text, task_index int)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_flow_slug text;
+  v_step_status text;
+  v_tasks int;
+BEGIN
+  SELECT r.flow_slug INTO v_flow_slug FROM pgflow.runs AS r WHERE r.run_id = _raise_unknown_task.run_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null')
+      USING ERRCODE = 'P0002', HINT = 'Pass the run_id that claim_tasks returned.';
+  END IF;
+  SELECT ss.status INTO v_step_status FROM pgflow.step_states AS ss
+   WHERE ss.run_id = _raise_unknown_task.run_id AND ss.step_slug = _raise_unknown_task.step_slug;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % of flow "%" has no step "%"', run_id, v_flow_slug, coalesce(step_slug, 'null')
+      USING ERRCODE = 'P0002', HINT = 'Pass the step_slug that claim_tasks returned.';
+  END IF;
+  SELECT count(*) INTO v_tasks FROM pgflow.step_tasks AS t
+   WHERE t.run_id = _raise_unknown_task.run_id AND t.step_slug = _raise_unknown_task.step_slug;
+  IF v_tasks = 0 THEN
+    RAISE EXCEPTION 'step "%" of run % has no tasks (the step is %)', step_slug, run_id, v_step_status
+      USING ERRCODE = '55000', HINT = 'Only tasks returned by claim_tasks can be completed, failed or extended.';
+  END IF;
+  RAISE EXCEPTION 'step "%" of run % has no task %: its task indexes are 0 to %',
+    step_slug, run_id, coalesce(task_index::text, 'null'), v_tasks - 1
+    USING ERRCODE = 'P0002', HINT = 'Pass the task_index that claim_tasks returned.';
+END;
+$$;

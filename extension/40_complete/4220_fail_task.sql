@@ -1,0 +1,24 @@
+-- A worker reports that an attempt failed. Retries with exponential backoff, or,
+-- when attempts are exhausted, applies the step's when_exhausted policy (see
+-- _fail_attempt). Same locking and stale-report rules as complete_task.
+CREATE FUNCTION pgflow.fail_task(
+  run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL)
+RETURNS pgflow.step_tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_task pgflow.step_tasks;
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
+  END IF;
+  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
+  IF v_task.run_id IS NULL THEN
+    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
+     WHERE t.run_id = fail_task.run_id AND t.step_slug = fail_task.step_slug AND t.task_index = fail_task.task_index;
+    RETURN v_task;
+  END IF;
+  RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'));
+END;
+$$;
