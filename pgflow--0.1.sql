@@ -320,9 +320,9 @@ DECLARE
   v_pending int[];           -- per step: dependencies not yet ordered
   v_first int[];             -- per step: offset of its dependents in v_dependents
   v_dependents int[];        -- dependents, grouped by the step they depend on
-  v_queue int[] := '{}';
+  v_queue int[] := '{}'::int[];
   v_head int := 1;
-  v_ordered text[] := '{}';
+  v_ordered text[] := '{}'::text[];
   v_step int;
   v_next int;
   v_path text[];
@@ -330,7 +330,7 @@ DECLARE
   v_start int;
 BEGIN
   IF v_count = 0 THEN
-    RETURN '{}';
+    RETURN '{}'::text[];
   END IF;
   SELECT jsonb_object_agg(s.slug, s.pos) INTO v_position
     FROM unnest(step_slugs) WITH ORDINALITY AS s(slug, pos);
@@ -691,7 +691,7 @@ DECLARE
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
-  v_slugs text[] := '{}';
+  v_slugs text[] := '{}'::text[];
   v_unknown text;
   v_steps jsonb;
   v_order text[];
@@ -913,7 +913,7 @@ $$;
 -- it belongs to another flow, which means the caller reused an id by mistake.
 CREATE FUNCTION pgflow._existing_run(run pgflow.runs, flow_slug text)
 RETURNS pgflow.runs
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF run.flow_slug IS DISTINCT FROM flow_slug THEN
     RAISE EXCEPTION 'run % already exists and belongs to flow "%", not "%"', run.run_id, run.flow_slug, flow_slug
@@ -1194,7 +1194,7 @@ DECLARE
   v_remaining int;
 BEGIN
   IF coalesce(cardinality(settled), 0) = 0 THEN
-    RETURN '{}';
+    RETURN '{}'::text[];
   END IF;
   WITH released AS (
     UPDATE pgflow.step_states AS ss
@@ -1306,7 +1306,7 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_flow_slug text;
   v_step_status text;
-  v_tasks int;
+  v_tasks bigint;
 BEGIN
   SELECT r.flow_slug INTO v_flow_slug FROM pgflow.runs AS r WHERE r.run_id = _raise_unknown_task.run_id;
   IF NOT FOUND THEN

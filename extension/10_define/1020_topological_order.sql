@@ -14,9 +14,9 @@ DECLARE
   v_pending int[];           -- per step: dependencies not yet ordered
   v_first int[];             -- per step: offset of its dependents in v_dependents
   v_dependents int[];        -- dependents, grouped by the step they depend on
-  v_queue int[] := '{}';
+  v_queue int[] := '{}'::int[];
   v_head int := 1;
-  v_ordered text[] := '{}';
+  v_ordered text[] := '{}'::text[];
   v_step int;
   v_next int;
   v_path text[];
@@ -24,7 +24,7 @@ DECLARE
   v_start int;
 BEGIN
   IF v_count = 0 THEN
-    RETURN '{}';
+    RETURN '{}'::text[];
   END IF;
   SELECT jsonb_object_agg(s.slug, s.pos) INTO v_position
     FROM unnest(step_slugs) WITH ORDINALITY AS s(slug, pos);

@@ -25,7 +25,7 @@ DECLARE
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
-  v_slugs text[] := '{}';
+  v_slugs text[] := '{}'::text[];
   v_unknown text;
   v_steps jsonb;
   v_order text[];

@@ -2,7 +2,7 @@
 -- it belongs to another flow, which means the caller reused an id by mistake.
 CREATE FUNCTION pgflow._existing_run(run pgflow.runs, flow_slug text)
 RETURNS pgflow.runs
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF run.flow_slug IS DISTINCT FROM flow_slug THEN
     RAISE EXCEPTION 'run % already exists and belongs to flow "%", not "%"', run.run_id, run.flow_slug, flow_slug

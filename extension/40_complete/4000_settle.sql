@@ -11,7 +11,7 @@ DECLARE
   v_remaining int;
 BEGIN
   IF coalesce(cardinality(settled), 0) = 0 THEN
-    RETURN '{}';
+    RETURN '{}'::text[];
   END IF;
   WITH released AS (
     UPDATE pgflow.step_states AS ss

@@ -7,7 +7,7 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_flow_slug text;
   v_step_status text;
-  v_tasks int;
+  v_tasks bigint;
 BEGIN
   SELECT r.flow_slug INTO v_flow_slug FROM pgflow.runs AS r WHERE r.run_id = _raise_unknown_task.run_id;
   IF NOT FOUND THEN
