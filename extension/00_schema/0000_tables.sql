@@ -15,14 +15,24 @@ CREATE TABLE pgflow.flows (
   max_attempts int         NOT NULL DEFAULT 3,
   base_delay   int         NOT NULL DEFAULT 1,
   timeout      int         NOT NULL DEFAULT 60,
+  max_concurrency  int,
+  max_output_bytes int     NOT NULL DEFAULT 1048576,
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (flow_slug, version),
   CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
   CONSTRAINT flows_version_positive CHECK (version >= 1),
   CONSTRAINT flows_max_attempts_bounds CHECK (max_attempts >= 1),
   CONSTRAINT flows_base_delay_bounds CHECK (base_delay >= 0),
-  CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1)
+  CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1),
+  CONSTRAINT flows_max_concurrency_bounds CHECK (max_concurrency >= 1),
+  CONSTRAINT flows_max_output_bytes_bounds CHECK (max_output_bytes >= 1)
 );
+COMMENT ON COLUMN pgflow.flows.max_concurrency IS
+  'Tasks of this flow (all versions) in flight at once across all workers; NULL = unlimited. The latest version''s value applies.';
+COMMENT ON COLUMN pgflow.flows.max_output_bytes IS
+  'Largest task output accepted (jsonb bytes); a larger one fails the attempt. Default 1 MiB; steps may override.';
+-- claim_tasks asks "is any concurrency limit set?" on every claim.
+CREATE INDEX flows_limited_idx ON pgflow.flows (flow_slug) WHERE max_concurrency IS NOT NULL;
 COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
 
 CREATE TABLE pgflow.steps (
@@ -36,6 +46,8 @@ CREATE TABLE pgflow.steps (
   base_delay     int,
   timeout        int,
   delay_seconds  int     NOT NULL DEFAULT 0,
+  max_concurrency  int,
+  max_output_bytes int,
   run_if         jsonb,
   run_unless     jsonb,
   when_unmet     text    NOT NULL DEFAULT 'skip',
@@ -50,12 +62,17 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_base_delay_bounds CHECK (base_delay >= 0),
   CONSTRAINT steps_timeout_bounds CHECK (timeout >= 1),
   CONSTRAINT steps_delay_seconds_bounds CHECK (delay_seconds >= 0),
+  CONSTRAINT steps_max_concurrency_bounds CHECK (max_concurrency >= 1),
+  CONSTRAINT steps_max_output_bytes_bounds CHECK (max_output_bytes >= 1),
   CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
   CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail'))
 );
 COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
+COMMENT ON COLUMN pgflow.steps.max_concurrency IS
+  'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
+CREATE INDEX steps_limited_idx ON pgflow.steps (flow_slug, step_slug) WHERE max_concurrency IS NOT NULL;
 
 CREATE TABLE pgflow.deps (
   flow_slug    text NOT NULL,
@@ -142,3 +159,25 @@ COMMENT ON COLUMN pgflow.step_tasks.output IS
 -- claim_tasks walks these two in available_at order: queued work, and expired leases.
 CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
 CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';
+
+-- Every attempt that ended without a completion (failed, timed out, output too
+-- large), so "why did attempt 2 fail" is one SELECT. The attempt that completed,
+-- or is running, is the step_tasks row itself.
+CREATE TABLE pgflow.task_attempts (
+  attempt_id    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id        uuid        NOT NULL,
+  step_slug     text        NOT NULL,
+  task_index    int         NOT NULL,
+  attempt       int         NOT NULL,
+  worker_id     text,
+  started_at    timestamptz,
+  failed_at     timestamptz NOT NULL DEFAULT now(),
+  error_type    text,
+  error_message text        NOT NULL,
+  error_details text,
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE
+);
+COMMENT ON COLUMN pgflow.task_attempts.error_details IS 'What the worker sent beyond the message, e.g. a Python traceback.';
+CREATE INDEX task_attempts_task_idx ON pgflow.task_attempts (run_id, step_slug, task_index);
+-- prune finds finished runs by age.
+CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS NOT NULL;

@@ -5,7 +5,8 @@
 CREATE FUNCTION pgflow._check_step(
   flow_slug text, step_slug text, deps text[], known_slugs text[],
   max_attempts int, base_delay int, timeout int, delay_seconds int,
-  fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text)
+  fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -16,7 +17,8 @@ DECLARE
   v_pattern jsonb;
 BEGIN
   PERFORM pgflow._check_slug('step', step_slug, flow_slug);
-  PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds);
+  PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds,
+                                max_concurrency, max_output_bytes);
 
   IF deps IS NULL THEN
     RAISE EXCEPTION 'deps of % must be an array, not null', v_step

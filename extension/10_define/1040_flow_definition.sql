@@ -21,6 +21,8 @@ BEGIN
     'max_attempts', v_flow.max_attempts,
     'base_delay', v_flow.base_delay,
     'timeout', v_flow.timeout,
+    'max_concurrency', v_flow.max_concurrency,
+    'max_output_bytes', v_flow.max_output_bytes,
     'steps', coalesce((
       SELECT jsonb_agg(jsonb_build_object(
                'slug', s.step_slug,
@@ -32,6 +34,8 @@ BEGIN
                'base_delay', s.base_delay,
                'timeout', s.timeout,
                'delay_seconds', s.delay_seconds,
+               'max_concurrency', s.max_concurrency,
+               'max_output_bytes', s.max_output_bytes,
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,

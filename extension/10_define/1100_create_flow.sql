@@ -1,8 +1,10 @@
 -- Creates version 1 of a flow with no steps; add_step adds them. Idempotent: for
 -- an existing slug it returns the latest version unchanged (options are changed
--- with define_flow, which also handles versions).
+-- with define_flow, which also handles versions). max_output_bytes NULL means
+-- the extension's default, 1 MiB.
 CREATE FUNCTION pgflow.create_flow(
-  flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60)
+  flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60,
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -13,21 +15,24 @@ BEGIN
     RAISE EXCEPTION 'max_attempts, base_delay and timeout of flow "%" must not be null', flow_slug
       USING ERRCODE = '22023', HINT = 'Leave them out to get the defaults 3, 1 and 60.';
   END IF;
-  PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout);
+  PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout, 0,
+                                max_concurrency, max_output_bytes);
   PERFORM pg_advisory_xact_lock(hashtext('pgflow.define'), hashtext(flow_slug));
 
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = create_flow.flow_slug ORDER BY f.version DESC LIMIT 1;
   IF FOUND THEN
-    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout)
-       IS DISTINCT FROM (create_flow.max_attempts, create_flow.base_delay, create_flow.timeout) THEN
+    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout, v_flow.max_concurrency, v_flow.max_output_bytes)
+       IS DISTINCT FROM (create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
+                         create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, v_flow.max_output_bytes)) THEN
       RAISE NOTICE 'flow "%" already exists; its options were left unchanged', flow_slug
         USING HINT = 'Change options with pgflow.define_flow.';
     END IF;
     RETURN v_flow;
   END IF;
-  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout)
-  VALUES (create_flow.flow_slug, 1, create_flow.max_attempts, create_flow.base_delay, create_flow.timeout)
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+  VALUES (create_flow.flow_slug, 1, create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
+          create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, 1048576))
   RETURNING * INTO v_flow;
   RETURN v_flow;
 END;

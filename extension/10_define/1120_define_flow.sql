@@ -13,15 +13,19 @@ CREATE FUNCTION pgflow.define_flow(definition jsonb)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
-  c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout', 'steps'];
+  c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout',
+                                       'max_concurrency', 'max_output_bytes', 'steps'];
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
-                                       'when_unmet', 'when_exhausted'];
+                                       'when_unmet', 'when_exhausted', 'max_concurrency',
+                                       'max_output_bytes'];
   v_slug text;
   v_what text;
   v_max_attempts int;
   v_base_delay int;
   v_timeout int;
+  v_max_concurrency int;
+  v_max_output_bytes int;
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
@@ -53,7 +57,10 @@ BEGIN
   v_max_attempts := coalesce(pgflow._json_field(definition, 'max_attempts', 'integer', v_what)::int, 3);
   v_base_delay := coalesce(pgflow._json_field(definition, 'base_delay', 'integer', v_what)::int, 1);
   v_timeout := coalesce(pgflow._json_field(definition, 'timeout', 'integer', v_what)::int, 60);
-  PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout);
+  v_max_concurrency := pgflow._json_field(definition, 'max_concurrency', 'integer', v_what)::int;
+  v_max_output_bytes := coalesce(pgflow._json_field(definition, 'max_output_bytes', 'integer', v_what)::int, 1048576);
+  PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout, 0,
+                                v_max_concurrency, v_max_output_bytes);
   IF jsonb_typeof(definition -> 'steps') IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION '"steps" of % must be an array, got %', v_what,
       coalesce(jsonb_typeof(definition -> 'steps'), 'nothing')
@@ -102,7 +109,9 @@ BEGIN
       pgflow._json_field(v_element, 'run_if', 'object', v_what),
       pgflow._json_field(v_element, 'run_unless', 'object', v_what),
       coalesce(pgflow._json_field(v_element, 'when_unmet', 'string', v_what) #>> '{}', 'skip'),
-      coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'));
+      coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'),
+      pgflow._json_field(v_element, 'max_concurrency', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int);
   END LOOP;
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
@@ -114,6 +123,8 @@ BEGIN
            'base_delay', (e ->> 'base_delay')::numeric::int,
            'timeout', (e ->> 'timeout')::numeric::int,
            'delay_seconds', coalesce((e ->> 'delay_seconds')::numeric::int, 0),
+           'max_concurrency', (e ->> 'max_concurrency')::numeric::int,
+           'max_output_bytes', (e ->> 'max_output_bytes')::numeric::int,
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
@@ -133,18 +144,22 @@ BEGIN
   IF FOUND AND pgflow._shape(pgflow.flow_definition(v_slug, v_latest.version) -> 'steps') = pgflow._shape(v_steps) THEN
     -- Same shape: only tunables may differ, and they apply from the next claim.
     UPDATE pgflow.flows AS f
-       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout
+       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
-       AND (f.max_attempts, f.base_delay, f.timeout) IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout)
+       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
     RETURNING * INTO v_flow;
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
-           timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int
+           timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
+           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
-       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds)
+       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
-                             (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int);
+                             (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
+                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
     RETURN coalesce(v_flow, v_latest);
   END IF;
 
@@ -153,23 +168,25 @@ BEGIN
     -- Nobody depends on the latest version yet: replace it rather than pile up versions.
     DELETE FROM pgflow.steps AS s WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version;
     UPDATE pgflow.flows AS f
-       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout
+       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
     RETURNING * INTO v_flow;
   ELSE
     v_version := coalesce(v_latest.version + 1, 1);
-    INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout)
-    VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout)
+    INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+    VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
     RETURNING * INTO v_flow;
   END IF;
 
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
-         nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted'
+         nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
+         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)

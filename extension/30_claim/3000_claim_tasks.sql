@@ -3,8 +3,11 @@
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- A lease that expired on the last attempt fails the task as timed out instead.
--- Never waits on a lock: tasks are picked with FOR UPDATE SKIP LOCKED and expired
--- leases are handled only when their run and task rows are free, so claimers
+-- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
+-- any limit is set, claimers take turns on an advisory lock so that counting the
+-- tasks in flight and claiming more is one atomic decision.
+-- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
+-- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run.
 CREATE FUNCTION pgflow.claim_tasks(worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
@@ -13,6 +16,10 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
+  v_run_ids uuid[];
+  v_step_slugs text[];
+  v_task_indexes int[];
+  v_limited boolean;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -20,6 +27,13 @@ BEGIN
   END IF;
   IF max_tasks IS NULL OR max_tasks < 1 THEN
     RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
+  END IF;
+
+  -- Taken before any row lock, so a limited claimer never waits holding one.
+  v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
+  IF v_limited THEN
+    PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
   END IF;
 
   FOR v_expired IN
@@ -32,6 +46,7 @@ BEGIN
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
      ORDER BY t.available_at
      LIMIT max_tasks
+       FOR UPDATE OF t SKIP LOCKED
   LOOP
     IF v_expired.exhausted THEN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
@@ -39,27 +54,34 @@ BEGIN
       -- Back in the queue ahead of everything, so the claim below takes it in this
       -- transaction; nobody else ever sees it queued.
       UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
-       WHERE t.ctid = (SELECT x.ctid FROM pgflow.step_tasks AS x
-                        WHERE x.run_id = v_expired.run_id AND x.step_slug = v_expired.step_slug
-                          AND x.task_index = v_expired.task_index AND x.status = 'started'
-                          AND x.attempt = v_expired.attempt AND x.available_at <= now()
-                          FOR UPDATE SKIP LOCKED);
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
     END IF;
   END LOOP;
+
+  IF v_limited THEN
+    SELECT p.run_ids, p.step_slugs, p.task_indexes INTO v_run_ids, v_step_slugs, v_task_indexes
+      FROM pgflow._pick_within_limits(max_tasks, flow_slugs) AS p;
+  ELSE
+    SELECT array_agg(c.run_id), array_agg(c.step_slug), array_agg(c.task_index)
+      INTO v_run_ids, v_step_slugs, v_task_indexes
+      FROM (SELECT q.run_id, q.step_slug, q.task_index FROM pgflow.step_tasks AS q
+             WHERE q.status = 'queued' AND q.available_at <= now()
+               AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+             ORDER BY q.available_at
+             LIMIT max_tasks
+               FOR UPDATE SKIP LOCKED) AS c;
+  END IF;
 
   RETURN QUERY
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM (SELECT c.run_id, c.step_slug, c.task_index FROM pgflow.step_tasks AS c
-             WHERE c.status = 'queued' AND c.available_at <= now()
-               AND (flow_slugs IS NULL OR c.flow_slug = ANY (flow_slugs))
-             ORDER BY c.available_at
-             LIMIT max_tasks
-               FOR UPDATE SKIP LOCKED) AS pick,
+      FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) AS pick(run_id, step_slug, task_index),
            pgflow.steps AS s, pgflow.flows AS f
      WHERE t.run_id = pick.run_id AND t.step_slug = pick.step_slug AND t.task_index = pick.task_index
+       AND t.status = 'queued'
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,

@@ -3,8 +3,11 @@
 -- base_delay * 2^(attempt-1) seconds; otherwise it fails and its step follows
 -- when_exhausted: fail (the run fails), skip or skip-cascade (the step's other
 -- tasks are cancelled and the skip recorded with the last error).
+-- Every failed attempt is also kept in task_attempts, with what the worker sent.
 -- Callers hold the run and task row locks and checked the task is started.
-CREATE FUNCTION pgflow._fail_attempt(run pgflow.runs, task pgflow.step_tasks, error_message text)
+CREATE FUNCTION pgflow._fail_attempt(
+  run pgflow.runs, task pgflow.step_tasks, error_message text,
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -14,6 +17,10 @@ DECLARE
   v_backoff double precision;
   v_reason text;
 BEGIN
+  INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
+                                    error_type, error_message, error_details)
+  VALUES (task.run_id, task.step_slug, task.task_index, task.attempt, task.worker_id, task.started_at,
+          _fail_attempt.error_type, _fail_attempt.error_message, _fail_attempt.error_details);
   SELECT coalesce(s.max_attempts, f.max_attempts), coalesce(s.base_delay, f.base_delay), s.when_exhausted
     INTO STRICT v_max_attempts, v_base_delay, v_when_exhausted
     FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version

@@ -1,8 +1,11 @@
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
 -- _fail_attempt). Same locking and stale-report rules as complete_task.
+-- error_type and error_details (e.g. an exception class and traceback) are kept
+-- with the attempt in task_attempts.
 CREATE FUNCTION pgflow.fail_task(
-  run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL)
+  run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL,
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -19,6 +22,7 @@ BEGIN
      WHERE t.run_id = fail_task.run_id AND t.step_slug = fail_task.step_slug AND t.task_index = fail_task.task_index;
     RETURN v_task;
   END IF;
-  RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'));
+  RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
+                              error_type, error_details);
 END;
 $$;

@@ -1,0 +1,55 @@
+-- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
+-- skipping those whose step or flow already has max_concurrency tasks in flight
+-- (status started, counted over all versions); the limits are those of the
+-- latest version that sets them. The caller holds the advisory lock
+-- that serializes limited claims, so the counts cannot change under it except
+-- downwards (completions), which only makes this pick conservative.
+CREATE FUNCTION pgflow._pick_within_limits(
+  max_tasks int, flow_slugs text[], OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
+  v_candidate record;
+  v_step_key text;
+BEGIN
+  run_ids := '{}'::uuid[];
+  step_slugs := '{}'::text[];
+  task_indexes := '{}'::int[];
+  SELECT coalesce(jsonb_object_agg(l.limit_key, l.room), '{}') INTO v_room
+    FROM (SELECT f.flow_slug AS limit_key,
+                 f.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
+                                       WHERE t.status = 'started' AND t.flow_slug = f.flow_slug) AS room
+            FROM pgflow.flows AS f
+           WHERE f.max_concurrency IS NOT NULL
+             AND f.version = (SELECT max(x.version) FROM pgflow.flows AS x WHERE x.flow_slug = f.flow_slug)
+          UNION ALL
+          SELECT latest.flow_slug || '/' || latest.step_slug,
+                 latest.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
+                                            WHERE t.status = 'started' AND t.flow_slug = latest.flow_slug
+                                              AND t.step_slug = latest.step_slug)
+            FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
+                    FROM pgflow.steps AS s
+                   WHERE s.max_concurrency IS NOT NULL
+                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest) AS l;
+
+  FOR v_candidate IN
+    SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
+     WHERE q.status = 'queued' AND q.available_at <= now()
+       AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+     ORDER BY q.available_at
+  LOOP
+    v_step_key := v_candidate.flow_slug || '/' || v_candidate.step_slug;
+    CONTINUE WHEN (v_room ->> v_candidate.flow_slug)::int <= 0 OR (v_room ->> v_step_key)::int <= 0;
+    IF v_room ? v_candidate.flow_slug THEN
+      v_room := jsonb_set(v_room, ARRAY[v_candidate.flow_slug], to_jsonb((v_room ->> v_candidate.flow_slug)::int - 1));
+    END IF;
+    IF v_room ? v_step_key THEN
+      v_room := jsonb_set(v_room, ARRAY[v_step_key], to_jsonb((v_room ->> v_step_key)::int - 1));
+    END IF;
+    run_ids := run_ids || v_candidate.run_id;
+    step_slugs := step_slugs || v_candidate.step_slug;
+    task_indexes := task_indexes || v_candidate.task_index;
+    EXIT WHEN cardinality(run_ids) >= max_tasks;
+  END LOOP;
+END;
+$$;

@@ -1,0 +1,22 @@
+-- started -> failed or cancelled for a run: everything unfinished in it is
+-- cancelled, so it makes no new tasks, queued tasks are never claimed, and tasks
+-- in flight are ignored when they report (extend_lease tells their workers).
+-- Callers hold the run's row lock.
+CREATE FUNCTION pgflow._stop_run(run_id uuid, status text, error_message text)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
+   WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
+  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+   WHERE t.run_id = _stop_run.run_id AND t.status IN ('queued', 'started');
+  UPDATE pgflow.runs AS r
+     SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
+   WHERE r.run_id = _stop_run.run_id
+  RETURNING * INTO v_run;
+  PERFORM pg_notify('pgflow_runs', run_id::text);
+  RETURN v_run;
+END;
+$$;

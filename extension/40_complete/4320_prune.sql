@@ -1,0 +1,42 @@
+-- Deletes up to batch_size runs that finished (completed, failed or cancelled)
+-- more than older_than ago, with their step states, tasks and attempts. Returns
+-- the number of rows removed (all tables); 0 means nothing is left to prune, so
+-- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
+-- transaction short, and SKIP LOCKED on the runs means it never waits for a
+-- worker that is still reporting on one of them.
+CREATE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_runs uuid[];
+  v_rows bigint;
+  v_removed bigint := 0::bigint;
+BEGIN
+  IF older_than IS NULL OR older_than < interval '0' THEN
+    RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
+      USING ERRCODE = '22023', HINT = 'e.g. pgflow.prune(older_than => interval ''30 days'')';
+  END IF;
+  IF batch_size IS NULL OR batch_size < 1 THEN
+    RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
+      USING ERRCODE = '22023';
+  END IF;
+  SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+    FROM (SELECT r.run_id FROM pgflow.runs AS r
+           WHERE r.finished_at < now() - older_than AND r.status IN ('completed', 'failed', 'cancelled')
+           ORDER BY r.finished_at
+           LIMIT batch_size
+             FOR UPDATE SKIP LOCKED) AS x;
+  DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.runs AS r WHERE r.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  RETURN v_removed + v_rows;
+END;
+$$;

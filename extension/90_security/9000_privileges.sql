@@ -1,0 +1,61 @@
+-- Least privilege. Three roles, nothing for PUBLIC:
+--   pgflow_reader  reads the state tables (and flow_definition);
+--   pgflow_worker  claims, completes, fails and extends leases, and reads a
+--                  run's input (run_input): nothing else, not even the tables;
+--   pgflow_admin   defines and operates flows, and reads state.
+-- The API functions are SECURITY DEFINER with a pinned search_path, so granted
+-- roles need no privilege on the tables; the internal (_-prefixed) functions are
+-- not executable by anyone but the owner. No function builds dynamic SQL.
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_reader') THEN
+    CREATE ROLE pgflow_reader NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_worker') THEN
+    CREATE ROLE pgflow_worker NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_admin') THEN
+    CREATE ROLE pgflow_admin NOLOGIN;
+  END IF;
+END
+$roles$;
+
+REVOKE ALL ON SCHEMA pgflow FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA pgflow FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA pgflow FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA pgflow FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA pgflow TO pgflow_reader, pgflow_worker, pgflow_admin;
+GRANT SELECT ON ALL TABLES IN SCHEMA pgflow TO pgflow_reader;
+GRANT pgflow_reader TO pgflow_admin;
+
+DO $api$
+DECLARE
+  v_function regprocedure;
+BEGIN
+  FOR v_function IN
+    SELECT p.oid::regprocedure FROM pg_proc AS p
+     WHERE p.pronamespace = 'pgflow'::regnamespace AND p.proname !~ '^_'
+  LOOP
+    EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, pg_temp', v_function);
+  END LOOP;
+END
+$api$;
+
+GRANT EXECUTE ON FUNCTION
+  pgflow.claim_tasks(text, int, text[]),
+  pgflow.complete_task(uuid, text, jsonb, int, int),
+  pgflow.fail_task(uuid, text, text, int, int, text, text),
+  pgflow.extend_lease(uuid, text, int, int, int),
+  pgflow.run_input(uuid)
+  TO pgflow_worker;
+GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int) TO pgflow_reader;
+GRANT EXECUTE ON FUNCTION
+  pgflow.create_flow(text, int, int, int, int, int),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
+  pgflow.define_flow(jsonb),
+  pgflow.start_flow(text, jsonb, uuid),
+  pgflow.cancel_run(uuid, text),
+  pgflow.retry_run(uuid),
+  pgflow.prune(interval, int)
+  TO pgflow_admin;
