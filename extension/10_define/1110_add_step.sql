@@ -54,7 +54,7 @@ BEGIN
     RAISE EXCEPTION 'step "%" already exists in flow "%"%', step_slug, flow_slug,
       CASE WHEN v_cycle IS NULL THEN ''
            ELSE format('; redefining it with these deps would make a cycle: %s', v_cycle) END
-      USING ERRCODE = '42710',
+      USING ERRCODE = CASE WHEN v_cycle IS NULL THEN '42710' ELSE '42P17' END,
             HINT = 'Step slugs are unique in a flow version. To change a flow, send its whole new shape to pgflow.define_flow.';
   END IF;
 

@@ -117,7 +117,8 @@ BEGIN
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
   SELECT coalesce(jsonb_agg(jsonb_build_object(
            'slug', e ->> 'slug',
-           'deps', coalesce((SELECT jsonb_agg(d ORDER BY d) FROM jsonb_array_elements_text(e -> 'deps') AS d), '[]'),
+           'deps', coalesce((SELECT jsonb_agg(d ORDER BY d)
+                               FROM jsonb_array_elements_text(coalesce(nullif(e -> 'deps', 'null'), '[]')) AS d), '[]'),
            'fan_out', coalesce((e ->> 'fan_out')::boolean, false),
            'max_attempts', (e ->> 'max_attempts')::numeric::int,
            'base_delay', (e ->> 'base_delay')::numeric::int,
@@ -160,7 +161,10 @@ BEGIN
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
                              (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
-    RETURN coalesce(v_flow, v_latest);
+    IF NOT FOUND THEN
+      v_flow := v_latest;
+    END IF;
+    RETURN v_flow;
   END IF;
 
   IF FOUND AND NOT EXISTS (SELECT 1 FROM pgflow.runs AS r

@@ -18,7 +18,7 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt IS NULL OR attempt > v_task.attempt) THEN
+  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt) THEN
     RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
       report, v_what, v_task.attempt
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';
@@ -33,8 +33,9 @@ BEGIN
     RETURN NULL;
   END IF;
   IF v_task.status <> 'started' THEN
-    RAISE NOTICE 'pgflow: ignored the % of % (attempt %): the task is already %',
-      report, v_what, v_task.attempt, v_task.status;
+    RAISE NOTICE 'pgflow: ignored the % of % (attempt %): %', report, v_what, v_task.attempt,
+      CASE WHEN v_task.status = 'queued' THEN 'that attempt already failed and the task waits for a retry'
+           ELSE 'the task is already ' || v_task.status END;
     RETURN NULL;
   END IF;
   RETURN v_task;
