@@ -1,0 +1,11 @@
+BEGIN;
+SELECT plan(4);
+SELECT pgflow.define_flow('{"slug": "f", "steps": [{"slug": "a"}, {"slug": "b"}, {"slug": "c"}]}');
+SELECT pgflow.start_flow(flow_slug => 'f');
+SELECT pgflow.start_flow(flow_slug => 'f');
+SELECT is((SELECT count(*)::int FROM pgflow.claim_tasks(worker_id => 'w1', max_tasks => 4)), 4, 'max_tasks => 4 claims 4 of 6');
+SELECT is((SELECT count(*)::int FROM pgflow.step_tasks WHERE status = 'started'), 4, 'exactly 4 tasks are started');
+SELECT is((SELECT count(*)::int FROM pgflow.claim_tasks(worker_id => 'w2', max_tasks => 1)), 1, 'max_tasks => 1 claims one');
+SELECT is((SELECT count(*)::int FROM pgflow.claim_tasks(worker_id => 'w3')), 1, 'the default batch takes the last one');
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,17 @@
+BEGIN;
+SELECT plan(3);
+SELECT pgflow.define_flow('{"slug": "f", "steps": [{"slug": "a"}]}');
+SELECT pgflow.start_flow(flow_slug => 'f', run_id => '00000000-0000-0000-0000-000000000001');
+SELECT pgflow.claim_tasks(worker_id => 'w1');
+SELECT throws_ok(
+  $$SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-0000000000ff', step_slug => 'a', output => '1')$$,
+  'P0002', NULL, 'an unknown run raises P0002');
+SELECT throws_like(
+  $$SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-0000000000ff', step_slug => 'a', output => '1')$$,
+  '%00000000-0000-0000-0000-0000000000ff%', 'the error names the run');
+SELECT results_eq(
+  $$SELECT (SELECT status FROM pgflow.runs), (SELECT status FROM pgflow.step_states), (SELECT status FROM pgflow.step_tasks)$$,
+  $$VALUES ('started', 'started', 'started')$$,
+  'nothing changed');
+SELECT * FROM finish();
+ROLLBACK;
