@@ -20,14 +20,24 @@ CREATE TABLE pgflow.flows (
   max_attempts int         NOT NULL DEFAULT 3,
   base_delay   int         NOT NULL DEFAULT 1,
   timeout      int         NOT NULL DEFAULT 60,
+  max_concurrency  int,
+  max_output_bytes int     NOT NULL DEFAULT 1048576,
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (flow_slug, version),
   CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
   CONSTRAINT flows_version_positive CHECK (version >= 1),
   CONSTRAINT flows_max_attempts_bounds CHECK (max_attempts >= 1),
   CONSTRAINT flows_base_delay_bounds CHECK (base_delay >= 0),
-  CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1)
+  CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1),
+  CONSTRAINT flows_max_concurrency_bounds CHECK (max_concurrency >= 1),
+  CONSTRAINT flows_max_output_bytes_bounds CHECK (max_output_bytes >= 1)
 );
+COMMENT ON COLUMN pgflow.flows.max_concurrency IS
+  'Tasks of this flow (all versions) in flight at once across all workers; NULL = unlimited. The latest version''s value applies.';
+COMMENT ON COLUMN pgflow.flows.max_output_bytes IS
+  'Largest task output accepted (jsonb bytes); a larger one fails the attempt. Default 1 MiB; steps may override.';
+-- claim_tasks asks "is any concurrency limit set?" on every claim.
+CREATE INDEX flows_limited_idx ON pgflow.flows (flow_slug) WHERE max_concurrency IS NOT NULL;
 COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
 
 CREATE TABLE pgflow.steps (
@@ -41,6 +51,8 @@ CREATE TABLE pgflow.steps (
   base_delay     int,
   timeout        int,
   delay_seconds  int     NOT NULL DEFAULT 0,
+  max_concurrency  int,
+  max_output_bytes int,
   run_if         jsonb,
   run_unless     jsonb,
   when_unmet     text    NOT NULL DEFAULT 'skip',
@@ -55,12 +67,17 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_base_delay_bounds CHECK (base_delay >= 0),
   CONSTRAINT steps_timeout_bounds CHECK (timeout >= 1),
   CONSTRAINT steps_delay_seconds_bounds CHECK (delay_seconds >= 0),
+  CONSTRAINT steps_max_concurrency_bounds CHECK (max_concurrency >= 1),
+  CONSTRAINT steps_max_output_bytes_bounds CHECK (max_output_bytes >= 1),
   CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
   CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail'))
 );
 COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
+COMMENT ON COLUMN pgflow.steps.max_concurrency IS
+  'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
+CREATE INDEX steps_limited_idx ON pgflow.steps (flow_slug, step_slug) WHERE max_concurrency IS NOT NULL;
 
 CREATE TABLE pgflow.deps (
   flow_slug    text NOT NULL,
@@ -148,6 +165,28 @@ COMMENT ON COLUMN pgflow.step_tasks.output IS
 CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
 CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';
 
+-- Every attempt that ended without a completion (failed, timed out, output too
+-- large), so "why did attempt 2 fail" is one SELECT. The attempt that completed,
+-- or is running, is the step_tasks row itself.
+CREATE TABLE pgflow.task_attempts (
+  attempt_id    bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  run_id        uuid        NOT NULL,
+  step_slug     text        NOT NULL,
+  task_index    int         NOT NULL,
+  attempt       int         NOT NULL,
+  worker_id     text,
+  started_at    timestamptz,
+  failed_at     timestamptz NOT NULL DEFAULT now(),
+  error_type    text,
+  error_message text        NOT NULL,
+  error_details text,
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE
+);
+COMMENT ON COLUMN pgflow.task_attempts.error_details IS 'What the worker sent beyond the message, e.g. a Python traceback.';
+CREATE INDEX task_attempts_task_idx ON pgflow.task_attempts (run_id, step_slug, task_index);
+-- prune finds finished runs by age.
+CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS NOT NULL;
+
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
@@ -183,7 +222,8 @@ $$;
 -- Bounds of the tunable options; `what` names the flow or step in the message.
 -- NULL means "inherit" for steps; create_flow passes its defaults, never NULL.
 CREATE FUNCTION pgflow._check_options(
-  what text, max_attempts int, base_delay int, timeout int, delay_seconds int DEFAULT 0)
+  what text, max_attempts int, base_delay int, timeout int, delay_seconds int DEFAULT 0,
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -203,6 +243,14 @@ BEGIN
     RAISE EXCEPTION 'delay_seconds of % must be at least 0, got %', what, coalesce(delay_seconds::text, 'null')
       USING ERRCODE = '22023';
   END IF;
+  IF max_concurrency < 1 THEN
+    RAISE EXCEPTION 'max_concurrency of % must be at least 1, got %', what, max_concurrency
+      USING ERRCODE = '22023', HINT = 'Leave it null for no limit.';
+  END IF;
+  IF max_output_bytes < 1 THEN
+    RAISE EXCEPTION 'max_output_bytes of % must be at least 1, got %', what, max_output_bytes
+      USING ERRCODE = '22023', HINT = 'Leave it null for the default (1 MiB, or the flow''s).';
+  END IF;
 END;
 $$;
 
@@ -215,7 +263,8 @@ $$;
 CREATE FUNCTION pgflow._check_step(
   flow_slug text, step_slug text, deps text[], known_slugs text[],
   max_attempts int, base_delay int, timeout int, delay_seconds int,
-  fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text)
+  fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -226,7 +275,8 @@ DECLARE
   v_pattern jsonb;
 BEGIN
   PERFORM pgflow._check_slug('step', step_slug, flow_slug);
-  PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds);
+  PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds,
+                                max_concurrency, max_output_bytes);
 
   IF deps IS NULL THEN
     RAISE EXCEPTION 'deps of % must be an array, not null', v_step
@@ -466,6 +516,8 @@ BEGIN
     'max_attempts', v_flow.max_attempts,
     'base_delay', v_flow.base_delay,
     'timeout', v_flow.timeout,
+    'max_concurrency', v_flow.max_concurrency,
+    'max_output_bytes', v_flow.max_output_bytes,
     'steps', coalesce((
       SELECT jsonb_agg(jsonb_build_object(
                'slug', s.step_slug,
@@ -477,6 +529,8 @@ BEGIN
                'base_delay', s.base_delay,
                'timeout', s.timeout,
                'delay_seconds', s.delay_seconds,
+               'max_concurrency', s.max_concurrency,
+               'max_output_bytes', s.max_output_bytes,
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
@@ -514,7 +568,8 @@ RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   v_row jsonb := to_jsonb(CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END);
-  v_tunables text[] := ARRAY['max_attempts', 'base_delay', 'timeout', 'delay_seconds', 'created_at'];
+  v_tunables text[] := ARRAY['max_attempts', 'base_delay', 'timeout', 'delay_seconds',
+                             'max_concurrency', 'max_output_bytes', 'created_at'];
   v_flow_slug text := v_row ->> 'flow_slug';
   v_version int := coalesce(v_row ->> 'flow_version', v_row ->> 'version')::int;
   v_what text;
@@ -552,9 +607,11 @@ CREATE TRIGGER deps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pg
 -- extension/10_define/1100_create_flow.sql
 -- Creates version 1 of a flow with no steps; add_step adds them. Idempotent: for
 -- an existing slug it returns the latest version unchanged (options are changed
--- with define_flow, which also handles versions).
+-- with define_flow, which also handles versions). max_output_bytes NULL means
+-- the extension's default, 1 MiB.
 CREATE FUNCTION pgflow.create_flow(
-  flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60)
+  flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60,
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -565,21 +622,24 @@ BEGIN
     RAISE EXCEPTION 'max_attempts, base_delay and timeout of flow "%" must not be null', flow_slug
       USING ERRCODE = '22023', HINT = 'Leave them out to get the defaults 3, 1 and 60.';
   END IF;
-  PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout);
+  PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout, 0,
+                                max_concurrency, max_output_bytes);
   PERFORM pg_advisory_xact_lock(hashtext('pgflow.define'), hashtext(flow_slug));
 
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = create_flow.flow_slug ORDER BY f.version DESC LIMIT 1;
   IF FOUND THEN
-    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout)
-       IS DISTINCT FROM (create_flow.max_attempts, create_flow.base_delay, create_flow.timeout) THEN
+    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout, v_flow.max_concurrency, v_flow.max_output_bytes)
+       IS DISTINCT FROM (create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
+                         create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, v_flow.max_output_bytes)) THEN
       RAISE NOTICE 'flow "%" already exists; its options were left unchanged', flow_slug
         USING HINT = 'Change options with pgflow.define_flow.';
     END IF;
     RETURN v_flow;
   END IF;
-  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout)
-  VALUES (create_flow.flow_slug, 1, create_flow.max_attempts, create_flow.base_delay, create_flow.timeout)
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+  VALUES (create_flow.flow_slug, 1, create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
+          create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, 1048576))
   RETURNING * INTO v_flow;
   RETURN v_flow;
 END;
@@ -596,7 +656,8 @@ CREATE FUNCTION pgflow.add_step(
   max_attempts int DEFAULT NULL, base_delay int DEFAULT NULL, timeout int DEFAULT NULL,
   delay_seconds int DEFAULT 0, fan_out boolean DEFAULT false,
   run_if jsonb DEFAULT NULL, run_unless jsonb DEFAULT NULL,
-  when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail')
+  when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -642,19 +703,20 @@ BEGIN
     RAISE EXCEPTION 'step "%" already exists in flow "%"%', step_slug, flow_slug,
       CASE WHEN v_cycle IS NULL THEN ''
            ELSE format('; redefining it with these deps would make a cycle: %s', v_cycle) END
-      USING ERRCODE = '42710',
+      USING ERRCODE = CASE WHEN v_cycle IS NULL THEN '42710' ELSE '42P17' END,
             HINT = 'Step slugs are unique in a flow version. To change a flow, send its whole new shape to pgflow.define_flow.';
   END IF;
 
   PERFORM pgflow._check_step(flow_slug, step_slug, deps, v_known, max_attempts, base_delay, timeout,
-                             delay_seconds, fan_out, run_if, run_unless, when_unmet, when_exhausted);
+                             delay_seconds, fan_out, run_if, run_unless, when_unmet, when_exhausted,
+                             max_concurrency, max_output_bytes);
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
-          add_step.when_exhausted)
+          add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
@@ -679,15 +741,19 @@ CREATE FUNCTION pgflow.define_flow(definition jsonb)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
-  c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout', 'steps'];
+  c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout',
+                                       'max_concurrency', 'max_output_bytes', 'steps'];
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
-                                       'when_unmet', 'when_exhausted'];
+                                       'when_unmet', 'when_exhausted', 'max_concurrency',
+                                       'max_output_bytes'];
   v_slug text;
   v_what text;
   v_max_attempts int;
   v_base_delay int;
   v_timeout int;
+  v_max_concurrency int;
+  v_max_output_bytes int;
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
@@ -719,7 +785,10 @@ BEGIN
   v_max_attempts := coalesce(pgflow._json_field(definition, 'max_attempts', 'integer', v_what)::int, 3);
   v_base_delay := coalesce(pgflow._json_field(definition, 'base_delay', 'integer', v_what)::int, 1);
   v_timeout := coalesce(pgflow._json_field(definition, 'timeout', 'integer', v_what)::int, 60);
-  PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout);
+  v_max_concurrency := pgflow._json_field(definition, 'max_concurrency', 'integer', v_what)::int;
+  v_max_output_bytes := coalesce(pgflow._json_field(definition, 'max_output_bytes', 'integer', v_what)::int, 1048576);
+  PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout, 0,
+                                v_max_concurrency, v_max_output_bytes);
   IF jsonb_typeof(definition -> 'steps') IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION '"steps" of % must be an array, got %', v_what,
       coalesce(jsonb_typeof(definition -> 'steps'), 'nothing')
@@ -768,18 +837,23 @@ BEGIN
       pgflow._json_field(v_element, 'run_if', 'object', v_what),
       pgflow._json_field(v_element, 'run_unless', 'object', v_what),
       coalesce(pgflow._json_field(v_element, 'when_unmet', 'string', v_what) #>> '{}', 'skip'),
-      coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'));
+      coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'),
+      pgflow._json_field(v_element, 'max_concurrency', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int);
   END LOOP;
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
   SELECT coalesce(jsonb_agg(jsonb_build_object(
            'slug', e ->> 'slug',
-           'deps', coalesce((SELECT jsonb_agg(d ORDER BY d) FROM jsonb_array_elements_text(e -> 'deps') AS d), '[]'),
+           'deps', coalesce((SELECT jsonb_agg(d ORDER BY d)
+                               FROM jsonb_array_elements_text(coalesce(nullif(e -> 'deps', 'null'), '[]')) AS d), '[]'),
            'fan_out', coalesce((e ->> 'fan_out')::boolean, false),
            'max_attempts', (e ->> 'max_attempts')::numeric::int,
            'base_delay', (e ->> 'base_delay')::numeric::int,
            'timeout', (e ->> 'timeout')::numeric::int,
            'delay_seconds', coalesce((e ->> 'delay_seconds')::numeric::int, 0),
+           'max_concurrency', (e ->> 'max_concurrency')::numeric::int,
+           'max_output_bytes', (e ->> 'max_output_bytes')::numeric::int,
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
@@ -799,19 +873,26 @@ BEGIN
   IF FOUND AND pgflow._shape(pgflow.flow_definition(v_slug, v_latest.version) -> 'steps') = pgflow._shape(v_steps) THEN
     -- Same shape: only tunables may differ, and they apply from the next claim.
     UPDATE pgflow.flows AS f
-       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout
+       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
-       AND (f.max_attempts, f.base_delay, f.timeout) IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout)
+       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
     RETURNING * INTO v_flow;
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
-           timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int
+           timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
+           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
-       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds)
+       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
-                             (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int);
-    RETURN coalesce(v_flow, v_latest);
+                             (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
+                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
+    IF NOT FOUND THEN
+      v_flow := v_latest;
+    END IF;
+    RETURN v_flow;
   END IF;
 
   IF FOUND AND NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
@@ -819,23 +900,25 @@ BEGIN
     -- Nobody depends on the latest version yet: replace it rather than pile up versions.
     DELETE FROM pgflow.steps AS s WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version;
     UPDATE pgflow.flows AS f
-       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout
+       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
     RETURNING * INTO v_flow;
   ELSE
     v_version := coalesce(v_latest.version + 1, 1);
-    INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout)
-    VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout)
+    INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+    VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
     RETURNING * INTO v_flow;
   END IF;
 
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
-         nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted'
+         nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
+         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
@@ -1034,8 +1117,11 @@ $$;
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- A lease that expired on the last attempt fails the task as timed out instead.
--- Never waits on a lock: tasks are picked with FOR UPDATE SKIP LOCKED and expired
--- leases are handled only when their run and task rows are free, so claimers
+-- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
+-- any limit is set, claimers take turns on an advisory lock so that counting the
+-- tasks in flight and claiming more is one atomic decision.
+-- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
+-- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run.
 CREATE FUNCTION pgflow.claim_tasks(worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
@@ -1044,6 +1130,10 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
+  v_run_ids uuid[];
+  v_step_slugs text[];
+  v_task_indexes int[];
+  v_limited boolean;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -1051,6 +1141,13 @@ BEGIN
   END IF;
   IF max_tasks IS NULL OR max_tasks < 1 THEN
     RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
+  END IF;
+
+  -- Taken before any row lock, so a limited claimer never waits holding one.
+  v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
+  IF v_limited THEN
+    PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
   END IF;
 
   FOR v_expired IN
@@ -1063,6 +1160,7 @@ BEGIN
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
      ORDER BY t.available_at
      LIMIT max_tasks
+       FOR UPDATE OF t SKIP LOCKED
   LOOP
     IF v_expired.exhausted THEN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
@@ -1070,27 +1168,34 @@ BEGIN
       -- Back in the queue ahead of everything, so the claim below takes it in this
       -- transaction; nobody else ever sees it queued.
       UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
-       WHERE t.ctid = (SELECT x.ctid FROM pgflow.step_tasks AS x
-                        WHERE x.run_id = v_expired.run_id AND x.step_slug = v_expired.step_slug
-                          AND x.task_index = v_expired.task_index AND x.status = 'started'
-                          AND x.attempt = v_expired.attempt AND x.available_at <= now()
-                          FOR UPDATE SKIP LOCKED);
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
     END IF;
   END LOOP;
+
+  IF v_limited THEN
+    SELECT p.run_ids, p.step_slugs, p.task_indexes INTO v_run_ids, v_step_slugs, v_task_indexes
+      FROM pgflow._pick_within_limits(max_tasks, flow_slugs) AS p;
+  ELSE
+    SELECT array_agg(c.run_id), array_agg(c.step_slug), array_agg(c.task_index)
+      INTO v_run_ids, v_step_slugs, v_task_indexes
+      FROM (SELECT q.run_id, q.step_slug, q.task_index FROM pgflow.step_tasks AS q
+             WHERE q.status = 'queued' AND q.available_at <= now()
+               AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+             ORDER BY q.available_at
+             LIMIT max_tasks
+               FOR UPDATE SKIP LOCKED) AS c;
+  END IF;
 
   RETURN QUERY
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM (SELECT c.run_id, c.step_slug, c.task_index FROM pgflow.step_tasks AS c
-             WHERE c.status = 'queued' AND c.available_at <= now()
-               AND (flow_slugs IS NULL OR c.flow_slug = ANY (flow_slugs))
-             ORDER BY c.available_at
-             LIMIT max_tasks
-               FOR UPDATE SKIP LOCKED) AS pick,
+      FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) AS pick(run_id, step_slug, task_index),
            pgflow.steps AS s, pgflow.flows AS f
      WHERE t.run_id = pick.run_id AND t.step_slug = pick.step_slug AND t.task_index = pick.task_index
+       AND t.status = 'queued'
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
@@ -1101,6 +1206,64 @@ BEGIN
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
          c.flow_version, c.available_at
     FROM claimed AS c;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3005_pick_within_limits.sql
+-- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
+-- skipping those whose step or flow already has max_concurrency tasks in flight
+-- (status started, counted over all versions); the limits are those of the
+-- latest version that sets them. The caller holds the advisory lock
+-- that serializes limited claims, so the counts cannot change under it except
+-- downwards (completions), which only makes this pick conservative.
+CREATE FUNCTION pgflow._pick_within_limits(
+  max_tasks int, flow_slugs text[], OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
+  v_candidate record;
+  v_step_key text;
+BEGIN
+  run_ids := '{}'::uuid[];
+  step_slugs := '{}'::text[];
+  task_indexes := '{}'::int[];
+  SELECT coalesce(jsonb_object_agg(l.limit_key, l.room), '{}') INTO v_room
+    FROM (SELECT f.flow_slug AS limit_key,
+                 f.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
+                                       WHERE t.status = 'started' AND t.flow_slug = f.flow_slug) AS room
+            FROM pgflow.flows AS f
+           WHERE f.max_concurrency IS NOT NULL
+             AND f.version = (SELECT max(x.version) FROM pgflow.flows AS x WHERE x.flow_slug = f.flow_slug)
+          UNION ALL
+          SELECT latest.flow_slug || '/' || latest.step_slug,
+                 latest.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
+                                            WHERE t.status = 'started' AND t.flow_slug = latest.flow_slug
+                                              AND t.step_slug = latest.step_slug)
+            FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
+                    FROM pgflow.steps AS s
+                   WHERE s.max_concurrency IS NOT NULL
+                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest) AS l;
+
+  FOR v_candidate IN
+    SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
+     WHERE q.status = 'queued' AND q.available_at <= now()
+       AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+     ORDER BY q.available_at
+  LOOP
+    v_step_key := v_candidate.flow_slug || '/' || v_candidate.step_slug;
+    CONTINUE WHEN (v_room ->> v_candidate.flow_slug)::int <= 0 OR (v_room ->> v_step_key)::int <= 0;
+    IF v_room ? v_candidate.flow_slug THEN
+      v_room := jsonb_set(v_room, ARRAY[v_candidate.flow_slug], to_jsonb((v_room ->> v_candidate.flow_slug)::int - 1));
+    END IF;
+    IF v_room ? v_step_key THEN
+      v_room := jsonb_set(v_room, ARRAY[v_step_key], to_jsonb((v_room ->> v_step_key)::int - 1));
+    END IF;
+    run_ids := run_ids || v_candidate.run_id;
+    step_slugs := step_slugs || v_candidate.step_slug;
+    task_indexes := task_indexes || v_candidate.task_index;
+    EXIT WHEN cardinality(run_ids) >= max_tasks;
+  END LOOP;
 END;
 $$;
 
@@ -1176,6 +1339,24 @@ BEGIN
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
   RETURNING t.available_at INTO v_expires;
   RETURN v_expires;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3030_run_input.sql
+-- The flow input of a run, for workers: fan-out task inputs do not carry it (it
+-- would be N copies), so a handler that asks for it gets it once per run.
+CREATE FUNCTION pgflow.run_input(run_id uuid)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_input jsonb;
+BEGIN
+  SELECT r.input INTO v_input FROM pgflow.runs AS r WHERE r.run_id = run_input.run_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
+  END IF;
+  RETURN v_input;
 END;
 $$;
 
@@ -1273,10 +1454,34 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4025_stop_run.sql
+-- started -> failed or cancelled for a run: everything unfinished in it is
+-- cancelled, so it makes no new tasks, queued tasks are never claimed, and tasks
+-- in flight are ignored when they report (extend_lease tells their workers).
+-- Callers hold the run's row lock.
+CREATE FUNCTION pgflow._stop_run(run_id uuid, status text, error_message text)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
+   WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
+  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+   WHERE t.run_id = _stop_run.run_id AND t.status IN ('queued', 'started');
+  UPDATE pgflow.runs AS r
+     SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
+   WHERE r.run_id = _stop_run.run_id
+  RETURNING * INTO v_run;
+  PERFORM pg_notify('pgflow_runs', run_id::text);
+  RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4030_fail_run.sql
--- A step failed for good: the step becomes failed, the run failed, and everything
--- unfinished in the run cancelled, so a failed run makes no new tasks and its
--- tasks in flight are ignored when they report. Callers hold the run's row lock.
+-- A step failed for good: the step becomes failed and the run stops as failed.
+-- Callers hold the run's row lock.
 CREATE FUNCTION pgflow._fail_run(run_id uuid, step_slug text, error_message text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1284,14 +1489,7 @@ BEGIN
   UPDATE pgflow.step_states AS ss
      SET status = 'failed', error_message = _fail_run.error_message, finished_at = now()
    WHERE ss.run_id = _fail_run.run_id AND ss.step_slug = _fail_run.step_slug;
-  UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
-   WHERE ss.run_id = _fail_run.run_id AND ss.status IN ('created', 'started');
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _fail_run.run_id AND t.status IN ('queued', 'started');
-  UPDATE pgflow.runs AS r
-     SET status = 'failed', finished_at = now(), error_message = _fail_run.error_message
-   WHERE r.run_id = _fail_run.run_id;
-  PERFORM pg_notify('pgflow_runs', run_id::text);
+  PERFORM pgflow._stop_run(run_id, 'failed', error_message);
 END;
 $$;
 
@@ -1353,7 +1551,7 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt IS NULL OR attempt > v_task.attempt) THEN
+  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt) THEN
     RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
       report, v_what, v_task.attempt
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';
@@ -1368,8 +1566,9 @@ BEGIN
     RETURN NULL;
   END IF;
   IF v_task.status <> 'started' THEN
-    RAISE NOTICE 'pgflow: ignored the % of % (attempt %): the task is already %',
-      report, v_what, v_task.attempt, v_task.status;
+    RAISE NOTICE 'pgflow: ignored the % of % (attempt %): %', report, v_what, v_task.attempt,
+      CASE WHEN v_task.status = 'queued' THEN 'that attempt already failed and the task waits for a retry'
+           ELSE 'the task is already ' || v_task.status END;
     RETURN NULL;
   END IF;
   RETURN v_task;
@@ -1386,9 +1585,11 @@ $$;
 -- of a run's state takes the run lock first, so a join's last two dependencies
 -- completing at once start the join exactly once, and a run that fails cannot
 -- race a completion into creating tasks. claim_tasks and extend_lease lock task
--- rows only and never wait, so no lock cycle is possible.
+-- rows only (claim_tasks never waits; extend_lease waits on one task row while
+-- holding nothing else), so no lock cycle is possible.
 -- Stale, duplicate or late reports are ignored with a NOTICE and return the task
--- as it stands.
+-- as it stands. An output over the step's max_output_bytes (jsonb size) is not
+-- stored: the attempt fails with an error giving the size and the limit.
 CREATE FUNCTION pgflow.complete_task(
   run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
 RETURNS pgflow.step_tasks
@@ -1397,6 +1598,8 @@ DECLARE
   v_run pgflow.runs;
   v_task pgflow.step_tasks;
   v_fan_out boolean;
+  v_max_output_bytes int;
+  v_output_bytes int;
   v_remaining int;
 BEGIN
   SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = complete_task.run_id FOR NO KEY UPDATE;
@@ -1411,8 +1614,17 @@ BEGIN
     RETURN v_task;
   END IF;
 
-  SELECT s.fan_out INTO STRICT v_fan_out FROM pgflow.steps AS s
+  SELECT s.fan_out, coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_fan_out, v_max_output_bytes
+    FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
    WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
+  v_output_bytes := pg_column_size(output);
+  IF v_output_bytes > v_max_output_bytes THEN
+    RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
+      task_index, step_slug, run_id, v_output_bytes, v_max_output_bytes, v_task.attempt;
+    RETURN pgflow._fail_attempt(v_run, v_task,
+      format('output too large: %s bytes, max_output_bytes is %s', v_output_bytes, v_max_output_bytes),
+      'OutputTooLarge');
+  END IF;
   -- A single task's output is stored once, on its step; fan-out outputs wait on their tasks.
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(),
@@ -1440,8 +1652,11 @@ $$;
 -- base_delay * 2^(attempt-1) seconds; otherwise it fails and its step follows
 -- when_exhausted: fail (the run fails), skip or skip-cascade (the step's other
 -- tasks are cancelled and the skip recorded with the last error).
+-- Every failed attempt is also kept in task_attempts, with what the worker sent.
 -- Callers hold the run and task row locks and checked the task is started.
-CREATE FUNCTION pgflow._fail_attempt(run pgflow.runs, task pgflow.step_tasks, error_message text)
+CREATE FUNCTION pgflow._fail_attempt(
+  run pgflow.runs, task pgflow.step_tasks, error_message text,
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1451,6 +1666,10 @@ DECLARE
   v_backoff double precision;
   v_reason text;
 BEGIN
+  INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
+                                    error_type, error_message, error_details)
+  VALUES (task.run_id, task.step_slug, task.task_index, task.attempt, task.worker_id, task.started_at,
+          _fail_attempt.error_type, _fail_attempt.error_message, _fail_attempt.error_details);
   SELECT coalesce(s.max_attempts, f.max_attempts), coalesce(s.base_delay, f.base_delay), s.when_exhausted
     INTO STRICT v_max_attempts, v_base_delay, v_when_exhausted
     FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
@@ -1493,8 +1712,11 @@ $$;
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
 -- _fail_attempt). Same locking and stale-report rules as complete_task.
+-- error_type and error_details (e.g. an exception class and traceback) are kept
+-- with the attempt in task_attempts.
 CREATE FUNCTION pgflow.fail_task(
-  run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL)
+  run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL,
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1511,6 +1733,214 @@ BEGIN
      WHERE t.run_id = fail_task.run_id AND t.step_slug = fail_task.step_slug AND t.task_index = fail_task.task_index;
     RETURN v_task;
   END IF;
-  RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'));
+  RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
+                              error_type, error_details);
 END;
 $$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4300_cancel_run.sql
+-- Cancels a started run: the run and its unfinished steps become cancelled,
+-- queued tasks are never claimed, completions in flight are ignored, and their
+-- workers learn it at their next extend_lease (it returns NULL). The reason is
+-- kept in runs.error_message. Cancelling a run that already ended changes
+-- nothing (a NOTICE says so). Locks the run row, like every writer of a run.
+CREATE FUNCTION pgflow.cancel_run(run_id uuid, reason text DEFAULT NULL)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = cancel_run.run_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
+  END IF;
+  IF v_run.status <> 'started' THEN
+    RAISE NOTICE 'pgflow: run % is already %; nothing to cancel', run_id, v_run.status;
+    RETURN v_run;
+  END IF;
+  RETURN pgflow._stop_run(run_id, 'cancelled', 'cancelled: ' || coalesce(reason, 'no reason given'));
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4310_retry_run.sql
+-- Re-drives a failed or cancelled run from where it broke. Completed and skipped
+-- steps keep their state and outputs and do not run again. A fan-out step that
+-- had completed some of its tasks keeps those and re-queues the others. Every
+-- other unfinished step (failed, cancelled, never started) starts over with
+-- fresh attempts once its dependencies have settled. Earlier attempts stay in
+-- task_attempts. Locks the run row; the run is started again when it returns.
+CREATE FUNCTION pgflow.retry_run(run_id uuid)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_partial text[];
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
+  END IF;
+  IF v_run.status NOT IN ('failed', 'cancelled') THEN
+    RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
+      USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
+  END IF;
+
+  SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
+    FROM pgflow.step_states AS ss
+    JOIN pgflow.steps AS s ON s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version
+                          AND s.step_slug = ss.step_slug
+   WHERE ss.run_id = v_run.run_id AND ss.status IN ('failed', 'cancelled') AND s.fan_out
+     AND EXISTS (SELECT 1 FROM pgflow.step_tasks AS t
+                  WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status = 'completed');
+  UPDATE pgflow.step_tasks AS t
+     SET status = 'queued', attempt = 0, available_at = now(), queued_at = now(), worker_id = NULL,
+         error_message = NULL, started_at = NULL, finished_at = NULL
+   WHERE t.run_id = v_run.run_id AND t.step_slug = ANY (v_partial) AND t.status <> 'completed';
+  UPDATE pgflow.step_states AS ss
+     SET status = 'started', error_message = NULL, finished_at = NULL,
+         remaining_tasks = (SELECT count(*) FROM pgflow.step_tasks AS t
+                             WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status <> 'completed')
+   WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
+
+  DELETE FROM pgflow.step_tasks AS t
+   USING pgflow.step_states AS ss
+   WHERE t.run_id = v_run.run_id AND ss.run_id = t.run_id AND ss.step_slug = t.step_slug
+     AND ss.status IN ('failed', 'cancelled', 'created');
+  -- Dependencies that are not completed or skipped now (reset above, in this
+  -- statement's snapshot still failed or cancelled) are waited for again.
+  UPDATE pgflow.step_states AS ss
+     SET status = 'created', error_message = NULL, skip_reason = NULL, output = NULL,
+         started_at = NULL, finished_at = NULL, remaining_tasks = NULL,
+         remaining_deps = (SELECT count(*) FROM pgflow.deps AS d
+                             JOIN pgflow.step_states AS dep ON dep.run_id = ss.run_id AND dep.step_slug = d.dep_slug
+                            WHERE d.flow_slug = v_run.flow_slug AND d.flow_version = v_run.flow_version
+                              AND d.step_slug = ss.step_slug AND dep.status NOT IN ('completed', 'skipped'))
+   WHERE ss.run_id = v_run.run_id AND ss.status IN ('failed', 'cancelled', 'created');
+
+  UPDATE pgflow.runs AS r
+     SET status = 'started', error_message = NULL, output = NULL, finished_at = NULL,
+         remaining_steps = (SELECT count(*) FROM pgflow.step_states AS ss
+                             WHERE ss.run_id = r.run_id AND ss.status NOT IN ('completed', 'skipped'))
+   WHERE r.run_id = v_run.run_id
+  RETURNING * INTO v_run;
+  IF cardinality(v_partial) > 0 THEN
+    PERFORM pg_notify('pgflow_tasks', v_run.flow_slug);
+  END IF;
+  PERFORM pgflow._start_steps(v_run, ARRAY(
+    SELECT ss.step_slug FROM pgflow.step_states AS ss
+     WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0));
+  SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+  RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4320_prune.sql
+-- Deletes up to batch_size runs that finished (completed, failed or cancelled)
+-- more than older_than ago, with their step states, tasks and attempts. Returns
+-- the number of rows removed (all tables); 0 means nothing is left to prune, so
+-- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
+-- transaction short, and SKIP LOCKED on the runs means it never waits for a
+-- worker that is still reporting on one of them.
+CREATE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_runs uuid[];
+  v_rows bigint;
+  v_removed bigint := 0::bigint;
+BEGIN
+  IF older_than IS NULL OR older_than < interval '0' THEN
+    RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
+      USING ERRCODE = '22023', HINT = 'e.g. pgflow.prune(older_than => interval ''30 days'')';
+  END IF;
+  IF batch_size IS NULL OR batch_size < 1 THEN
+    RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
+      USING ERRCODE = '22023';
+  END IF;
+  SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+    FROM (SELECT r.run_id FROM pgflow.runs AS r
+           WHERE r.finished_at < now() - older_than AND r.status IN ('completed', 'failed', 'cancelled')
+           ORDER BY r.finished_at
+           LIMIT batch_size
+             FOR UPDATE SKIP LOCKED) AS x;
+  DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.runs AS r WHERE r.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  RETURN v_removed + v_rows;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/90_security/9000_privileges.sql
+-- Least privilege. Three roles, nothing for PUBLIC:
+--   pgflow_reader  reads the state tables (and flow_definition);
+--   pgflow_worker  claims, completes, fails and extends leases, and reads a
+--                  run's input (run_input): nothing else, not even the tables;
+--   pgflow_admin   defines and operates flows, and reads state.
+-- The API functions are SECURITY DEFINER with a pinned search_path, so granted
+-- roles need no privilege on the tables; the internal (_-prefixed) functions are
+-- not executable by anyone but the owner. No function builds dynamic SQL.
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_reader') THEN
+    CREATE ROLE pgflow_reader NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_worker') THEN
+    CREATE ROLE pgflow_worker NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_admin') THEN
+    CREATE ROLE pgflow_admin NOLOGIN;
+  END IF;
+END
+$roles$;
+
+REVOKE ALL ON SCHEMA pgflow FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA pgflow FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA pgflow FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA pgflow FROM PUBLIC;
+
+GRANT USAGE ON SCHEMA pgflow TO pgflow_reader, pgflow_worker, pgflow_admin;
+GRANT SELECT ON ALL TABLES IN SCHEMA pgflow TO pgflow_reader;
+GRANT pgflow_reader TO pgflow_admin;
+
+DO $api$
+DECLARE
+  v_function regprocedure;
+BEGIN
+  FOR v_function IN
+    SELECT p.oid::regprocedure FROM pg_proc AS p
+     WHERE p.pronamespace = 'pgflow'::regnamespace AND p.proname !~ '^_'
+  LOOP
+    EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = pg_catalog, pg_temp', v_function);
+  END LOOP;
+END
+$api$;
+
+GRANT EXECUTE ON FUNCTION
+  pgflow.claim_tasks(text, int, text[]),
+  pgflow.complete_task(uuid, text, jsonb, int, int),
+  pgflow.fail_task(uuid, text, text, int, int, text, text),
+  pgflow.extend_lease(uuid, text, int, int, int),
+  pgflow.run_input(uuid)
+  TO pgflow_worker;
+GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int) TO pgflow_reader;
+GRANT EXECUTE ON FUNCTION
+  pgflow.create_flow(text, int, int, int, int, int),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
+  pgflow.define_flow(jsonb),
+  pgflow.start_flow(text, jsonb, uuid),
+  pgflow.cancel_run(uuid, text),
+  pgflow.retry_run(uuid),
+  pgflow.prune(interval, int)
+  TO pgflow_admin;
