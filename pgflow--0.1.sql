@@ -1011,15 +1011,21 @@ $$;
 -- The input of a (non fan-out) step of a run: {"run": <flow input>, "<dep>": <output>}
 -- for every completed dependency; a skipped dependency's key is absent. Built when
 -- needed (conditions, claims) rather than stored, so no output is copied per task.
+-- plpgsql so its plan is cached per session (a SQL function called from
+-- claim_tasks would be planned again on every claim).
 CREATE FUNCTION pgflow._step_input(run_id uuid, flow_slug text, flow_version int, step_slug text, run_input jsonb)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object('run', run_input)
-         || coalesce(jsonb_object_agg(d.dep_slug, ss.output) FILTER (WHERE ss.status = 'completed'), '{}')
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_outputs jsonb;
+BEGIN
+  SELECT jsonb_object_agg(d.dep_slug, ss.output) FILTER (WHERE ss.status = 'completed') INTO v_outputs
     FROM pgflow.deps AS d
     JOIN pgflow.step_states AS ss ON ss.run_id = _step_input.run_id AND ss.step_slug = d.dep_slug
    WHERE d.flow_slug = _step_input.flow_slug AND d.flow_version = _step_input.flow_version
-     AND d.step_slug = _step_input.step_slug
+     AND d.step_slug = _step_input.step_slug;
+  RETURN jsonb_build_object('run', run_input) || coalesce(v_outputs, '{}');
+END;
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -1576,6 +1582,63 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4190_complete_task_locked.sql
+-- complete_task's work once the run row is locked (see complete_task).
+CREATE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
+RETURNS pgflow.step_tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+  v_fan_out boolean;
+  v_max_output_bytes int;
+  v_remaining int;
+BEGIN
+  v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
+  IF v_task.run_id IS NULL THEN
+    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
+     WHERE t.run_id = run.run_id AND t.step_slug = _complete_task.step_slug AND t.task_index = _complete_task.task_index;
+    RETURN v_task;
+  END IF;
+
+  -- Completes the task unless the output is over the limit. A single task's output
+  -- is stored once, on its step; fan-out outputs wait on their tasks.
+  UPDATE pgflow.step_tasks AS t
+     SET status = 'completed', finished_at = now(), output = CASE WHEN s.fan_out THEN _complete_task.output END
+    FROM pgflow.steps AS s, pgflow.flows AS f
+   WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
+     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
+     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
+     AND coalesce(pg_column_size(_complete_task.output), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes)
+  RETURNING s.fan_out INTO v_fan_out;
+  IF NOT FOUND THEN
+    SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_max_output_bytes
+      FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
+     WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
+    RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
+      task_index, step_slug, run.run_id, pg_column_size(output), v_max_output_bytes, v_task.attempt;
+    RETURN pgflow._fail_attempt(run, v_task,
+      format('output too large: %s bytes, max_output_bytes is %s', pg_column_size(output), v_max_output_bytes),
+      'OutputTooLarge');
+  END IF;
+  v_task.status := 'completed';
+  v_task.finished_at := now();
+  v_task.output := CASE WHEN v_fan_out THEN output END;
+
+  UPDATE pgflow.step_states AS ss SET remaining_tasks = ss.remaining_tasks - 1
+   WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug
+  RETURNING ss.remaining_tasks INTO v_remaining;
+  IF v_remaining = 0 THEN
+    PERFORM pgflow._start_steps(run, pgflow._complete_step(run, v_task.step_slug,
+      CASE WHEN v_fan_out
+           THEN (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
+                  WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug)
+           ELSE _complete_task.output END));
+  END IF;
+  RETURN v_task;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4200_complete_task.sql
 -- A worker reports a task's output. In one transaction: the task completes; when
 -- it is the step's last task the step completes (a fan-out step's output is the
@@ -1596,52 +1659,57 @@ RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
-  v_task pgflow.step_tasks;
-  v_fan_out boolean;
-  v_max_output_bytes int;
-  v_output_bytes int;
-  v_remaining int;
 BEGIN
   SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = complete_task.run_id FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
   END IF;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'completion');
-  IF v_task.run_id IS NULL THEN
-    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-     WHERE t.run_id = complete_task.run_id AND t.step_slug = complete_task.step_slug
-       AND t.task_index = complete_task.task_index;
-    RETURN v_task;
-  END IF;
+  RETURN pgflow._complete_task(v_run, step_slug, output, task_index, attempt);
+END;
+$$;
 
-  SELECT s.fan_out, coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_fan_out, v_max_output_bytes
-    FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-   WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
-  v_output_bytes := pg_column_size(output);
-  IF v_output_bytes > v_max_output_bytes THEN
-    RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
-      task_index, step_slug, run_id, v_output_bytes, v_max_output_bytes, v_task.attempt;
-    RETURN pgflow._fail_attempt(v_run, v_task,
-      format('output too large: %s bytes, max_output_bytes is %s', v_output_bytes, v_max_output_bytes),
-      'OutputTooLarge');
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4205_complete_tasks.sql
+-- Batch form of complete_task for workers that finish several tasks at once:
+--   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1}, ...]
+-- One transaction and one round trip instead of one per task; each report gets
+-- exactly complete_task's treatment, and a row per report comes back in order.
+-- Run rows are locked in run_id order, so two batches sharing runs cannot
+-- deadlock with each other (single completions lock one run and are safe too).
+CREATE FUNCTION pgflow.complete_tasks(tasks jsonb)
+RETURNS SETOF pgflow.step_tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_report record;
+  v_run pgflow.runs;
+  v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
+BEGIN
+  IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'tasks must be a JSON array of reports, got %', coalesce(jsonb_typeof(tasks), 'null')
+      USING ERRCODE = '22023',
+            HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1}]';
   END IF;
-  -- A single task's output is stored once, on its step; fan-out outputs wait on their tasks.
-  UPDATE pgflow.step_tasks AS t
-     SET status = 'completed', finished_at = now(),
-         output = CASE WHEN v_fan_out THEN complete_task.output END
-   WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
-  RETURNING * INTO v_task;
-  UPDATE pgflow.step_states AS ss SET remaining_tasks = ss.remaining_tasks - 1
-   WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug
-  RETURNING ss.remaining_tasks INTO v_remaining;
-  IF v_remaining = 0 THEN
-    PERFORM pgflow._start_steps(v_run, pgflow._complete_step(v_run, v_task.step_slug,
-      CASE WHEN v_fan_out
-           THEN (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
-                  WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug)
-           ELSE complete_task.output END));
-  END IF;
-  RETURN v_task;
+  FOR v_report IN
+    SELECT x.i, (x.e ->> 'run_id')::uuid AS run_id, x.e ->> 'step_slug' AS step_slug, x.e -> 'output' AS output,
+           coalesce((x.e ->> 'task_index')::int, 0) AS task_index, (x.e ->> 'attempt')::int AS attempt
+      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
+     ORDER BY (x.e ->> 'run_id')::uuid, x.i
+  LOOP
+    IF v_run.run_id IS DISTINCT FROM v_report.run_id THEN
+      SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id FOR NO KEY UPDATE;
+      IF NOT FOUND THEN
+        PERFORM pgflow._raise_unknown_task(v_report.run_id, v_report.step_slug, v_report.task_index);
+      END IF;
+    ELSE
+      -- Same run as the previous report: re-read it, the report before may have changed it.
+      SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id;
+    END IF;
+    v_results[v_report.i] := pgflow._complete_task(v_run, v_report.step_slug, v_report.output,
+                                                   v_report.task_index, v_report.attempt);
+  END LOOP;
+  FOR v_position IN 1 .. coalesce(cardinality(v_results), 0) LOOP
+    RETURN NEXT v_results[v_position];
+  END LOOP;
 END;
 $$;
 
