@@ -1,0 +1,40 @@
+"""pgflow: a workflow (DAG) engine that lives inside PostgreSQL; this is its Python client.
+
+Define flows with the typed DSL (``Flow``, ``@flow.step``), deploy them
+(``deploy`` or ``pgflow deploy``), run a ``Worker``, and start runs
+(``start_flow``, ``wait_for_run``, ``get_run``).
+"""
+
+from .client import (
+    Run,
+    RunDetails,
+    RunTimeout,
+    StepState,
+    deploy,
+    flow_definition,
+    get_run,
+    recent_runs,
+    start_flow,
+    wait_for_run,
+)
+from .dsl import Flow, FlowDefinitionError, Step
+from .worker import Worker
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Flow",
+    "FlowDefinitionError",
+    "Run",
+    "RunDetails",
+    "RunTimeout",
+    "Step",
+    "StepState",
+    "Worker",
+    "deploy",
+    "flow_definition",
+    "get_run",
+    "recent_runs",
+    "start_flow",
+    "wait_for_run",
+]

@@ -1,0 +1,221 @@
+"""Starting runs and reading their state: ``deploy``, ``start_flow``, ``get_run``, ``wait_for_run``.
+
+Each function takes a DSN or an open ``psycopg.Connection``. With a connection,
+the statement runs in it and is not committed here, so a run can be started in
+the same transaction as the caller's own writes; with a DSN, a short-lived
+autocommit connection is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import psycopg
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+
+from .codec import to_json
+from .dsl import Flow
+from .queries import query
+
+__all__ = [
+    "Run",
+    "RunDetails",
+    "RunTimeout",
+    "StepState",
+    "deploy",
+    "flow_definition",
+    "get_run",
+    "recent_runs",
+    "start_flow",
+    "wait_for_run",
+]
+
+Connectable = str | psycopg.Connection[Any]
+TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
+
+
+class RunTimeout(TimeoutError):
+    """``wait_for_run`` gave up before the run finished."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A row of ``pgflow.runs``."""
+
+    run_id: uuid.UUID
+    flow_slug: str
+    flow_version: int
+    status: str
+    input: Any
+    output: Any
+    error_message: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class StepState:
+    """A step of a run (``pgflow.step_states``) with a summary of its tasks."""
+
+    step_slug: str
+    status: str
+    output: Any
+    error_message: str | None
+    skip_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    step_index: int
+    fan_out: bool
+    deps: list[str]
+    tasks: int
+    tasks_completed: int
+    max_attempt: int
+    attempts: int
+    last_task_error: str | None
+    worker_id: str | None
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class RunDetails:
+    """A run and its steps in topological order."""
+
+    run: Run
+    steps: list[StepState]
+
+    def step(self, slug: str) -> StepState:
+        for state in self.steps:
+            if state.step_slug == slug:
+                return state
+        raise KeyError(slug)
+
+
+@contextlib.contextmanager
+def _connection(conn_or_dsn: Connectable) -> Iterator[psycopg.Connection[Any]]:
+    if isinstance(conn_or_dsn, psycopg.Connection):
+        yield conn_or_dsn
+        return
+    with psycopg.connect(conn_or_dsn, autocommit=True) as conn:
+        yield conn
+
+
+def deploy(conn_or_dsn: Connectable, flow: Flow) -> int:
+    """``pgflow.define_flow`` with the flow's definition; returns the flow's current version."""
+    with _connection(conn_or_dsn) as conn:
+        row = conn.execute(query("define_flow"), {"definition": Jsonb(flow.definition())}).fetchone()
+    assert row is not None
+    return int(row[1])
+
+
+def flow_definition(conn_or_dsn: Connectable, flow_slug: str, version: int | None = None) -> dict[str, Any]:
+    """The stored definition of a flow version (latest by default), as a define_flow document.
+
+    Raises ``psycopg.errors.NoDataFound`` when the flow (version) does not exist.
+    """
+    with _connection(conn_or_dsn) as conn:
+        row = conn.execute(query("flow_definition"), {"flow_slug": flow_slug, "version": version}).fetchone()
+    assert row is not None
+    definition: dict[str, Any] = row[0]
+    return definition
+
+
+def start_flow(
+    conn_or_dsn: Connectable,
+    flow: Flow | str,
+    input: Any = None,
+    run_id: uuid.UUID | str | None = None,
+) -> Run:
+    """Start a run of the latest version of ``flow`` (idempotent on ``run_id``).
+
+    ``input`` may be any JSON value, TypedDict, dataclass or pydantic model.
+    """
+    slug = flow.slug if isinstance(flow, Flow) else flow
+    params = {
+        "flow_slug": slug,
+        "input": Jsonb(to_json({} if input is None else input)),
+        "run_id": str(run_id) if run_id is not None else None,
+    }
+    with _connection(conn_or_dsn) as conn:
+        cursor = conn.cursor(row_factory=class_row(Run))
+        run = cursor.execute(query("start_flow"), params).fetchone()
+    assert run is not None
+    return run
+
+
+def get_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str) -> RunDetails | None:
+    """The run and its steps (status, attempts, durations, skip reasons, errors); None if unknown."""
+    with _connection(conn_or_dsn) as conn:
+        run = conn.cursor(row_factory=class_row(Run)).execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
+        if run is None:
+            return None
+        steps = (
+            conn.cursor(row_factory=class_row(StepState))
+            .execute(query("get_step_states"), {"run_id": str(run_id)})
+            .fetchall()
+        )
+    return RunDetails(run, steps)
+
+
+def recent_runs(
+    conn_or_dsn: Connectable, *, flow_slug: str | None = None, status: str | None = None, limit: int = 20
+) -> list[Run]:
+    """The most recent runs, newest first."""
+    params: Mapping[str, Any] = {"flow_slug": flow_slug, "status": status, "limit": limit}
+    with _connection(conn_or_dsn) as conn:
+        return conn.cursor(row_factory=class_row(Run)).execute(query("recent_runs"), params).fetchall()
+
+
+def wait_for_run(
+    conn_or_dsn: Connectable,
+    run_id: uuid.UUID | str,
+    timeout: float | None = None,
+    *,
+    recheck_interval: float = 5.0,
+) -> Run:
+    """Block until the run is completed, failed or cancelled; return it.
+
+    Listens on ``pgflow_runs`` (so it returns as soon as the run finishes) and
+    re-reads the run every ``recheck_interval`` seconds as a safety net. A
+    connection passed in must be in autocommit mode (notifications are only
+    delivered between transactions). Raises ``RunTimeout`` after ``timeout``
+    seconds, and ``LookupError`` for an unknown run.
+    """
+    if isinstance(conn_or_dsn, psycopg.Connection) and not conn_or_dsn.autocommit:
+        raise ValueError("wait_for_run needs an autocommit connection (or a DSN)")
+    target = str(run_id)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _connection(conn_or_dsn) as conn:
+        conn.execute(query("listen_runs"))
+        # Read after LISTEN: a completion between the two is seen either way.
+        while True:
+            run = conn.cursor(row_factory=class_row(Run)).execute(query("get_run"), {"run_id": target}).fetchone()
+            if run is None:
+                raise LookupError(f"run {target} does not exist")
+            if run.finished:
+                return run
+            wait = recheck_interval
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise RunTimeout(f"run {target} is still {run.status} after {timeout} s")
+                wait = min(wait, left)
+            for notify in conn.notifies(timeout=wait):
+                if notify.payload == target:
+                    break

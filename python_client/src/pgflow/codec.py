@@ -1,0 +1,134 @@
+"""JSON in and out of handlers.
+
+Outputs are turned into plain JSON values (dataclasses, pydantic models, tuples,
+enums, dates and UUIDs included); inputs are rebuilt into the type a handler's
+parameter is annotated with (dataclasses, TypedDicts, pydantic models, and
+containers of them). Anything unannotated is passed through as parsed JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import json
+import types
+import typing
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+try:  # pydantic is optional: used only when it is installed
+    import pydantic
+except ImportError:  # pragma: no cover - exercised only without pydantic
+    pydantic = None  # type: ignore[assignment]
+
+
+class CodecError(TypeError):
+    """A value cannot be turned into JSON, or JSON into the annotated type."""
+
+
+def _is_pydantic_model(annotation: Any) -> bool:
+    return pydantic is not None and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
+
+
+def to_json(value: Any) -> Any:
+    """A plain JSON value (dict, list, str, int, float, bool, None) for ``value``."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if pydantic is not None and isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return to_json(value.value)
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CodecError(f"JSON object keys must be strings, got {type(key).__name__} {key!r}")
+            out[key] = to_json(item)
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(item) for item in value]
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise CodecError(f"cannot serialize a {type(value).__name__} to JSON: {value!r:.200}")
+
+
+def dumps(value: Any) -> str:
+    """``to_json`` then ``json.dumps``: what the worker sends as a step's output."""
+    return json.dumps(to_json(value))
+
+
+def from_json(value: Any, annotation: Any) -> Any:
+    """Rebuild ``value`` (parsed JSON) into ``annotation``; unknown annotations pass it through."""
+    if annotation is None or annotation is Any or annotation is object or isinstance(annotation, str):
+        return value
+    if annotation is type(None):
+        return None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return from_json(value, args[0])
+    if origin is typing.Union or origin is types.UnionType:
+        if value is None and type(None) in args:
+            return None
+        candidates = [a for a in args if a is not type(None)]
+        if len(candidates) == 1:
+            return from_json(value, candidates[0])
+        for candidate in candidates:  # the first that accepts it
+            try:
+                return from_json(value, candidate)
+            except (CodecError, TypeError, ValueError):
+                continue
+        return value
+    if origin is typing.Literal:
+        return value
+    if _is_pydantic_model(annotation):
+        try:
+            return annotation.model_validate(value)
+        except Exception as error:
+            raise CodecError(f"cannot build {annotation.__name__} from {value!r:.200}: {error}") from error
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        if not isinstance(value, Mapping):
+            raise CodecError(f"cannot build dataclass {annotation.__name__} from {type(value).__name__}")
+        hints = typing.get_type_hints(annotation)
+        known = {f.name for f in dataclasses.fields(annotation) if f.init}
+        kwargs = {k: from_json(v, hints.get(k)) for k, v in value.items() if k in known}
+        try:
+            return annotation(**kwargs)
+        except TypeError as error:
+            raise CodecError(f"cannot build dataclass {annotation.__name__}: {error}") from error
+    if typing.is_typeddict(annotation):
+        if not isinstance(value, Mapping):
+            raise CodecError(f"cannot build {annotation.__name__} from {type(value).__name__}")
+        hints = typing.get_type_hints(annotation)
+        return {k: from_json(v, hints.get(k)) for k, v in value.items()}
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return annotation(value)
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is uuid.UUID and isinstance(value, str):
+        return uuid.UUID(value)
+    if origin is not None and isinstance(value, list):
+        if origin is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                return tuple(from_json(v, args[0]) for v in value)
+            if args and len(args) == len(value):
+                return tuple(from_json(v, a) for v, a in zip(value, args, strict=True))
+            return tuple(value)
+        if origin in (list, set, frozenset) or (isinstance(origin, type) and issubclass(origin, Sequence)):
+            element = args[0] if args else Any
+            items = [from_json(v, element) for v in value]
+            return origin(items) if origin in (set, frozenset) else items
+    if (
+        origin is not None
+        and isinstance(value, Mapping)
+        and len(args) == 2
+        and (origin is dict or (isinstance(origin, type) and issubclass(origin, Mapping)))
+    ):
+        return {k: from_json(v, args[1]) for k, v in value.items()}
+    return value

@@ -1,0 +1,690 @@
+"""The typed flow DSL: ``Flow``, the ``@flow.step`` decorator, and compilation.
+
+A flow is a DAG of steps; each step is a plain function (sync or async)::
+
+    flow = Flow("analyze", max_attempts=3, base_delay=1, timeout=60)
+
+    @flow.step
+    def fetch(run: Input) -> Page: ...
+
+    @flow.step
+    def summary(fetch: Page) -> str: ...
+
+Parameters name what a handler receives: ``run`` is the flow input, any other
+name is a step defined earlier in the same flow (its output, typed by its return
+annotation). Everything is checked when the decorator runs, that is when the
+module is imported: slugs, options, unknown parameters, dependencies, types,
+and ``X | None`` for dependencies that may be skipped while the step still runs.
+Steps must be defined after their dependencies (as in a chained builder), so a
+cycle cannot be written except as a self-dependency, which is rejected.
+
+The decorator returns the function unchanged, so handlers stay callable and
+testable, and mypy checks them as ordinary functions. ``flow.definition()`` is
+the document ``pgflow.define_flow`` takes; ``flow.to_sql()`` the SQL migration.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import difflib
+import inspect
+import json
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypeVar, overload
+
+__all__ = [
+    "Flow",
+    "FlowDefinitionError",
+    "Parameter",
+    "Policy",
+    "Step",
+    "diff_definitions",
+    "mermaid",
+    "normalize_definition",
+]
+
+Policy = Literal["skip", "skip-cascade", "fail"]
+StepRef = str | Callable[..., Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+SLUG_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+POLICIES: Final = ("skip", "skip-cascade", "fail")
+FLOW_DEFAULTS: Final[dict[str, int]] = {"max_attempts": 3, "base_delay": 1, "timeout": 60}
+SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted")
+TUNABLE_KEYS: Final = ("max_attempts", "base_delay", "timeout", "delay_seconds")
+
+
+class FlowDefinitionError(ValueError):
+    """A flow or step definition is invalid; the message names the flow and step."""
+
+
+class _Unannotated:
+    def __repr__(self) -> str:
+        return "<unannotated>"
+
+
+UNANNOTATED: Final = _Unannotated()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a handler and what the worker passes to it."""
+
+    name: str
+    role: Literal["run", "dependency", "item", "index"]
+    annotation: Any
+    source: str | None = None  # the step whose output feeds it (dependency, item)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of a flow: its handler, dependencies and options (None inherits the flow's)."""
+
+    flow_slug: str
+    slug: str
+    handler: Callable[..., Any]
+    deps: tuple[str, ...]
+    parameters: tuple[Parameter, ...]
+    return_type: Any
+    is_async: bool
+    fan_out: bool = False
+    max_attempts: int | None = None
+    base_delay: int | None = None
+    timeout: int | None = None
+    delay_seconds: int = 0
+    run_if: Mapping[str, Any] | None = None
+    run_unless: Mapping[str, Any] | None = None
+    when_unmet: Policy = "skip"
+    when_exhausted: Policy = "fail"
+
+    @property
+    def output_type(self) -> Any:
+        """What dependents receive: the return type, or a list of it for a fan-out step."""
+        if not self.fan_out or self.return_type is UNANNOTATED:
+            return self.return_type
+        if isinstance(self.return_type, str):
+            return f"list[{self.return_type}]"
+        return list[self.return_type]  # type: ignore[name-defined]
+
+    @property
+    def conditional(self) -> bool:
+        return self.run_if is not None or self.run_unless is not None
+
+    @property
+    def may_be_absent(self) -> bool:
+        """Whether a dependent can run without this step's output (a plain, non-cascading skip)."""
+        return (self.conditional and self.when_unmet == "skip") or self.when_exhausted == "skip"
+
+    def document(self) -> dict[str, Any]:
+        """This step in a define_flow document (options left at their defaults are omitted)."""
+        doc: dict[str, Any] = {"slug": self.slug}
+        if self.deps:
+            doc["deps"] = list(self.deps)
+        if self.fan_out:
+            doc["fan_out"] = True
+        for key in ("max_attempts", "base_delay", "timeout"):
+            value = getattr(self, key)
+            if value is not None:
+                doc[key] = value
+        if self.delay_seconds:
+            doc["delay_seconds"] = self.delay_seconds
+        if self.run_if is not None:
+            doc["run_if"] = dict(self.run_if)
+        if self.run_unless is not None:
+            doc["run_unless"] = dict(self.run_unless)
+        if self.when_unmet != "skip":
+            doc["when_unmet"] = self.when_unmet
+        if self.when_exhausted != "fail":
+            doc["when_exhausted"] = self.when_exhausted
+        return doc
+
+
+class Flow:
+    """A flow definition in code. Steps are added with the ``step`` decorator."""
+
+    def __init__(
+        self,
+        slug: str,
+        *,
+        max_attempts: int = 3,
+        base_delay: int = 1,
+        timeout: int = 60,
+        input_type: Any = UNANNOTATED,
+    ) -> None:
+        if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+            raise FlowDefinitionError(f"flow slug {slug!r} is invalid: it must match {SLUG_PATTERN.pattern}")
+        what = f'flow "{slug}"'
+        _check_int(what, "max_attempts", max_attempts, 1)
+        _check_int(what, "base_delay", base_delay, 0)
+        _check_int(what, "timeout", timeout, 1)
+        self.slug: Final = slug
+        self.max_attempts: Final = max_attempts
+        self.base_delay: Final = base_delay
+        self.timeout: Final = timeout
+        self.input_type: Any = input_type
+        self._steps: dict[str, Step] = {}
+
+    def __repr__(self) -> str:
+        return f"Flow({self.slug!r}, steps={list(self._steps)})"
+
+    @property
+    def steps(self) -> Mapping[str, Step]:
+        """The steps by slug, in definition order (dependencies first)."""
+        return types.MappingProxyType(self._steps)
+
+    def step_of(self, ref: StepRef) -> Step:
+        """The step for a slug or a decorated handler."""
+        slug = self._resolve(ref, f'flow "{self.slug}"')
+        return self._steps[slug]
+
+    @overload
+    def step(self, handler: F, /) -> F: ...
+
+    @overload
+    def step(
+        self,
+        *,
+        slug: str | None = None,
+        depends_on: Sequence[StepRef] = (),
+        fan_out: bool | StepRef = False,
+        run_if: Mapping[str, Any] | None = None,
+        run_unless: Mapping[str, Any] | None = None,
+        when_unmet: Policy = "skip",
+        when_exhausted: Policy = "fail",
+        delay_seconds: int = 0,
+        max_attempts: int | None = None,
+        base_delay: int | None = None,
+        timeout: int | None = None,
+    ) -> Callable[[F], F]: ...
+
+    def step(
+        self,
+        handler: Callable[..., Any] | None = None,
+        *,
+        slug: str | None = None,
+        depends_on: Sequence[StepRef] = (),
+        fan_out: bool | StepRef = False,
+        run_if: Mapping[str, Any] | None = None,
+        run_unless: Mapping[str, Any] | None = None,
+        when_unmet: Policy = "skip",
+        when_exhausted: Policy = "fail",
+        delay_seconds: int = 0,
+        max_attempts: int | None = None,
+        base_delay: int | None = None,
+        timeout: int | None = None,
+    ) -> Any:
+        """Register a handler as a step (bare ``@flow.step`` or ``@flow.step(...)`` with options).
+
+        ``fan_out=True`` (or ``fan_out=source_step``) runs the handler once per element of
+        its single dependency's list output; the handler takes the element (a parameter
+        named after the dependency, or ``item``), optionally ``index`` and ``run``.
+        """
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self._add(
+                fn,
+                slug=slug,
+                depends_on=depends_on,
+                fan_out=fan_out,
+                run_if=run_if,
+                run_unless=run_unless,
+                when_unmet=when_unmet,
+                when_exhausted=when_exhausted,
+                delay_seconds=delay_seconds,
+                max_attempts=max_attempts,
+                base_delay=base_delay,
+                timeout=timeout,
+            )
+            return fn
+
+        if handler is not None:
+            return register(handler)
+        return register
+
+    # -- compilation -----------------------------------------------------------------
+
+    def definition(self) -> dict[str, Any]:
+        """The ``pgflow.define_flow`` document of this flow."""
+        self.validate()
+        return {
+            "slug": self.slug,
+            "max_attempts": self.max_attempts,
+            "base_delay": self.base_delay,
+            "timeout": self.timeout,
+            "steps": [step.document() for step in self._steps.values()],
+        }
+
+    def to_sql(self) -> str:
+        """``SELECT pgflow.define_flow('<document>'::jsonb);`` as a migration would hold it."""
+        return f"SELECT pgflow.define_flow({sql_string_literal(format_definition(self.definition()))}::jsonb);"
+
+    def validate(self) -> None:
+        """Whole-flow checks (the decorator already checked each step when it was added)."""
+        if not self._steps:
+            raise FlowDefinitionError(f'flow "{self.slug}" has no steps')
+        cycle = _find_cycle({s.slug: s.deps for s in self._steps.values()})
+        if cycle:
+            raise FlowDefinitionError(f'flow "{self.slug}" has a cycle: {" -> ".join(cycle)}')
+
+    # -- building a step --------------------------------------------------------------
+
+    def _add(
+        self,
+        fn: Callable[..., Any],
+        *,
+        slug: str | None,
+        depends_on: Sequence[StepRef],
+        fan_out: bool | StepRef,
+        run_if: Mapping[str, Any] | None,
+        run_unless: Mapping[str, Any] | None,
+        when_unmet: Policy,
+        when_exhausted: Policy,
+        delay_seconds: int,
+        max_attempts: int | None,
+        base_delay: int | None,
+        timeout: int | None,
+    ) -> None:
+        if not callable(fn):
+            raise FlowDefinitionError(f'flow "{self.slug}": @step decorates a function, got {fn!r}')
+        step_slug = slug if slug is not None else getattr(fn, "__name__", "")
+        what = f'step "{step_slug}" of flow "{self.slug}"'
+        if not isinstance(step_slug, str) or not SLUG_PATTERN.match(step_slug):
+            raise FlowDefinitionError(
+                f"{what}: the slug is invalid: it must match {SLUG_PATTERN.pattern}"
+                " (pass slug=... to name the step differently from its function)"
+            )
+        if step_slug == "run":
+            raise FlowDefinitionError(f'{what}: the slug "run" is reserved for the flow input')
+        if step_slug in self._steps:
+            raise FlowDefinitionError(f"{what}: a step with this slug is already defined")
+        if any(s.handler is fn for s in self._steps.values()):
+            raise FlowDefinitionError(f"{what}: this function is already a step of the flow")
+
+        for key, value, minimum in (
+            ("max_attempts", max_attempts, 1),
+            ("base_delay", base_delay, 0),
+            ("timeout", timeout, 1),
+        ):
+            if value is not None:
+                _check_int(what, key, value, minimum)
+        _check_int(what, "delay_seconds", delay_seconds, 0)
+        for key, policy in (("when_unmet", when_unmet), ("when_exhausted", when_exhausted)):
+            if policy not in POLICIES:
+                raise FlowDefinitionError(f"{what}: {key} must be one of {', '.join(POLICIES)}, got {policy!r}")
+        for key, condition in (("run_if", run_if), ("run_unless", run_unless)):
+            if condition is not None and not isinstance(condition, Mapping):
+                raise FlowDefinitionError(
+                    f'{what}: {key} must be a JSON object pattern such as {{"run": {{"vip": true}}}}'
+                )
+
+        explicit = [self._resolve(ref, what, self_slug=step_slug) for ref in depends_on]
+        is_fan_out = fan_out is not False
+        source: str | None = None
+        if is_fan_out and fan_out is not True:
+            source = self._resolve(typing.cast(StepRef, fan_out), what, self_slug=step_slug)
+
+        signature = inspect.signature(fn)
+        hints = _annotations(fn)
+        if is_fan_out and source is None:
+            named = [p for p in signature.parameters if p in self._steps]
+            candidates = list(dict.fromkeys([*explicit, *named]))
+            if len(candidates) != 1:
+                raise FlowDefinitionError(
+                    f"{what}: a fan-out step has exactly one dependency, the step whose list it "
+                    f"fans out over; got {candidates or 'none'} (name a parameter after it, or "
+                    "pass depends_on=[step] or fan_out=step)"
+                )
+            source = candidates[0]
+        if is_fan_out and any(dep != source for dep in explicit):
+            raise FlowDefinitionError(
+                f'{what}: a fan-out step has exactly one dependency ("{source}"), '
+                f"but depends_on also names {[d for d in explicit if d != source]}"
+            )
+
+        parameters: list[Parameter] = []
+        deps: list[str] = [source] if source is not None else list(explicit)
+        for name, param in signature.parameters.items():
+            if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                raise FlowDefinitionError(f"{what}: handlers take named parameters only, not *{name} or **{name}")
+            if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+                raise FlowDefinitionError(f'{what}: parameter "{name}" is positional-only; handlers are called by name')
+            annotation = hints.get(name, UNANNOTATED)
+            if name == "run":
+                self._check_run_type(what, annotation)
+                parameters.append(Parameter(name, "run", annotation))
+            elif name == step_slug:
+                raise FlowDefinitionError(f"{what} depends on itself: cycle {step_slug} -> {step_slug}")
+            elif is_fan_out and (name == source or (name == "item" and "item" not in self._steps)):
+                assert source is not None
+                element = _element_type(self._steps[source].output_type)
+                if element is None:
+                    raise FlowDefinitionError(
+                        f'{what}: fans out over step "{source}", which returns '
+                        f"{_type_name(self._steps[source].output_type)}, not a list"
+                    )
+                self._check_type(what, name, annotation, element, f'the elements of step "{source}" are', False)
+                parameters.append(Parameter(name, "item", annotation, source))
+            elif is_fan_out and name == "index":
+                if annotation not in (UNANNOTATED, int, Any, object):
+                    raise FlowDefinitionError(f'{what}: parameter "index" is the 0-based task index: annotate it int')
+                parameters.append(Parameter(name, "index", annotation))
+            elif name in self._steps and not is_fan_out:
+                dep = self._steps[name]
+                self._check_type(
+                    what, name, annotation, dep.output_type, f'step "{name}" returns', dep.may_be_absent, dep
+                )
+                parameters.append(Parameter(name, "dependency", annotation, name))
+                if name not in deps:
+                    deps.append(name)
+            elif name in self._steps:
+                raise FlowDefinitionError(
+                    f'{what}: parameter "{name}": a fan-out step receives only its item '
+                    f'(from "{source}"), "index" and "run", not the output of step "{name}"'
+                )
+            else:
+                known = ["run", *self._steps, *(["item", "index"] if is_fan_out else [])]
+                raise FlowDefinitionError(
+                    f'{what}: unknown parameter "{name}": it is neither "run" nor a step defined '
+                    f"before this one{_did_you_mean(name, known)}"
+                )
+
+        for key, condition in (("run_if", run_if), ("run_unless", run_unless)):
+            if condition is None:
+                continue
+            for top in condition:
+                if top != "run" and top not in deps:
+                    raise FlowDefinitionError(
+                        f'{what}: {key} tests "{top}", which is not in the step\'s input '
+                        f'("run" and its dependencies {deps}){_did_you_mean(str(top), ["run", *deps])}'
+                    )
+
+        return_type = hints.get("return", UNANNOTATED)
+        self._steps[step_slug] = Step(
+            flow_slug=self.slug,
+            slug=step_slug,
+            handler=fn,
+            deps=tuple(deps),
+            parameters=tuple(parameters),
+            return_type=return_type,
+            is_async=inspect.iscoroutinefunction(fn),
+            fan_out=is_fan_out,
+            max_attempts=max_attempts,
+            base_delay=base_delay,
+            timeout=timeout,
+            delay_seconds=delay_seconds,
+            run_if=dict(run_if) if run_if is not None else None,
+            run_unless=dict(run_unless) if run_unless is not None else None,
+            when_unmet=when_unmet,
+            when_exhausted=when_exhausted,
+        )
+
+    def _resolve(self, ref: StepRef, what: str, self_slug: str | None = None) -> str:
+        if isinstance(ref, str):
+            if ref == self_slug:
+                raise FlowDefinitionError(f"{what} depends on itself: cycle {ref} -> {ref}")
+            if ref not in self._steps:
+                raise FlowDefinitionError(
+                    f'{what}: depends on "{ref}", which is not a step defined before it in flow '
+                    f'"{self.slug}"{_did_you_mean(ref, list(self._steps))}'
+                )
+            return ref
+        for step in self._steps.values():
+            if step.handler is ref:
+                return step.slug
+        name = getattr(ref, "__name__", repr(ref))
+        raise FlowDefinitionError(
+            f'{what}: depends on function {name}, which is not a step defined before it in flow "{self.slug}"'
+        )
+
+    def _check_run_type(self, what: str, annotation: Any) -> None:
+        if annotation is UNANNOTATED:
+            return
+        if self.input_type is UNANNOTATED:
+            self.input_type = annotation
+            return
+        if not _matches(annotation, self.input_type):
+            raise FlowDefinitionError(
+                f'{what}: parameter "run" is annotated {_type_name(annotation)}, but the flow input is '
+                f"{_type_name(self.input_type)} (from input_type= or an earlier step)"
+            )
+
+    def _check_type(
+        self,
+        what: str,
+        name: str,
+        annotation: Any,
+        produced: Any,
+        producer: str,
+        may_be_absent: bool,
+        dep: Step | None = None,
+    ) -> None:
+        if may_be_absent and annotation is not UNANNOTATED and not _accepts_none(annotation):
+            assert dep is not None
+            reason = (
+                f'it has when_unmet="skip" with {"run_if" if dep.run_if is not None else "run_unless"}'
+                if dep.conditional and dep.when_unmet == "skip"
+                else 'it has when_exhausted="skip"'
+            )
+            raise FlowDefinitionError(
+                f'{what}: parameter "{name}" must be annotated {_type_name(produced)} | None: '
+                f'step "{name}" may be skipped ({reason}), and this step then runs without it'
+            )
+        if not _matches(annotation, produced):
+            raise FlowDefinitionError(
+                f'{what}: parameter "{name}" is annotated {_type_name(annotation)}, '
+                f"but {producer} {_type_name(produced)}"
+            )
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _check_int(what: str, key: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise FlowDefinitionError(f"{what}: {key} must be an integer >= {minimum}, got {value!r}")
+
+
+def _annotations(fn: Callable[..., Any]) -> dict[str, Any]:
+    """Resolved annotations; names that cannot be resolved stay strings (compared by text)."""
+    try:
+        return typing.get_type_hints(fn)
+    except Exception:
+        return dict(inspect.get_annotations(fn))
+
+
+def _is_optional(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return (origin is typing.Union or origin is types.UnionType) and type(None) in typing.get_args(annotation)
+
+
+def _accepts_none(annotation: Any) -> bool:
+    if isinstance(annotation, str):
+        return "None" in annotation or "Optional" in annotation
+    return annotation in (Any, object, type(None)) or _is_optional(annotation)
+
+
+def _without_none(annotation: Any) -> Any:
+    args = tuple(a for a in typing.get_args(annotation) if a is not type(None))
+    return args[0] if len(args) == 1 else typing.Union[args]  # noqa: UP007
+
+
+def _matches(annotation: Any, produced: Any) -> bool:
+    """Whether a parameter annotated ``annotation`` accepts what a step that returns ``produced`` gives."""
+    if annotation is UNANNOTATED or produced is UNANNOTATED:
+        return True
+    if annotation in (Any, object) or produced is Any:
+        return True
+    if isinstance(annotation, str) or isinstance(produced, str):
+        return _type_name(annotation).replace(" ", "") == _type_name(produced).replace(" ", "")
+    if annotation == produced:
+        return True
+    if _is_optional(annotation) and not _is_optional(produced):
+        return _matches(_without_none(annotation), produced)
+    return False
+
+
+def _element_type(output: Any) -> Any | None:
+    """The element type of a list-typed output; UNANNOTATED when unknown; None when not a list."""
+    if output is UNANNOTATED or output is Any:
+        return UNANNOTATED
+    if isinstance(output, str):
+        match = re.fullmatch(r"\s*(?:list|List|Sequence|tuple)\[(.*?)(?:,\s*\.\.\.)?\]\s*", output)
+        return match.group(1) if match else UNANNOTATED
+    origin = typing.get_origin(output)
+    args = typing.get_args(output)
+    if origin is list or origin is collections.abc.Sequence:
+        return args[0] if args else UNANNOTATED
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return args[0]
+    if output is list:
+        return UNANNOTATED
+    return None
+
+
+def _type_name(annotation: Any) -> str:
+    if annotation is UNANNOTATED:
+        return "unannotated"
+    if isinstance(annotation, str):
+        return annotation
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__qualname__
+    return repr(annotation).replace("typing.", "")
+
+
+def _did_you_mean(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """A cycle as a path ``[a, b, a]`` following dependencies, or None."""
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for dep in graph.get(node, ()):
+            if state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            if dep not in state:
+                found = visit(dep)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def format_definition(document: Mapping[str, Any]) -> str:
+    """JSON with one line per step: readable in a migration, and still one JSON value."""
+    head = {k: v for k, v in document.items() if k != "steps"}
+    steps = document.get("steps", [])
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    if not steps:
+        return opening + (', "steps": []}' if head else '"steps": []}')
+    body = ",\n".join("  " + json.dumps(step, ensure_ascii=False) for step in steps)
+    return f'{opening}, "steps": [\n{body}\n]}}'
+
+
+def sql_string_literal(text: str) -> str:
+    """A standard SQL string literal ('' doubles a quote; backslashes are literal)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# -- definitions as documents: normalization, drift, graph -----------------------------
+
+
+def normalize_definition(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A define_flow document with every default filled in, steps keyed by slug, deps sorted.
+
+    Two documents that define the same flow normalize to equal values, whatever their
+    step order or which defaults they spell out (``pgflow.flow_definition`` spells all).
+    """
+    steps: dict[str, dict[str, Any]] = {}
+    for step in document.get("steps", []):
+        steps[step["slug"]] = {
+            "deps": sorted(step.get("deps") or []),
+            "fan_out": bool(step.get("fan_out") or False),
+            "run_if": step.get("run_if"),
+            "run_unless": step.get("run_unless"),
+            "when_unmet": step.get("when_unmet") or "skip",
+            "when_exhausted": step.get("when_exhausted") or "fail",
+            "max_attempts": step.get("max_attempts"),
+            "base_delay": step.get("base_delay"),
+            "timeout": step.get("timeout"),
+            "delay_seconds": step.get("delay_seconds") or 0,
+        }
+    normalized: dict[str, Any] = {"slug": document["slug"]}
+    for key, default in FLOW_DEFAULTS.items():
+        value = document.get(key)
+        normalized[key] = default if value is None else value
+    normalized["steps"] = steps
+    return normalized
+
+
+def diff_definitions(database: Mapping[str, Any], code: Mapping[str, Any]) -> list[str]:
+    """Readable differences between the database's definition and the code's, one per line.
+
+    Each line says whether it is about the flow's shape (deploying creates a new
+    version) or a tunable (deploying updates it in place).
+    """
+    db, mine = normalize_definition(database), normalize_definition(code)
+    lines: list[str] = []
+    for key in FLOW_DEFAULTS:
+        if db[key] != mine[key]:
+            lines.append(f"flow {key}: database {db[key]!r}, code {mine[key]!r} (tunable)")
+    for slug in db["steps"]:
+        if slug not in mine["steps"]:
+            lines.append(f'step "{slug}": only in the database (shape)')
+    for slug, step in mine["steps"].items():
+        if slug not in db["steps"]:
+            lines.append(f'step "{slug}": only in the code (shape)')
+            continue
+        stored = db["steps"][slug]
+        for key in (*SHAPE_KEYS, *TUNABLE_KEYS):
+            if stored[key] != step[key]:
+                kind = "shape" if key in SHAPE_KEYS else "tunable"
+                lines.append(
+                    f'step "{slug}" {key}: database {json.dumps(stored[key])}, code {json.dumps(step[key])} ({kind})'
+                )
+    return lines
+
+
+def mermaid(document: Mapping[str, Any]) -> str:
+    """A Mermaid flowchart of a define_flow document."""
+    lines = ["flowchart TD", "  run([run input])"]
+    for step in document.get("steps", []):
+        slug = step["slug"]
+        notes = []
+        if step.get("fan_out"):
+            notes.append("fan-out")
+        if step.get("run_if") is not None:
+            notes.append(f"run_if {json.dumps(step['run_if'])}")
+        if step.get("run_unless") is not None:
+            notes.append(f"run_unless {json.dumps(step['run_unless'])}")
+        if step.get("delay_seconds"):
+            notes.append(f"delay {step['delay_seconds']}s")
+        label = slug + "".join(f"<br/>{n}" for n in notes)
+        label = label.replace('"', "#quot;")
+        shape = f'[["{label}"]]' if step.get("fan_out") else f'["{label}"]'
+        lines.append(f"  {slug}{shape}")
+        deps = step.get("deps") or []
+        if not deps:
+            lines.append(f"  run --> {slug}")
+        for dep in deps:
+            lines.append(f"  {dep} --> {slug}")
+    return "\n".join(lines) + "\n"

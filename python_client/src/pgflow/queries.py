@@ -1,0 +1,75 @@
+"""The SQL the client sends, loaded by name from ``queries.sql``.
+
+Every statement lives in that one file with a name and a one-line description
+(Procrastinate's convention), so the database boundary can be read, and tested
+with psql, in one place. Python code calls ``query("claim_tasks")``; the names are
+a ``Literal`` type, so mypy rejects a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal, LiteralString, get_args
+
+QueryName = Literal[
+    "define_flow",
+    "flow_definition",
+    "start_flow",
+    "get_run",
+    "get_step_states",
+    "recent_runs",
+    "run_input",
+    "claim_tasks",
+    "complete_task",
+    "fail_task",
+    "extend_lease",
+    "listen_tasks",
+    "listen_runs",
+]
+
+_HEADER = re.compile(r"^-- name: (?P<name>\w+)\n-- (?P<description>.+)\n", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    description: str
+    sql: LiteralString
+
+
+def parse(text: str) -> dict[str, Query]:
+    """Split a queries file into its named statements."""
+    headers = list(_HEADER.finditer(text))
+    queries: dict[str, Query] = {}
+    for header, following in zip(headers, [*headers[1:], None], strict=True):
+        end = following.start() if following is not None else len(text)
+        body = text[header.end() : end].strip()
+        name = header["name"]
+        if name in queries:
+            raise ValueError(f"queries.sql: query {name!r} is defined twice")
+        if not body:
+            raise ValueError(f"queries.sql: query {name!r} has no statement")
+        # The file ships inside the package: it is code, not user input (hence LiteralString).
+        queries[name] = Query(name, header["description"], body)
+    return queries
+
+
+@cache
+def all_queries() -> dict[str, Query]:
+    text = resources.files("pgflow").joinpath("queries.sql").read_text(encoding="utf-8")
+    queries = parse(text)
+    expected = set(get_args(QueryName))
+    if set(queries) != expected:
+        raise RuntimeError(
+            f"queries.sql and QueryName disagree: missing {sorted(expected - set(queries))}, "
+            f"unexpected {sorted(set(queries) - expected)}"
+        )
+    return queries
+
+
+def query(name: QueryName) -> LiteralString:
+    """The SQL of a named query."""
+    return all_queries()[name].sql

@@ -1,0 +1,153 @@
+"""Fixtures: a template database with the pgflow extension, and a fresh clone per test.
+
+The server comes from PGFLOW_DSN or libpq's PG* variables (default: the local
+socket, as the current user), which must be allowed to create databases. The
+extension must be installed on the server (`make install`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from pgflow import Flow, Worker
+
+TESTS_DIR = Path(__file__).resolve().parent
+BASE_DSN = os.environ.get("PGFLOW_DSN", "")
+_counter = itertools.count()
+
+
+def dsn_for(dbname: str) -> str:
+    return make_conninfo(BASE_DSN, dbname=dbname)
+
+
+def _admin() -> psycopg.Connection[Any]:
+    return psycopg.connect(dsn_for("postgres"), autocommit=True)
+
+
+def _drop(admin: psycopg.Connection[Any], name: str) -> None:
+    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def template_db() -> Iterator[str]:
+    name = f"pgflow_pytest_template_{os.getpid()}"
+    with _admin() as admin:
+        _drop(admin, name)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with psycopg.connect(dsn_for(name), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pgflow")
+        yield name
+    finally:
+        with _admin() as admin:
+            _drop(admin, name)
+
+
+@pytest.fixture
+def dsn(template_db: str) -> Iterator[str]:
+    """A fresh database cloned from the template, dropped after the test."""
+    name = f"pgflow_pytest_{os.getpid()}_{next(_counter)}"
+    with _admin() as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db))
+        )
+    try:
+        yield dsn_for(name)
+    finally:
+        with _admin() as admin:
+            _drop(admin, name)
+
+
+@pytest.fixture
+def conn(dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        yield connection
+
+
+@contextlib.contextmanager
+def running_worker(dsn: str, flows: Sequence[Flow], **options: Any) -> Iterator[Worker]:
+    """A Worker running in a thread for the duration of the block."""
+    options.setdefault("poll_interval", 0.2)
+    options.setdefault("concurrency", 4)
+    options.setdefault("shutdown_grace", 5.0)
+    worker = Worker(dsn, flows, **options)
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(worker.run_async())
+        except BaseException as error:  # surfaced in the test thread
+            failure.append(error)
+
+    thread = threading.Thread(target=target, name="pgflow-test-worker", daemon=True)
+    thread.start()
+    try:
+        assert worker.ready.wait(10), f"the worker did not start: {failure}"
+        yield worker
+    finally:
+        worker.stop()
+        thread.join(15)
+        assert not thread.is_alive(), "the worker did not stop"
+        if failure:
+            raise failure[0]
+
+
+@pytest.fixture
+def worker_factory(dsn: str) -> Callable[..., contextlib.AbstractContextManager[Worker]]:
+    def make(flows: Sequence[Flow], **options: Any) -> contextlib.AbstractContextManager[Worker]:
+        return running_worker(dsn, flows, **options)
+
+    return make
+
+
+def subprocess_env(dsn: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PGFLOW_DSN"] = dsn
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update(extra)
+    return env
+
+
+def pgflow_cli(dsn: str, *args: str, timeout: float = 30, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the `pgflow` command line (as `python -m pgflow.cli`)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pgflow.cli", *args],
+        env=subprocess_env(dsn, **env),
+        cwd=TESTS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A hung worker or LISTEN must fail its test, not the whole suite (pytest-timeout).
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(60))
