@@ -27,7 +27,7 @@ $(BUILT): $(SOURCES) tools/build-sql
 PYTHON ?= python3
 PSQL   ?= psql
 
-.PHONY: test test-sql test-isolation test-python lint check-built
+.PHONY: test test-sql test-isolation test-python lint lint-python check-built
 
 test: install
 	@status=0; \
@@ -46,6 +46,11 @@ test-isolation:
 
 lint: check-built
 	tools/lint-sql
+	@$(MAKE) --no-print-directory lint-python
+
+lint-python:
+	cd python_client && $(PYTHON) -m mypy --strict src && $(PYTHON) -m ruff check src ../tests && $(PYTHON) -m ruff format --check src ../tests
+	$(PYTHON) -m mypy --strict --config-file python_client/pyproject.toml tests
 
 check-built:
 	@tools/build-sql $(SOURCES) | cmp -s - $(BUILT) || \
