@@ -24,7 +24,7 @@ include $(PGXS)
 $(BUILT): $(SOURCES) tools/build-sql
 	tools/build-sql $(SOURCES) > $@.tmp && mv $@.tmp $@
 
-PYTHON ?= python3
+PY ?= python3
 PSQL   ?= psql
 
 .PHONY: test test-sql test-isolation test-python lint lint-python check-built
@@ -49,12 +49,12 @@ lint: check-built
 	@$(MAKE) --no-print-directory lint-python
 
 lint-python:
-	cd python_client && $(PYTHON) -m mypy --strict src && $(PYTHON) -m ruff check src ../tests && $(PYTHON) -m ruff format --check src ../tests
-	$(PYTHON) -m mypy --strict --config-file python_client/pyproject.toml tests
+	cd python_client && $(PY) -m mypy --strict src && $(PY) -m ruff check src ../tests && $(PY) -m ruff format --check src ../tests
+	$(PY) -m mypy --strict --config-file python_client/pyproject.toml tests
 
 check-built:
 	@tools/build-sql $(SOURCES) | cmp -s - $(BUILT) || \
 	  { echo "$(BUILT) is stale: run make and commit it"; exit 1; }
 
 test-python:
-	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PYTHON) -m pytest -q tests; else echo "no python tests yet"; fi
+	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PY) -m pytest -q tests; else echo "no python tests yet"; fi
