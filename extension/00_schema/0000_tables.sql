@@ -181,3 +181,14 @@ COMMENT ON COLUMN pgflow.task_attempts.error_details IS 'What the worker sent be
 CREATE INDEX task_attempts_task_idx ON pgflow.task_attempts (run_id, step_slug, task_index);
 -- prune finds finished runs by age.
 CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS NOT NULL;
+
+-- Workers announce what they serve (worker_heartbeat), so `pgflow status` can say
+-- when a run waits for a worker that serves its version.
+CREATE TABLE pgflow.workers (
+  worker_id    text        NOT NULL PRIMARY KEY,
+  step_keys    text[],
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON COLUMN pgflow.workers.step_keys IS
+  'The steps this worker''s code serves, as flow_slug/version/step_slug (what it passes to claim_tasks); NULL = any.';

@@ -6,10 +6,14 @@
 -- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
 -- any limit is set, claimers take turns on an advisory lock so that counting the
 -- tasks in flight and claiming more is one atomic decision.
+-- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
+-- worker's code serves, so runs of an old version only go to workers whose code
+-- for those steps is unchanged (version routing).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run.
-CREATE FUNCTION pgflow.claim_tasks(worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL)
+CREATE FUNCTION pgflow.claim_tasks(
+  worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
                flow_version int, lease_expires_at timestamptz)
 LANGUAGE plpgsql AS $$
@@ -44,6 +48,7 @@ BEGIN
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
      WHERE t.status = 'started' AND t.available_at <= now()
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+       AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
@@ -61,13 +66,14 @@ BEGIN
 
   IF v_limited THEN
     SELECT p.run_ids, p.step_slugs, p.task_indexes INTO v_run_ids, v_step_slugs, v_task_indexes
-      FROM pgflow._pick_within_limits(max_tasks, flow_slugs) AS p;
+      FROM pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys) AS p;
   ELSE
     SELECT array_agg(c.run_id), array_agg(c.step_slug), array_agg(c.task_index)
       INTO v_run_ids, v_step_slugs, v_task_indexes
       FROM (SELECT q.run_id, q.step_slug, q.task_index FROM pgflow.step_tasks AS q
              WHERE q.status = 'queued' AND q.available_at <= now()
                AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+               AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
              ORDER BY q.available_at
              LIMIT max_tasks
                FOR UPDATE SKIP LOCKED) AS c;

@@ -5,7 +5,8 @@
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
 CREATE FUNCTION pgflow._pick_within_limits(
-  max_tasks int, flow_slugs text[], OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+  max_tasks int, flow_slugs text[], step_keys text[],
+  OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
@@ -36,6 +37,7 @@ BEGIN
     SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
      WHERE q.status = 'queued' AND q.available_at <= now()
        AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+       AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
      ORDER BY q.available_at
   LOOP
     v_step_key := v_candidate.flow_slug || '/' || v_candidate.step_slug;

@@ -1,5 +1,6 @@
 -- Deletes up to batch_size runs that finished (completed, failed or cancelled)
--- more than older_than ago, with their step states, tasks and attempts. Returns
+-- more than older_than ago, with their step states, tasks and attempts, and the
+-- workers not seen for that long. Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
@@ -36,6 +37,9 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.runs AS r WHERE r.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < now() - older_than;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   RETURN v_removed + v_rows;
 END;

@@ -43,7 +43,9 @@ END
 $api$;
 
 GRANT EXECUTE ON FUNCTION
-  pgflow.claim_tasks(text, int, text[]),
+  pgflow.claim_tasks(text, int, text[], text[]),
+  pgflow.complete_tasks(jsonb),
+  pgflow.worker_heartbeat(text, text[]),
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),
