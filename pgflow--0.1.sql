@@ -187,6 +187,17 @@ CREATE INDEX task_attempts_task_idx ON pgflow.task_attempts (run_id, step_slug, 
 -- prune finds finished runs by age.
 CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS NOT NULL;
 
+-- Workers announce what they serve (worker_heartbeat), so `pgflow status` can say
+-- when a run waits for a worker that serves its version.
+CREATE TABLE pgflow.workers (
+  worker_id    text        NOT NULL PRIMARY KEY,
+  step_keys    text[],
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON COLUMN pgflow.workers.step_keys IS
+  'The steps this worker''s code serves, as flow_slug/version/step_slug (what it passes to claim_tasks); NULL = any.';
+
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
@@ -1126,10 +1137,14 @@ $$;
 -- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
 -- any limit is set, claimers take turns on an advisory lock so that counting the
 -- tasks in flight and claiming more is one atomic decision.
+-- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
+-- worker's code serves, so runs of an old version only go to workers whose code
+-- for those steps is unchanged (version routing).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run.
-CREATE FUNCTION pgflow.claim_tasks(worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL)
+CREATE FUNCTION pgflow.claim_tasks(
+  worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
                flow_version int, lease_expires_at timestamptz)
 LANGUAGE plpgsql AS $$
@@ -1164,6 +1179,7 @@ BEGIN
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
      WHERE t.status = 'started' AND t.available_at <= now()
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+       AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
@@ -1181,13 +1197,14 @@ BEGIN
 
   IF v_limited THEN
     SELECT p.run_ids, p.step_slugs, p.task_indexes INTO v_run_ids, v_step_slugs, v_task_indexes
-      FROM pgflow._pick_within_limits(max_tasks, flow_slugs) AS p;
+      FROM pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys) AS p;
   ELSE
     SELECT array_agg(c.run_id), array_agg(c.step_slug), array_agg(c.task_index)
       INTO v_run_ids, v_step_slugs, v_task_indexes
       FROM (SELECT q.run_id, q.step_slug, q.task_index FROM pgflow.step_tasks AS q
              WHERE q.status = 'queued' AND q.available_at <= now()
                AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+               AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
              ORDER BY q.available_at
              LIMIT max_tasks
                FOR UPDATE SKIP LOCKED) AS c;
@@ -1224,7 +1241,8 @@ $$;
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
 CREATE FUNCTION pgflow._pick_within_limits(
-  max_tasks int, flow_slugs text[], OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+  max_tasks int, flow_slugs text[], step_keys text[],
+  OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
@@ -1255,6 +1273,7 @@ BEGIN
     SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
      WHERE q.status = 'queued' AND q.available_at <= now()
        AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
+       AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
      ORDER BY q.available_at
   LOOP
     v_step_key := v_candidate.flow_slug || '/' || v_candidate.step_slug;
@@ -1363,6 +1382,25 @@ BEGIN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
   RETURN v_input;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3040_worker_heartbeat.sql
+-- A worker says it is alive and which steps it serves (the step_keys it claims
+-- with). Cheap enough to call every few seconds; rows of workers gone for good
+-- are removed by prune.
+CREATE FUNCTION pgflow.worker_heartbeat(worker_id text, step_keys text[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF worker_id IS NULL OR worker_id = '' THEN
+    RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023';
+  END IF;
+  INSERT INTO pgflow.workers AS w (worker_id, step_keys)
+  VALUES (worker_heartbeat.worker_id, worker_heartbeat.step_keys)
+  ON CONFLICT ON CONSTRAINT workers_pkey
+  DO UPDATE SET step_keys = excluded.step_keys, last_seen_at = now();
 END;
 $$;
 
@@ -1907,7 +1945,8 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4320_prune.sql
 -- Deletes up to batch_size runs that finished (completed, failed or cancelled)
--- more than older_than ago, with their step states, tasks and attempts. Returns
+-- more than older_than ago, with their step states, tasks and attempts, and the
+-- workers not seen for that long. Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
@@ -1944,6 +1983,9 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.runs AS r WHERE r.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < now() - older_than;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   RETURN v_removed + v_rows;
 END;
@@ -1996,7 +2038,9 @@ END
 $api$;
 
 GRANT EXECUTE ON FUNCTION
-  pgflow.claim_tasks(text, int, text[]),
+  pgflow.claim_tasks(text, int, text[], text[]),
+  pgflow.complete_tasks(jsonb),
+  pgflow.worker_heartbeat(text, text[]),
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),
