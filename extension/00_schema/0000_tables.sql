@@ -30,7 +30,7 @@ CREATE TABLE pgflow.flows (
 COMMENT ON COLUMN pgflow.flows.max_concurrency IS
   'Tasks of this flow (all versions) in flight at once across all workers; NULL = unlimited. The latest version''s value applies.';
 COMMENT ON COLUMN pgflow.flows.max_output_bytes IS
-  'Largest task output accepted (jsonb bytes); a larger one fails the attempt. Default 1 MiB; steps may override.';
+  'Largest task output accepted, as bytes of JSON text; a larger one fails the attempt. Default 1 MiB; steps may override.';
 -- claim_tasks asks "is any concurrency limit set?" on every claim.
 CREATE INDEX flows_limited_idx ON pgflow.flows (flow_slug) WHERE max_concurrency IS NOT NULL;
 COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
@@ -136,6 +136,7 @@ CREATE TABLE pgflow.step_tasks (
   flow_version  int         NOT NULL,
   status        text        NOT NULL DEFAULT 'queued',
   attempt       int         NOT NULL DEFAULT 0,
+  attempts_before_retry int NOT NULL DEFAULT 0,
   item          jsonb,
   output        jsonb,
   error_message text,
@@ -153,6 +154,8 @@ CREATE TABLE pgflow.step_tasks (
 );
 COMMENT ON COLUMN pgflow.step_tasks.available_at IS
   'queued: when the task becomes claimable (delay, retry backoff); started: when its lease expires and it becomes claimable again.';
+COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
+  'Attempts made before the last retry_run. Attempt numbers keep counting across retries (so a report from before the retry is recognisably stale); the attempt budget counts from here.';
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';

@@ -149,8 +149,7 @@ BEGIN
            max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
        AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
-           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
-    RETURNING * INTO v_flow;
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes);
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
@@ -161,9 +160,7 @@ BEGIN
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
                              (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
-    IF NOT FOUND THEN
-      v_flow := v_latest;
-    END IF;
+    SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
   END IF;
 

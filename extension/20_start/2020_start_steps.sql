@@ -5,6 +5,8 @@
 -- that settles at once (skipped, or a fan-out over nothing) releases dependents,
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
+-- A step started again after retry_run finds its old task rows: they are
+-- re-queued in place, their attempt numbers continuing (see attempts_before_retry).
 CREATE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -57,16 +59,24 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
-      INSERT INTO pgflow.step_tasks (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
         FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
-             WITH ORDINALITY AS e(item, i);
+             WITH ORDINALITY AS e(item, i)
+      ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
+         SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
+             attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
+             worker_id = NULL, started_at = NULL, finished_at = NULL;
     ELSE
       v_tasks := 1;
-      INSERT INTO pgflow.step_tasks (run_id, step_slug, flow_slug, flow_version, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
       VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
-              now() + make_interval(secs => v_step.delay_seconds));
+              now() + make_interval(secs => v_step.delay_seconds))
+      ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
+         SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
+             queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
+             finished_at = NULL;
     END IF;
 
     UPDATE pgflow.step_states AS ss

@@ -37,12 +37,19 @@ BEGIN
   v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
                OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
   IF v_limited THEN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+      RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
+        upper(current_setting('transaction_isolation'))
+        USING ERRCODE = '25000',
+              DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
+              HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
   END IF;
 
   FOR v_expired IN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
+           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
       FROM pgflow.step_tasks AS t
       JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
@@ -57,7 +64,14 @@ BEGIN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
     ELSE
       -- Back in the queue ahead of everything, so the claim below takes it in this
-      -- transaction; nobody else ever sees it queued.
+      -- transaction; nobody else ever sees it queued. The lost attempt is kept.
+      INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
+                                        error_type, error_message)
+      SELECT t.run_id, t.step_slug, t.task_index, t.attempt, t.worker_id, t.started_at, 'LeaseExpired',
+             format('lease expired at %s without a completion or failure; reclaimed', t.available_at)
+        FROM pgflow.step_tasks AS t
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
       UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
        WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
          AND t.task_index = v_expired.task_index;

@@ -1,7 +1,7 @@
 -- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
 -- skipping those whose step or flow already has max_concurrency tasks in flight
 -- (status started, counted over all versions); the limits are those of the
--- latest version that sets them. The caller holds the advisory lock
+-- latest version of the flow (or of the flow's latest version with that step). The caller holds the advisory lock
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
 CREATE FUNCTION pgflow._pick_within_limits(
@@ -30,8 +30,8 @@ BEGIN
                                               AND t.step_slug = latest.step_slug)
             FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
                     FROM pgflow.steps AS s
-                   WHERE s.max_concurrency IS NOT NULL
-                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest) AS l;
+                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest
+           WHERE latest.max_concurrency IS NOT NULL) AS l;
 
   FOR v_candidate IN
     SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q

@@ -18,7 +18,9 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt) THEN
+  -- Never claimed, an attempt that never existed, or nothing claimed since retry_run.
+  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt
+                                   OR (attempt IS NULL AND v_task.attempt = v_task.attempts_before_retry)) THEN
     RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
       report, v_what, v_task.attempt
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';

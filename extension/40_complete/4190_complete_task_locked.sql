@@ -6,6 +6,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_fan_out boolean;
   v_max_output_bytes int;
+  v_output_bytes int := coalesce(octet_length(output::text), 0);
   v_remaining int;
 BEGIN
   v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
@@ -23,16 +24,16 @@ BEGIN
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
      AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
      AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
-     AND coalesce(pg_column_size(_complete_task.output), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes)
+     AND v_output_bytes <= coalesce(s.max_output_bytes, f.max_output_bytes)
   RETURNING s.fan_out INTO v_fan_out;
   IF NOT FOUND THEN
     SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_max_output_bytes
       FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
      WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
     RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
-      task_index, step_slug, run.run_id, pg_column_size(output), v_max_output_bytes, v_task.attempt;
+      task_index, step_slug, run.run_id, v_output_bytes, v_max_output_bytes, v_task.attempt;
     RETURN pgflow._fail_attempt(run, v_task,
-      format('output too large: %s bytes, max_output_bytes is %s', pg_column_size(output), v_max_output_bytes),
+      format('output too large: %s bytes, max_output_bytes is %s', v_output_bytes, v_max_output_bytes),
       'OutputTooLarge');
   END IF;
   v_task.status := 'completed';

@@ -26,9 +26,10 @@ BEGIN
     FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
    WHERE s.flow_slug = task.flow_slug AND s.flow_version = task.flow_version AND s.step_slug = task.step_slug;
 
-  IF task.attempt < v_max_attempts THEN
+  IF task.attempt - task.attempts_before_retry < v_max_attempts THEN
     -- Capped so a large max_attempts cannot overflow the interval.
-    v_backoff := least(v_base_delay * power(2::double precision, task.attempt - 1), 2147483647);
+    v_backoff := least(v_base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
+                       2147483647);
     UPDATE pgflow.step_tasks AS t
        SET status = 'queued', error_message = _fail_attempt.error_message,
            available_at = now() + make_interval(secs => v_backoff)
@@ -45,7 +46,8 @@ BEGIN
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
   RETURNING * INTO task;
   v_reason := format('task %s of step "%s" failed after %s attempt%s: %s', task.task_index, task.step_slug,
-                     task.attempt, CASE WHEN task.attempt = 1 THEN '' ELSE 's' END, error_message);
+                     task.attempt - task.attempts_before_retry,
+                     CASE WHEN task.attempt - task.attempts_before_retry = 1 THEN '' ELSE 's' END, error_message);
   IF v_when_exhausted = 'fail' THEN
     PERFORM pgflow._fail_run(run.run_id, task.step_slug, v_reason);
   ELSE

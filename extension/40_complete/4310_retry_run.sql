@@ -1,9 +1,11 @@
 -- Re-drives a failed or cancelled run from where it broke. Completed and skipped
 -- steps keep their state and outputs and do not run again. A fan-out step that
 -- had completed some of its tasks keeps those and re-queues the others. Every
--- other unfinished step (failed, cancelled, never started) starts over with
--- fresh attempts once its dependencies have settled. Earlier attempts stay in
--- task_attempts. Locks the run row; the run is started again when it returns.
+-- other unfinished step (failed, cancelled, never started) starts over with a
+-- fresh attempt budget once its dependencies have settled. Attempt numbers keep
+-- counting (attempts_before_retry), so a late report from before the retry is
+-- recognised as stale; earlier attempts stay in task_attempts. Locks the run
+-- row; the run is started again when it returns.
 CREATE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -28,8 +30,8 @@ BEGIN
      AND EXISTS (SELECT 1 FROM pgflow.step_tasks AS t
                   WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status = 'completed');
   UPDATE pgflow.step_tasks AS t
-     SET status = 'queued', attempt = 0, available_at = now(), queued_at = now(), worker_id = NULL,
-         error_message = NULL, started_at = NULL, finished_at = NULL
+     SET status = 'queued', attempts_before_retry = t.attempt, available_at = now(), queued_at = now(),
+         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL
    WHERE t.run_id = v_run.run_id AND t.step_slug = ANY (v_partial) AND t.status <> 'completed';
   UPDATE pgflow.step_states AS ss
      SET status = 'started', error_message = NULL, finished_at = NULL,
@@ -37,10 +39,6 @@ BEGIN
                              WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status <> 'completed')
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
 
-  DELETE FROM pgflow.step_tasks AS t
-   USING pgflow.step_states AS ss
-   WHERE t.run_id = v_run.run_id AND ss.run_id = t.run_id AND ss.step_slug = t.step_slug
-     AND ss.status IN ('failed', 'cancelled', 'created');
   -- Dependencies that are not completed or skipped now (reset above, in this
   -- statement's snapshot still failed or cancelled) are waited for again.
   UPDATE pgflow.step_states AS ss

@@ -7,9 +7,9 @@ SELECT results_eq($$SELECT flow_slug, max_output_bytes FROM pgflow.flows ORDER B
   $$VALUES ('f', 1048576), ('sql_made', 1048576)$$, 'a flow with no limit given gets 1 MiB, by either path');
 SELECT is((SELECT count(*)::int FROM pgflow.steps WHERE max_output_bytes IS NOT NULL), 0,
   'steps with no limit given inherit the flow''s');
--- A JSON string of n ASCII characters is n plus a fixed header in jsonb: find n for exactly 1 MiB.
-CREATE TEMP TABLE n AS SELECT 1048576 - (pg_column_size(to_jsonb(repeat('x', 1000))) - 1000) AS at_limit;
-SELECT is(pg_column_size(to_jsonb(repeat('x', (SELECT at_limit FROM n)))), 1048576, 'the at-limit output is 1 MiB');
+-- A JSON string of n ASCII characters is n + 2 bytes of JSON text: find n for exactly 1 MiB.
+CREATE TEMP TABLE n AS SELECT 1048576 - (octet_length((to_jsonb(repeat('x', 1000)))::text) - 1000) AS at_limit;
+SELECT is(octet_length((to_jsonb(repeat('x', (SELECT at_limit FROM n))))::text), 1048576, 'the at-limit output is 1 MiB');
 SELECT pgflow.start_flow(flow_slug => 'f', run_id => '00000000-0000-0000-0000-000000000001');
 SELECT count(*) FROM pgflow.claim_tasks(worker_id => 'w1');
 SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'at_limit',

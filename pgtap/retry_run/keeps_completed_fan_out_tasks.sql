@@ -22,9 +22,9 @@ SELECT set_eq($$SELECT * FROM pgflow.step_tasks WHERE step_slug = 'each' AND tas
 SELECT results_eq(
   $$SELECT step_slug, task_index, attempt, input FROM pgflow.claim_tasks(worker_id => 'w2', max_tasks => 10)
      ORDER BY task_index$$,
-  $$VALUES ('each', 1, 1, '{"item": 20, "index": 1}'::jsonb), ('each', 2, 1, '{"item": 30, "index": 2}'),
+  $$VALUES ('each', 1, 2, '{"item": 20, "index": 1}'::jsonb), ('each', 2, 1, '{"item": 30, "index": 2}'),
            ('each', 3, 1, '{"item": 40, "index": 3}')$$,
-  'only the other tasks are queued again, each from attempt 1 with its item');
+  'only the other tasks are queued again with their items; attempt numbers continue (task 1 had one)');
 SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'each',
                             task_index => i, output => to_jsonb('redo ' || i))
   FROM generate_series(1, 3) AS i;

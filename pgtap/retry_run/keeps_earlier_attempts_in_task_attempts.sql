@@ -11,7 +11,7 @@ SELECT count(*) FROM pgflow.claim_tasks(worker_id => 'w3');
 SELECT pgflow.fail_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'a', error_message => 'second 1');
 SELECT results_eq(
   $$SELECT attempt, worker_id, error_message FROM pgflow.task_attempts ORDER BY attempt_id$$,
-  $$VALUES (1, 'w1', 'first 1'), (2, 'w2', 'first 2'), (1, 'w3', 'second 1')$$,
+  $$VALUES (1, 'w1', 'first 1'), (2, 'w2', 'first 2'), (3, 'w3', 'second 1')$$,
   'the attempts from before the retry are kept, and the new ones follow');
 SELECT pgflow.claim_tasks(worker_id => 'w4');
 SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'a', output => '1');

@@ -13,7 +13,7 @@ SELECT results_eq(
   $$VALUES ('started', NULL::text)$$, 'a cancelled run can be retried');
 SELECT results_eq(
   $$SELECT step_slug, attempt FROM pgflow.claim_tasks(worker_id => 'w2', max_tasks => 10) ORDER BY step_slug$$,
-  $$VALUES ('b', 1), ('c', 1)$$, 'the cancelled steps run again from attempt 1; the completed one does not');
+  $$VALUES ('b', 2), ('c', 1)$$, 'the cancelled steps run again (b had one attempt, c none); the completed one does not');
 SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'b', output => '"B"');
 SELECT pgflow.complete_task(run_id => '00000000-0000-0000-0000-000000000001', step_slug => 'c', output => '"C"');
 SELECT results_eq($$SELECT step_slug, input FROM pgflow.claim_tasks(worker_id => 'w2')$$,
