@@ -35,7 +35,7 @@ CREATE TABLE pgflow.flows (
 COMMENT ON COLUMN pgflow.flows.max_concurrency IS
   'Tasks of this flow (all versions) in flight at once across all workers; NULL = unlimited. The latest version''s value applies.';
 COMMENT ON COLUMN pgflow.flows.max_output_bytes IS
-  'Largest task output accepted (jsonb bytes); a larger one fails the attempt. Default 1 MiB; steps may override.';
+  'Largest task output accepted, as bytes of JSON text; a larger one fails the attempt. Default 1 MiB; steps may override.';
 -- claim_tasks asks "is any concurrency limit set?" on every claim.
 CREATE INDEX flows_limited_idx ON pgflow.flows (flow_slug) WHERE max_concurrency IS NOT NULL;
 COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
@@ -141,6 +141,7 @@ CREATE TABLE pgflow.step_tasks (
   flow_version  int         NOT NULL,
   status        text        NOT NULL DEFAULT 'queued',
   attempt       int         NOT NULL DEFAULT 0,
+  attempts_before_retry int NOT NULL DEFAULT 0,
   item          jsonb,
   output        jsonb,
   error_message text,
@@ -158,6 +159,8 @@ CREATE TABLE pgflow.step_tasks (
 );
 COMMENT ON COLUMN pgflow.step_tasks.available_at IS
   'queued: when the task becomes claimable (delay, retry backoff); started: when its lease expires and it becomes claimable again.';
+COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
+  'Attempts made before the last retry_run. Attempt numbers keep counting across retries (so a report from before the retry is recognisably stale); the attempt budget counts from here.';
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
@@ -888,8 +891,7 @@ BEGIN
            max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
        AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
-           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
-    RETURNING * INTO v_flow;
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes);
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
@@ -900,9 +902,7 @@ BEGIN
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
                              (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
-    IF NOT FOUND THEN
-      v_flow := v_latest;
-    END IF;
+    SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
   END IF;
 
@@ -1048,6 +1048,8 @@ $$;
 -- that settles at once (skipped, or a fan-out over nothing) releases dependents,
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
+-- A step started again after retry_run finds its old task rows: they are
+-- re-queued in place, their attempt numbers continuing (see attempts_before_retry).
 CREATE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1100,16 +1102,24 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
-      INSERT INTO pgflow.step_tasks (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
         FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
-             WITH ORDINALITY AS e(item, i);
+             WITH ORDINALITY AS e(item, i)
+      ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
+         SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
+             attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
+             worker_id = NULL, started_at = NULL, finished_at = NULL;
     ELSE
       v_tasks := 1;
-      INSERT INTO pgflow.step_tasks (run_id, step_slug, flow_slug, flow_version, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
       VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
-              now() + make_interval(secs => v_step.delay_seconds));
+              now() + make_interval(secs => v_step.delay_seconds))
+      ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
+         SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
+             queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
+             finished_at = NULL;
     END IF;
 
     UPDATE pgflow.step_states AS ss
@@ -1168,12 +1178,19 @@ BEGIN
   v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
                OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
   IF v_limited THEN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+      RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
+        upper(current_setting('transaction_isolation'))
+        USING ERRCODE = '25000',
+              DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
+              HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
+    END IF;
     PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
   END IF;
 
   FOR v_expired IN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
+           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
       FROM pgflow.step_tasks AS t
       JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
@@ -1188,7 +1205,14 @@ BEGIN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
     ELSE
       -- Back in the queue ahead of everything, so the claim below takes it in this
-      -- transaction; nobody else ever sees it queued.
+      -- transaction; nobody else ever sees it queued. The lost attempt is kept.
+      INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
+                                        error_type, error_message)
+      SELECT t.run_id, t.step_slug, t.task_index, t.attempt, t.worker_id, t.started_at, 'LeaseExpired',
+             format('lease expired at %s without a completion or failure; reclaimed', t.available_at)
+        FROM pgflow.step_tasks AS t
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
       UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
        WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
          AND t.task_index = v_expired.task_index;
@@ -1237,7 +1261,7 @@ $$;
 -- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
 -- skipping those whose step or flow already has max_concurrency tasks in flight
 -- (status started, counted over all versions); the limits are those of the
--- latest version that sets them. The caller holds the advisory lock
+-- latest version of the flow (or of the flow's latest version with that step). The caller holds the advisory lock
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
 CREATE FUNCTION pgflow._pick_within_limits(
@@ -1266,8 +1290,8 @@ BEGIN
                                               AND t.step_slug = latest.step_slug)
             FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
                     FROM pgflow.steps AS s
-                   WHERE s.max_concurrency IS NOT NULL
-                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest) AS l;
+                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest
+           WHERE latest.max_concurrency IS NOT NULL) AS l;
 
   FOR v_candidate IN
     SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
@@ -1595,7 +1619,9 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt) THEN
+  -- Never claimed, an attempt that never existed, or nothing claimed since retry_run.
+  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt
+                                   OR (attempt IS NULL AND v_task.attempt = v_task.attempts_before_retry)) THEN
     RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
       report, v_what, v_task.attempt
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';
@@ -1629,6 +1655,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_fan_out boolean;
   v_max_output_bytes int;
+  v_output_bytes int := coalesce(octet_length(output::text), 0);
   v_remaining int;
 BEGIN
   v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
@@ -1646,16 +1673,16 @@ BEGIN
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
      AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
      AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
-     AND coalesce(pg_column_size(_complete_task.output), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes)
+     AND v_output_bytes <= coalesce(s.max_output_bytes, f.max_output_bytes)
   RETURNING s.fan_out INTO v_fan_out;
   IF NOT FOUND THEN
     SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_max_output_bytes
       FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
      WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
     RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
-      task_index, step_slug, run.run_id, pg_column_size(output), v_max_output_bytes, v_task.attempt;
+      task_index, step_slug, run.run_id, v_output_bytes, v_max_output_bytes, v_task.attempt;
     RETURN pgflow._fail_attempt(run, v_task,
-      format('output too large: %s bytes, max_output_bytes is %s', pg_column_size(output), v_max_output_bytes),
+      format('output too large: %s bytes, max_output_bytes is %s', v_output_bytes, v_max_output_bytes),
       'OutputTooLarge');
   END IF;
   v_task.status := 'completed';
@@ -1689,7 +1716,7 @@ $$;
 -- rows only (claim_tasks never waits; extend_lease waits on one task row while
 -- holding nothing else), so no lock cycle is possible.
 -- Stale, duplicate or late reports are ignored with a NOTICE and return the task
--- as it stands. An output over the step's max_output_bytes (jsonb size) is not
+-- as it stands. An output over the step's max_output_bytes (its size as JSON text) is not
 -- stored: the attempt fails with an error giving the size and the limit.
 CREATE FUNCTION pgflow.complete_task(
   run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
@@ -1781,9 +1808,10 @@ BEGIN
     FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
    WHERE s.flow_slug = task.flow_slug AND s.flow_version = task.flow_version AND s.step_slug = task.step_slug;
 
-  IF task.attempt < v_max_attempts THEN
+  IF task.attempt - task.attempts_before_retry < v_max_attempts THEN
     -- Capped so a large max_attempts cannot overflow the interval.
-    v_backoff := least(v_base_delay * power(2::double precision, task.attempt - 1), 2147483647);
+    v_backoff := least(v_base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
+                       2147483647);
     UPDATE pgflow.step_tasks AS t
        SET status = 'queued', error_message = _fail_attempt.error_message,
            available_at = now() + make_interval(secs => v_backoff)
@@ -1800,7 +1828,8 @@ BEGIN
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
   RETURNING * INTO task;
   v_reason := format('task %s of step "%s" failed after %s attempt%s: %s', task.task_index, task.step_slug,
-                     task.attempt, CASE WHEN task.attempt = 1 THEN '' ELSE 's' END, error_message);
+                     task.attempt - task.attempts_before_retry,
+                     CASE WHEN task.attempt - task.attempts_before_retry = 1 THEN '' ELSE 's' END, error_message);
   IF v_when_exhausted = 'fail' THEN
     PERFORM pgflow._fail_run(run.run_id, task.step_slug, v_reason);
   ELSE
@@ -1874,9 +1903,11 @@ $$;
 -- Re-drives a failed or cancelled run from where it broke. Completed and skipped
 -- steps keep their state and outputs and do not run again. A fan-out step that
 -- had completed some of its tasks keeps those and re-queues the others. Every
--- other unfinished step (failed, cancelled, never started) starts over with
--- fresh attempts once its dependencies have settled. Earlier attempts stay in
--- task_attempts. Locks the run row; the run is started again when it returns.
+-- other unfinished step (failed, cancelled, never started) starts over with a
+-- fresh attempt budget once its dependencies have settled. Attempt numbers keep
+-- counting (attempts_before_retry), so a late report from before the retry is
+-- recognised as stale; earlier attempts stay in task_attempts. Locks the run
+-- row; the run is started again when it returns.
 CREATE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -1901,8 +1932,8 @@ BEGIN
      AND EXISTS (SELECT 1 FROM pgflow.step_tasks AS t
                   WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status = 'completed');
   UPDATE pgflow.step_tasks AS t
-     SET status = 'queued', attempt = 0, available_at = now(), queued_at = now(), worker_id = NULL,
-         error_message = NULL, started_at = NULL, finished_at = NULL
+     SET status = 'queued', attempts_before_retry = t.attempt, available_at = now(), queued_at = now(),
+         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL
    WHERE t.run_id = v_run.run_id AND t.step_slug = ANY (v_partial) AND t.status <> 'completed';
   UPDATE pgflow.step_states AS ss
      SET status = 'started', error_message = NULL, finished_at = NULL,
@@ -1910,10 +1941,6 @@ BEGIN
                              WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status <> 'completed')
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
 
-  DELETE FROM pgflow.step_tasks AS t
-   USING pgflow.step_states AS ss
-   WHERE t.run_id = v_run.run_id AND ss.run_id = t.run_id AND ss.step_slug = t.step_slug
-     AND ss.status IN ('failed', 'cancelled', 'created');
   -- Dependencies that are not completed or skipped now (reset above, in this
   -- statement's snapshot still failed or cancelled) are waited for again.
   UPDATE pgflow.step_states AS ss
