@@ -79,11 +79,15 @@ BEGIN
              finished_at = NULL;
     END IF;
 
+    -- A fan-out over nothing completes at once with [].
     UPDATE pgflow.step_states AS ss
-       SET status = 'started', started_at = now(), remaining_tasks = v_tasks
+       SET status = CASE WHEN v_tasks = 0 THEN 'completed' ELSE 'started' END, started_at = now(),
+           remaining_tasks = v_tasks,
+           output = CASE WHEN v_tasks = 0 THEN '[]'::jsonb END,
+           finished_at = CASE WHEN v_tasks = 0 THEN now() END
      WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
     IF v_tasks = 0 THEN
-      v_queue := v_queue || pgflow._complete_step(run, v_step.step_slug, '[]');
+      v_queue := v_queue || pgflow._settle(run, ARRAY[v_step.step_slug]);
     ELSE
       v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
     END IF;

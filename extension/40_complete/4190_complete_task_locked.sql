@@ -40,15 +40,21 @@ BEGIN
   v_task.finished_at := now();
   v_task.output := CASE WHEN v_fan_out THEN output END;
 
-  UPDATE pgflow.step_states AS ss SET remaining_tasks = ss.remaining_tasks - 1
+  -- The step's last task completes the step, in the same statement: its output is
+  -- the task's, or for a fan-out the array of its tasks' outputs in index order
+  -- (every other task's completion committed before this one got the run lock).
+  UPDATE pgflow.step_states AS ss
+     SET remaining_tasks = ss.remaining_tasks - 1,
+         status = CASE WHEN ss.remaining_tasks = 1 THEN 'completed' ELSE ss.status END,
+         finished_at = CASE WHEN ss.remaining_tasks = 1 THEN now() END,
+         output = CASE WHEN ss.remaining_tasks > 1 THEN NULL
+                       WHEN NOT v_fan_out THEN _complete_task.output
+                       ELSE (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
+                              WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug) END
    WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug
   RETURNING ss.remaining_tasks INTO v_remaining;
   IF v_remaining = 0 THEN
-    PERFORM pgflow._start_steps(run, pgflow._complete_step(run, v_task.step_slug,
-      CASE WHEN v_fan_out
-           THEN (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
-                  WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug)
-           ELSE _complete_task.output END));
+    PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[v_task.step_slug]));
   END IF;
   RETURN v_task;
 END;
