@@ -3,17 +3,14 @@ CREATE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output js
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_task pgflow.step_tasks;
+  v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
   v_fan_out boolean;
   v_max_output_bytes int;
   v_output_bytes int := coalesce(octet_length(output::text), 0);
   v_remaining int;
 BEGIN
-  v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
   IF v_task.run_id IS NULL THEN
-    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-     WHERE t.run_id = run.run_id AND t.step_slug = _complete_task.step_slug AND t.task_index = _complete_task.task_index;
-    RETURN v_task;
+    RETURN pgflow._task(run.run_id, step_slug, task_index);
   END IF;
 
   -- Completes the task unless the output is over the limit. A single task's output

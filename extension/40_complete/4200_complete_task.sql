@@ -15,13 +15,8 @@ CREATE FUNCTION pgflow.complete_task(
   run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
-DECLARE
-  v_run pgflow.runs;
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = complete_task.run_id FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
-  END IF;
-  RETURN pgflow._complete_task(v_run, step_slug, output, task_index, attempt);
+  RETURN pgflow._complete_task(pgflow._lock_run(run_id, step_slug, task_index), step_slug, output,
+                               task_index, attempt);
 END;
 $$;

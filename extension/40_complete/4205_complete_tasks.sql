@@ -9,7 +9,6 @@ RETURNS SETOF pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_report record;
-  v_run pgflow.runs;
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
@@ -23,17 +22,11 @@ BEGIN
       FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
      ORDER BY (x.e ->> 'run_id')::uuid, x.i
   LOOP
-    IF v_run.run_id IS DISTINCT FROM v_report.run_id THEN
-      SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id FOR NO KEY UPDATE;
-      IF NOT FOUND THEN
-        PERFORM pgflow._raise_unknown_task(v_report.run_id, v_report.step_slug, v_report.task_index);
-      END IF;
-    ELSE
-      -- Same run as the previous report: re-read it, the report before may have changed it.
-      SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id;
-    END IF;
-    v_results[v_report.i] := pgflow._complete_task(v_run, v_report.step_slug, v_report.output,
-                                                   v_report.task_index, v_report.attempt);
+    -- Locking a run this transaction already holds is cheap; it also re-reads it,
+    -- which the report before may have changed.
+    v_results[v_report.i] := pgflow._complete_task(
+      pgflow._lock_run(v_report.run_id, v_report.step_slug, v_report.task_index),
+      v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt);
   END LOOP;
   FOR v_position IN 1 .. coalesce(cardinality(v_results), 0) LOOP
     RETURN NEXT v_results[v_position];

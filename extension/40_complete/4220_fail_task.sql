@@ -9,18 +9,11 @@ CREATE FUNCTION pgflow.fail_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_run pgflow.runs;
-  v_task pgflow.step_tasks;
+  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
+  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
-  END IF;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
-    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-     WHERE t.run_id = fail_task.run_id AND t.step_slug = fail_task.step_slug AND t.task_index = fail_task.task_index;
-    RETURN v_task;
+    RETURN pgflow._task(run_id, step_slug, task_index);
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);
