@@ -1122,11 +1122,15 @@ BEGIN
              finished_at = NULL;
     END IF;
 
+    -- A fan-out over nothing completes at once with [].
     UPDATE pgflow.step_states AS ss
-       SET status = 'started', started_at = now(), remaining_tasks = v_tasks
+       SET status = CASE WHEN v_tasks = 0 THEN 'completed' ELSE 'started' END, started_at = now(),
+           remaining_tasks = v_tasks,
+           output = CASE WHEN v_tasks = 0 THEN '[]'::jsonb END,
+           finished_at = CASE WHEN v_tasks = 0 THEN now() END
      WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
     IF v_tasks = 0 THEN
-      v_queue := v_queue || pgflow._complete_step(run, v_step.step_slug, '[]');
+      v_queue := v_queue || pgflow._settle(run, ARRAY[v_step.step_slug]);
     ELSE
       v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
     END IF;
@@ -1477,20 +1481,6 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
--- extension/40_complete/4010_complete_step.sql
--- started -> completed for a step, with its output; returns the dependents now ready.
-CREATE FUNCTION pgflow._complete_step(run pgflow.runs, step_slug text, output jsonb)
-RETURNS text[]
-LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE pgflow.step_states AS ss
-     SET status = 'completed', output = _complete_step.output, finished_at = now()
-   WHERE ss.run_id = run.run_id AND ss.step_slug = _complete_step.step_slug;
-  RETURN pgflow._settle(run, ARRAY[step_slug]);
-END;
-$$;
-
--- ---------------------------------------------------------------------------
 -- extension/40_complete/4020_skip_steps.sql
 -- created/started -> skipped for a step, recording why; with cascade, every step
 -- downstream of it is skipped too (they are all still 'created': none can start
@@ -1598,13 +1588,33 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4105_lock_run.sql
+-- First step of every report (complete_task, complete_tasks, fail_task): lock the
+-- run row, the lock every writer of a run's state takes first, or say precisely
+-- why the task named does not exist.
+CREATE FUNCTION pgflow._lock_run(run_id uuid, step_slug text, task_index int)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
+  END IF;
+  RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4110_lock_task.sql
 -- Shared gate of complete_task and fail_task: locks the task row (the caller
--- already holds the run's row lock) and decides whether this report counts.
--- Returns the task when it is started and the attempt matches (NULL attempt
--- means the current one); returns NULL, after a NOTICE, for reports that are
--- stale or late (another attempt holds it, it already finished, or the run is
--- no longer started); raises for unknown tasks and for tasks never started.
+-- already holds the run's row lock) and decides whether this report counts:
+-- it does when the task is started and the attempt matches (NULL attempt means
+-- the current one). Reports that are stale or late (another attempt holds it, it
+-- already finished, or the run is no longer started) do not count and get a
+-- NOTICE. Raises for unknown tasks and for tasks never started. Returns the
+-- task when the report counts, NULL when it does not.
 CREATE FUNCTION pgflow._lock_task(
   run pgflow.runs, step_slug text, task_index int, attempt int, report text)
 RETURNS pgflow.step_tasks
@@ -1646,23 +1656,35 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4115_task.sql
+-- A task as it stands, for the callers that ignored a report and answer with it.
+CREATE FUNCTION pgflow._task(run_id uuid, step_slug text, task_index int)
+RETURNS pgflow.step_tasks
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+BEGIN
+  SELECT t.* INTO STRICT v_task FROM pgflow.step_tasks AS t
+   WHERE t.run_id = _task.run_id AND t.step_slug = _task.step_slug AND t.task_index = _task.task_index;
+  RETURN v_task;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4190_complete_task_locked.sql
 -- complete_task's work once the run row is locked (see complete_task).
 CREATE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_task pgflow.step_tasks;
+  v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
   v_fan_out boolean;
   v_max_output_bytes int;
   v_output_bytes int := coalesce(octet_length(output::text), 0);
   v_remaining int;
 BEGIN
-  v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
   IF v_task.run_id IS NULL THEN
-    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-     WHERE t.run_id = run.run_id AND t.step_slug = _complete_task.step_slug AND t.task_index = _complete_task.task_index;
-    RETURN v_task;
+    RETURN pgflow._task(run.run_id, step_slug, task_index);
   END IF;
 
   -- Completes the task unless the output is over the limit. A single task's output
@@ -1689,15 +1711,21 @@ BEGIN
   v_task.finished_at := now();
   v_task.output := CASE WHEN v_fan_out THEN output END;
 
-  UPDATE pgflow.step_states AS ss SET remaining_tasks = ss.remaining_tasks - 1
+  -- The step's last task completes the step, in the same statement: its output is
+  -- the task's, or for a fan-out the array of its tasks' outputs in index order
+  -- (every other task's completion committed before this one got the run lock).
+  UPDATE pgflow.step_states AS ss
+     SET remaining_tasks = ss.remaining_tasks - 1,
+         status = CASE WHEN ss.remaining_tasks = 1 THEN 'completed' ELSE ss.status END,
+         finished_at = CASE WHEN ss.remaining_tasks = 1 THEN now() END,
+         output = CASE WHEN ss.remaining_tasks > 1 THEN NULL
+                       WHEN NOT v_fan_out THEN _complete_task.output
+                       ELSE (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
+                              WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug) END
    WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug
   RETURNING ss.remaining_tasks INTO v_remaining;
   IF v_remaining = 0 THEN
-    PERFORM pgflow._start_steps(run, pgflow._complete_step(run, v_task.step_slug,
-      CASE WHEN v_fan_out
-           THEN (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
-                  WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug)
-           ELSE _complete_task.output END));
+    PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[v_task.step_slug]));
   END IF;
   RETURN v_task;
 END;
@@ -1722,14 +1750,9 @@ CREATE FUNCTION pgflow.complete_task(
   run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
-DECLARE
-  v_run pgflow.runs;
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = complete_task.run_id FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
-  END IF;
-  RETURN pgflow._complete_task(v_run, step_slug, output, task_index, attempt);
+  RETURN pgflow._complete_task(pgflow._lock_run(run_id, step_slug, task_index), step_slug, output,
+                               task_index, attempt);
 END;
 $$;
 
@@ -1746,7 +1769,6 @@ RETURNS SETOF pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_report record;
-  v_run pgflow.runs;
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
@@ -1760,17 +1782,11 @@ BEGIN
       FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
      ORDER BY (x.e ->> 'run_id')::uuid, x.i
   LOOP
-    IF v_run.run_id IS DISTINCT FROM v_report.run_id THEN
-      SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id FOR NO KEY UPDATE;
-      IF NOT FOUND THEN
-        PERFORM pgflow._raise_unknown_task(v_report.run_id, v_report.step_slug, v_report.task_index);
-      END IF;
-    ELSE
-      -- Same run as the previous report: re-read it, the report before may have changed it.
-      SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_report.run_id;
-    END IF;
-    v_results[v_report.i] := pgflow._complete_task(v_run, v_report.step_slug, v_report.output,
-                                                   v_report.task_index, v_report.attempt);
+    -- Locking a run this transaction already holds is cheap; it also re-reads it,
+    -- which the report before may have changed.
+    v_results[v_report.i] := pgflow._complete_task(
+      pgflow._lock_run(v_report.run_id, v_report.step_slug, v_report.task_index),
+      v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt);
   END LOOP;
   FOR v_position IN 1 .. coalesce(cardinality(v_results), 0) LOOP
     RETURN NEXT v_results[v_position];
@@ -1855,18 +1871,11 @@ CREATE FUNCTION pgflow.fail_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_run pgflow.runs;
-  v_task pgflow.step_tasks;
+  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
+  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id FOR NO KEY UPDATE;
-  IF NOT FOUND THEN
-    PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
-  END IF;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
-    SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-     WHERE t.run_id = fail_task.run_id AND t.step_slug = fail_task.step_slug AND t.task_index = fail_task.task_index;
-    RETURN v_task;
+    RETURN pgflow._task(run_id, step_slug, task_index);
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);
