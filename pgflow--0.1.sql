@@ -1154,6 +1154,11 @@ $$;
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
 -- worker's code serves, so runs of an old version only go to workers whose code
 -- for those steps is unchanged (version routing).
+-- A claim that is the only write of its transaction commits without waiting for
+-- its WAL flush (synchronous_commit off, for that transaction only): losing it in
+-- a crash just makes its tasks claimable again, as an expired lease would. A
+-- transaction that wrote before claiming (say, complete_task then claim_tasks,
+-- which is how a worker saves a round trip) keeps its durable commit.
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run.
@@ -1178,6 +1183,9 @@ BEGIN
     RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
   END IF;
 
+  IF pg_current_xact_id_if_assigned() IS NULL THEN
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
   -- Taken before any row lock, so a limited claimer never waits holding one.
   v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
                OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
