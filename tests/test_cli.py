@@ -151,7 +151,8 @@ def test_status_of_a_failed_run_shows_the_error(dsn: str, conn: psycopg.Connecti
         wait_for_run(dsn, run_id, timeout=10)
     status = pgflow_cli(dsn, "status", run_id)
     assert "failed" in status.stdout.splitlines()[0]
-    assert 'forever: error: task 0 of step "forever" failed after 1 attempt: TimeoutError' in status.stdout
+    assert 'forever: error: task 0 of step "forever" failed after 1 attempt: the handler ran longer' in status.stdout
+    assert "forever: attempt 1 failed: TimeoutError: the handler ran longer than the step's timeout" in status.stdout
 
 
 def test_graph_prints_mermaid_from_the_database(dsn: str) -> None:

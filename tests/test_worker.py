@@ -56,8 +56,15 @@ def test_a_failing_handler_is_retried_then_succeeds(
     [(_, _, status, attempt, _, error)] = task_rows(conn, run.run_id)
     assert (status, attempt) == ("completed", 2)
     # The first attempt's failure was recorded with its type, message and traceback.
-    assert error.startswith("RuntimeError: first call for retry-")
-    assert "Traceback (most recent call last)" in error and "in wobbly" in error
+    [(failed_attempt, error_type, message, details)] = conn.execute(
+        "SELECT attempt, error_type, error_message, error_details FROM pgflow.task_attempts WHERE run_id = %s",
+        (run.run_id,),
+    ).fetchall()
+    assert (failed_attempt, error_type) == (1, "RuntimeError")
+    assert message.startswith("first call for retry-") and message.endswith(" fails")
+    assert error == message
+    assert details.startswith("Traceback (most recent call last)") and "in wobbly" in details
+    assert details.rstrip().endswith(f"RuntimeError: {message}")
 
 
 def test_conditions_skip_steps_and_dependents_get_none(
@@ -130,8 +137,12 @@ def test_a_handler_running_past_its_timeout_fails(dsn: str, conn: psycopg.Connec
         run = start_flow(conn, flow)
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "failed"
-    assert "TimeoutError: the handler ran longer than the step's timeout (1 s)" in (finished.error_message or "")
+    assert "the handler ran longer than the step's timeout (1 s)" in (finished.error_message or "")
     assert worker.stats["timed_out"] == 1
+    [(error_type,)] = conn.execute(
+        "SELECT error_type FROM pgflow.task_attempts WHERE run_id = %s", (run.run_id,)
+    ).fetchall()
+    assert error_type == "TimeoutError"
 
 
 def test_a_lost_lease_drops_the_result(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
@@ -142,10 +153,13 @@ def test_a_lost_lease_drops_the_result(dsn: str, conn: psycopg.Connection[Any], 
         run = start_flow(conn, flow)
         wait_until(lambda: task_rows(conn, run.run_id)[0][2] == "started")
         # Someone else takes the task over: its lease expired and another worker claimed it.
-        conn.execute(
-            "UPDATE pgflow.step_tasks SET available_at = now() - interval '1 second' WHERE run_id = %s", (run.run_id,)
-        )
-        [claim] = conn.execute("SELECT attempt FROM pgflow.claim_tasks(worker_id => 'thief')").fetchall()
+        # One transaction, so the worker's own heartbeat cannot renew the lease in between.
+        with conn.transaction():
+            conn.execute(
+                "UPDATE pgflow.step_tasks SET available_at = now() - interval '1 second' WHERE run_id = %s",
+                (run.run_id,),
+            )
+            [claim] = conn.execute("SELECT attempt FROM pgflow.claim_tasks(worker_id => 'thief')").fetchall()
         assert claim == (2,)
         assert sample_flows.stolen_cancelled.wait(5), "the worker kept running a task it no longer holds"
         conn.execute(

@@ -8,6 +8,7 @@ Flows are named ``module:attribute`` (``module`` alone takes every Flow in it).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import logging
@@ -19,8 +20,10 @@ from datetime import datetime
 
 import psycopg
 
-from . import client
+from . import client, demo, embedded, install
 from .dsl import Flow, FlowDefinitionError, diff_definitions, mermaid
+from .encryption import SecretError, redact
+from .queries import query
 from .worker import Worker
 
 EXIT_DRIFT = 1
@@ -54,8 +57,26 @@ def load_flows(spec: str) -> list[Flow]:
 
 
 def _dsn(args: argparse.Namespace) -> str:
-    dsn: str = args.dsn if args.dsn is not None else os.environ.get("PGFLOW_DSN", "")
-    return dsn
+    """--dsn, else PGFLOW_DSN, else (with no PG* variable set) the embedded server, else libpq's defaults."""
+    if args.dsn is not None:
+        dsn: str = args.dsn
+        return dsn
+    configured = os.environ.get("PGFLOW_DSN", "")
+    if configured or not embedded.wanted():
+        return configured
+    return _embedded_server().dsn
+
+
+@functools.cache
+def _embedded_server() -> embedded.EmbeddedServer:
+    try:
+        server = embedded.start()
+    except embedded.EmbeddedError as error:
+        raise CliError(str(error)) from error
+    logging.getLogger("pgflow.cli").debug(
+        "using the embedded PostgreSQL %d in %s", server.postgres_version, server.data_dir
+    )
+    return server
 
 
 def _flows(specs: Sequence[str]) -> list[Flow]:
@@ -135,7 +156,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         if args.wait is None:
             return 0
         run = client.wait_for_run(conn, run.run_id, timeout=args.wait)
-    print(f"{run.status}: {json.dumps(run.output) if run.status == 'completed' else run.error_message}")
+    output = json.dumps(redact(run.output), ensure_ascii=False)
+    print(f"{run.status}: {output if run.status == 'completed' else run.error_message}")
     return 0 if run.status == "completed" else 1
 
 
@@ -186,20 +208,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     for step in details.steps:
         if step.skip_reason:
             notes.append(f"{step.step_slug}: skipped: {step.skip_reason}")
-        error = step.error_message or (step.last_task_error if step.status != "completed" else None)
-        if error:
-            first, *rest = error.splitlines()
-            notes.append(f"{step.step_slug}: error: {first}")
-            if args.verbose:
-                notes.extend("    " + line for line in rest)
-        elif step.last_task_error and args.verbose:
-            notes.append(f"{step.step_slug}: an earlier attempt failed: {step.last_task_error.splitlines()[0]}")
+        if step.error_message:
+            notes.append(f"{step.step_slug}: error: {step.error_message.splitlines()[0]}")
+    for attempt in details.failed_attempts:  # task_attempts: one row per failed attempt
+        task = f"[{attempt.task_index}]" if attempt.task_index else ""
+        kind = f"{attempt.error_type}: " if attempt.error_type else ""
+        first, *rest = attempt.error_message.splitlines() or [""]
+        notes.append(f"{attempt.step_slug}{task}: attempt {attempt.attempt} failed: {kind}{first}")
+        if args.verbose:
+            notes.extend("    " + line for line in rest)
+            if attempt.error_details:
+                notes.extend("    " + line for line in attempt.error_details.splitlines())
+    notes.extend(str(unserved) for unserved in details.unserved)
     if notes:
         print()
         print("\n".join(notes))
     if run.status == "completed" and args.verbose:
         print()
-        print("output:", json.dumps(run.output, indent=2))
+        print("output:", json.dumps(redact(run.output), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -230,6 +256,88 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except psycopg.errors.NoDataFound as error:
         raise CliError(str(error).splitlines()[0]) from error
     print(mermaid(definition), end="")
+    return 0
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+        try:
+            installation = install.install(conn, plain=args.plain)
+        except install.InstallError as error:
+            raise CliError(str(error)) from error
+    print(installation.describe())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.log_level == "INFO":  # the demo prints its own progress; worker logs would interleave
+        logging.getLogger("pgflow").setLevel(logging.WARNING)
+    dsn = _dsn(args)
+    psql_hint = None
+    if args.dsn is None and not os.environ.get("PGFLOW_DSN") and embedded.wanted():
+        server = _embedded_server()
+        where = f"embedded PostgreSQL {server.postgres_version} (data in {server.data_dir})"
+        psql_hint = (
+            "the embedded server stops when the last pgflow process exits (`pgflow status` restarts it); "
+            f"while one runs (e.g. `pgflow worker`): {server.psql_command()}"
+        )
+    else:
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+        shown = " ".join(f"{k}={v}" for k, v in params.items() if k in {"host", "port", "dbname", "user"})
+        where = f"the configured database ({shown or 'libpq defaults'})"
+    return demo.run_demo(dsn, where=where, psql_hint=psql_hint, timeout=args.timeout, out=sys.stdout)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        raise CliError(f"--batch-size must be at least 1, got {args.batch_size}")
+    removed = 0
+    batches = 0
+    # One call per transaction (autocommit): each batch is short and never holds locks for long.
+    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                query("prune"), {"older_than": args.older_than, "batch_size": args.batch_size}
+            ).fetchone()
+            assert row is not None
+            batch = int(row[0])
+            if batch == 0:
+                break
+            removed += batch
+            batches += 1
+    print(
+        f"pruned {removed} rows (runs finished more than {args.older_than} ago, with their steps, tasks and "
+        f"attempts) in {batches} batch{'es' if batches != 1 else ''}"
+    )
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+        try:
+            row = conn.execute(query("retry_run"), {"run_id": args.run_id}).fetchone()
+        except psycopg.errors.NoDataFound as error:
+            raise CliError(str(error).splitlines()[0]) from error
+        except psycopg.errors.ObjectNotInPrerequisiteState as error:
+            raise CliError(str(error).splitlines()[0]) from error
+    assert row is not None
+    print(f'run {row[0]} of flow "{row[1]}" is {row[2]} again: failed and cancelled steps run with fresh attempts')
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    notices: list[str] = []
+    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+        conn.add_notice_handler(lambda diagnostic: notices.append(diagnostic.message_primary or ""))
+        try:
+            row = conn.execute(query("cancel_run"), {"run_id": args.run_id, "reason": args.reason}).fetchone()
+        except psycopg.errors.NoDataFound as error:
+            raise CliError(str(error).splitlines()[0]) from error
+    assert row is not None
+    if notices:
+        print(notices[-1].removeprefix("pgflow: "))
+        return 0
+    print(f'run {row[0]} of flow "{row[1]}" is {row[2]} ({row[3]})')
     return 0
 
 
@@ -315,6 +423,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, help="flow version (default: the latest)")
     p.add_argument("--code", action="store_true", help="read FLOW as module[:flow] even without a colon")
     p.set_defaults(handler=cmd_graph)
+
+    p = add("install", "install pgflow in the database (CREATE EXTENSION, or plain objects in schema pgflow)")
+    p.add_argument(
+        "--plain",
+        action="store_true",
+        help="install the SQL as plain objects in schema pgflow even if the extension files are on the server "
+        "(what happens anyway on managed Postgres, where they are not)",
+    )
+    p.set_defaults(handler=cmd_install)
+
+    p = add("demo", "deploy the critique's example flows, run them with a worker in this process, show progress")
+    p.add_argument("--timeout", type=float, default=45.0, help="seconds to wait for the runs (default: 45)")
+    p.set_defaults(handler=cmd_demo)
+
+    p = add("prune", "delete runs that finished (completed, failed, cancelled) long ago, in bounded batches")
+    p.add_argument(
+        "--older-than", required=True, metavar="INTERVAL", help="a PostgreSQL interval, e.g. '30 days' or '12 hours'"
+    )
+    p.add_argument(
+        "--batch-size", type=int, default=10000, help="runs per batch (one transaction each; default: 10000)"
+    )
+    p.set_defaults(handler=cmd_prune)
+
+    p = add("retry", "re-drive a failed or cancelled run from where it broke (completed steps are not rerun)")
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.set_defaults(handler=cmd_retry)
+
+    p = add("cancel", "cancel a run: its unfinished steps are cancelled and queued tasks never run")
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument("--reason", help="recorded in the run's error_message")
+    p.set_defaults(handler=cmd_cancel)
     return parser
 
 
@@ -325,7 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args)
         return result
-    except (CliError, FlowDefinitionError) as error:
+    except (CliError, FlowDefinitionError, SecretError) as error:
         print(f"pgflow {args.command}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except psycopg.Error as error:

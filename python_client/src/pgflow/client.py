@@ -12,7 +12,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -22,13 +22,16 @@ from psycopg.types.json import Jsonb
 
 from .codec import to_json
 from .dsl import Flow
+from .encryption import Keyring
 from .queries import query
 
 __all__ = [
+    "FailedAttempt",
     "Run",
     "RunDetails",
     "RunTimeout",
     "StepState",
+    "UnservedStep",
     "deploy",
     "flow_definition",
     "get_run",
@@ -39,6 +42,8 @@ __all__ = [
 
 Connectable = str | psycopg.Connection[Any]
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
+# A worker that has not sent a heartbeat for this long is not counted as serving anything.
+LIVE_WORKER_AGE: Final = "30 seconds"
 
 
 class RunTimeout(TimeoutError):
@@ -94,11 +99,41 @@ class StepState:
 
 
 @dataclass(frozen=True)
+class FailedAttempt:
+    """A failed attempt of a task (``pgflow.task_attempts``): what the worker reported."""
+
+    step_slug: str
+    task_index: int
+    attempt: int
+    worker_id: str | None
+    started_at: datetime | None
+    failed_at: datetime
+    error_type: str | None
+    error_message: str
+    error_details: str | None
+
+
+@dataclass(frozen=True)
+class UnservedStep:
+    """A step of a run with claimable tasks that no live worker serves (version routing)."""
+
+    flow_slug: str
+    flow_version: int
+    step_slug: str
+    tasks: int
+
+    def __str__(self) -> str:
+        return f"waiting for a worker that serves {self.flow_slug} v{self.flow_version} step {self.step_slug}"
+
+
+@dataclass(frozen=True)
 class RunDetails:
-    """A run and its steps in topological order."""
+    """A run, its steps in topological order, its failed attempts, and what it waits for."""
 
     run: Run
     steps: list[StepState]
+    failed_attempts: list[FailedAttempt] = field(default_factory=list)
+    unserved: list[UnservedStep] = field(default_factory=list)
 
     def step(self, slug: str) -> StepState:
         for state in self.steps:
@@ -141,15 +176,24 @@ def start_flow(
     flow: Flow | str,
     input: Any = None,
     run_id: uuid.UUID | str | None = None,
+    *,
+    keyring: Keyring | None = None,
 ) -> Run:
     """Start a run of the latest version of ``flow`` (idempotent on ``run_id``).
 
-    ``input`` may be any JSON value, TypedDict, dataclass or pydantic model.
+    ``input`` may be any JSON value, TypedDict, dataclass or pydantic model. The
+    fields the flow declares in ``secret_input`` are encrypted here, with
+    ``keyring`` or the keys of ``PGFLOW_SECRET_KEYS`` (pass the Flow, not its slug,
+    for that: a slug says nothing about secrets).
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
+    document = to_json({} if input is None else input)
+    if isinstance(flow, Flow) and flow.secret_input:
+        keys = keyring or Keyring.from_env(purpose=f'flow "{slug}" has secret input fields')
+        document = keys.seal_fields(document, flow.secret_input, f'the input of flow "{slug}"')
     params = {
         "flow_slug": slug,
-        "input": Jsonb(to_json({} if input is None else input)),
+        "input": Jsonb(document),
         "run_id": str(run_id) if run_id is not None else None,
     }
     with _connection(conn_or_dsn) as conn:
@@ -170,7 +214,19 @@ def get_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str) -> RunDetails | N
             .execute(query("get_step_states"), {"run_id": str(run_id)})
             .fetchall()
         )
-    return RunDetails(run, steps)
+        attempts = (
+            conn.cursor(row_factory=class_row(FailedAttempt))
+            .execute(query("get_failed_attempts"), {"run_id": str(run_id)})
+            .fetchall()
+        )
+        unserved: list[UnservedStep] = []
+        if not run.finished:
+            unserved = (
+                conn.cursor(row_factory=class_row(UnservedStep))
+                .execute(query("get_unserved_steps"), {"run_id": str(run_id), "max_age": LIVE_WORKER_AGE})
+                .fetchall()
+            )
+    return RunDetails(run, steps, attempts, unserved)
 
 
 def recent_runs(

@@ -55,7 +55,9 @@ SLUG_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 POLICIES: Final = ("skip", "skip-cascade", "fail")
 FLOW_DEFAULTS: Final[dict[str, int]] = {"max_attempts": 3, "base_delay": 1, "timeout": 60}
 SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted")
-TUNABLE_KEYS: Final = ("max_attempts", "base_delay", "timeout", "delay_seconds")
+TUNABLE_KEYS: Final = ("max_attempts", "base_delay", "timeout", "delay_seconds", "max_concurrency", "max_output_bytes")
+# The extension's default output limit (pgflow.create_flow / define_flow): 1 MiB of jsonb.
+DEFAULT_MAX_OUTPUT_BYTES: Final = 1048576
 
 
 class FlowDefinitionError(ValueError):
@@ -100,6 +102,10 @@ class Step:
     run_unless: Mapping[str, Any] | None = None
     when_unmet: Policy = "skip"
     when_exhausted: Policy = "fail"
+    max_concurrency: int | None = None
+    max_output_bytes: int | None = None
+    # True: the whole output is encrypted; a tuple: those top-level fields of an object output.
+    secret_output: bool | tuple[str, ...] = False
 
     @property
     def output_type(self) -> Any:
@@ -126,7 +132,7 @@ class Step:
             doc["deps"] = list(self.deps)
         if self.fan_out:
             doc["fan_out"] = True
-        for key in ("max_attempts", "base_delay", "timeout"):
+        for key in ("max_attempts", "base_delay", "timeout", "max_concurrency", "max_output_bytes"):
             value = getattr(self, key)
             if value is not None:
                 doc[key] = value
@@ -153,6 +159,9 @@ class Flow:
         max_attempts: int = 3,
         base_delay: int = 1,
         timeout: int = 60,
+        max_concurrency: int | None = None,
+        max_output_bytes: int | None = None,
+        secret_input: Sequence[str] = (),
         input_type: Any = UNANNOTATED,
     ) -> None:
         if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
@@ -161,15 +170,32 @@ class Flow:
         _check_int(what, "max_attempts", max_attempts, 1)
         _check_int(what, "base_delay", base_delay, 0)
         _check_int(what, "timeout", timeout, 1)
+        if max_concurrency is not None:
+            _check_int(what, "max_concurrency", max_concurrency, 1)
+        if max_output_bytes is not None:
+            _check_int(what, "max_output_bytes", max_output_bytes, 1)
+        if isinstance(secret_input, str) or not all(isinstance(k, str) and k for k in secret_input):
+            raise FlowDefinitionError(
+                f"{what}: secret_input is a list of top-level input field names, "
+                f'e.g. ["userToken"]; got {secret_input!r}'
+            )
         self.slug: Final = slug
         self.max_attempts: Final = max_attempts
         self.base_delay: Final = base_delay
         self.timeout: Final = timeout
+        self.max_concurrency: Final = max_concurrency
+        self.max_output_bytes: Final = max_output_bytes
+        self.secret_input: Final = tuple(dict.fromkeys(secret_input))
         self.input_type: Any = input_type
         self._steps: dict[str, Step] = {}
 
     def __repr__(self) -> str:
         return f"Flow({self.slug!r}, steps={list(self._steps)})"
+
+    @property
+    def has_secrets(self) -> bool:
+        """Whether the flow declares secret input fields or secret step outputs (the worker needs keys)."""
+        return bool(self.secret_input) or any(s.secret_output for s in self._steps.values())
 
     @property
     def steps(self) -> Mapping[str, Step]:
@@ -199,6 +225,9 @@ class Flow:
         max_attempts: int | None = None,
         base_delay: int | None = None,
         timeout: int | None = None,
+        max_concurrency: int | None = None,
+        max_output_bytes: int | None = None,
+        secret_output: bool | Sequence[str] = False,
     ) -> Callable[[F], F]: ...
 
     def step(
@@ -216,12 +245,19 @@ class Flow:
         max_attempts: int | None = None,
         base_delay: int | None = None,
         timeout: int | None = None,
+        max_concurrency: int | None = None,
+        max_output_bytes: int | None = None,
+        secret_output: bool | Sequence[str] = False,
     ) -> Any:
         """Register a handler as a step (bare ``@flow.step`` or ``@flow.step(...)`` with options).
 
         ``fan_out=True`` (or ``fan_out=source_step``) runs the handler once per element of
         its single dependency's list output; the handler takes the element (a parameter
         named after the dependency, or ``item``), optionally ``index`` and ``run``.
+        ``max_concurrency`` bounds the step's tasks in flight across all workers;
+        ``max_output_bytes`` the size of each task's output (jsonb bytes).
+        ``secret_output=True`` encrypts the whole output, ``secret_output=["field", ...]``
+        those top-level fields of an object output (see ``pgflow.encryption``).
         """
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -238,6 +274,9 @@ class Flow:
                 max_attempts=max_attempts,
                 base_delay=base_delay,
                 timeout=timeout,
+                max_concurrency=max_concurrency,
+                max_output_bytes=max_output_bytes,
+                secret_output=secret_output,
             )
             return fn
 
@@ -250,13 +289,18 @@ class Flow:
     def definition(self) -> dict[str, Any]:
         """The ``pgflow.define_flow`` document of this flow."""
         self.validate()
-        return {
+        document: dict[str, Any] = {
             "slug": self.slug,
             "max_attempts": self.max_attempts,
             "base_delay": self.base_delay,
             "timeout": self.timeout,
-            "steps": [step.document() for step in self._steps.values()],
         }
+        if self.max_concurrency is not None:
+            document["max_concurrency"] = self.max_concurrency
+        if self.max_output_bytes is not None:
+            document["max_output_bytes"] = self.max_output_bytes
+        document["steps"] = [step.document() for step in self._steps.values()]
+        return document
 
     def to_sql(self) -> str:
         """``SELECT pgflow.define_flow('<document>'::jsonb);`` as a migration would hold it."""
@@ -287,6 +331,9 @@ class Flow:
         max_attempts: int | None,
         base_delay: int | None,
         timeout: int | None,
+        max_concurrency: int | None = None,
+        max_output_bytes: int | None = None,
+        secret_output: bool | Sequence[str] = False,
     ) -> None:
         if not callable(fn):
             raise FlowDefinitionError(f'flow "{self.slug}": @step decorates a function, got {fn!r}')
@@ -308,6 +355,8 @@ class Flow:
             ("max_attempts", max_attempts, 1),
             ("base_delay", base_delay, 0),
             ("timeout", timeout, 1),
+            ("max_concurrency", max_concurrency, 1),
+            ("max_output_bytes", max_output_bytes, 1),
         ):
             if value is not None:
                 _check_int(what, key, value, minimum)
@@ -401,6 +450,23 @@ class Flow:
                         f'{what}: {key} tests "{top}", which is not in the step\'s input '
                         f'("run" and its dependencies {deps}){_did_you_mean(str(top), ["run", *deps])}'
                     )
+                self._check_condition_on_secret(what, key, str(top), condition[top])
+
+        if isinstance(secret_output, bool):
+            secret: bool | tuple[str, ...] = secret_output
+        elif isinstance(secret_output, str) or not all(isinstance(f, str) and f for f in secret_output):
+            raise FlowDefinitionError(
+                f"{what}: secret_output is True (the whole output) or a list of top-level output field "
+                f"names; got {secret_output!r}"
+            )
+        else:
+            secret = tuple(dict.fromkeys(secret_output)) or False
+        if source is not None and self._steps[source].secret_output is True:
+            raise FlowDefinitionError(
+                f'{what}: fans out over step "{source}", whose whole output is secret (secret_output=True): '
+                "the database cannot split an encrypted list; fan out over a list in clear and mark "
+                "the sensitive fields of its elements' results secret instead"
+            )
 
         return_type = hints.get("return", UNANNOTATED)
         self._steps[step_slug] = Step(
@@ -420,7 +486,30 @@ class Flow:
             run_unless=dict(run_unless) if run_unless is not None else None,
             when_unmet=when_unmet,
             when_exhausted=when_exhausted,
+            max_concurrency=max_concurrency,
+            max_output_bytes=max_output_bytes,
+            secret_output=secret,
         )
+
+    def _check_condition_on_secret(self, what: str, key: str, top: str, pattern: Any) -> None:
+        """Conditions run in the database, which only sees ciphertext: a pattern on a secret cannot hold."""
+        if top == "run":
+            secret_fields: Sequence[str] = self.secret_input
+            whole = False
+            owner = "the flow's secret_input"
+        else:
+            declared = self._steps[top].secret_output
+            whole = declared is True
+            secret_fields = declared if isinstance(declared, tuple) else ()
+            owner = f'step "{top}"\'s secret_output'
+        tested = [f for f in secret_fields if isinstance(pattern, Mapping) and f in pattern]
+        if whole or tested:
+            field = f'"{top}"' if whole else ", ".join(f'"{top}.{f}"' for f in tested)
+            raise FlowDefinitionError(
+                f"{what}: {key} tests {field}, which is secret ({owner}): the database only sees it "
+                "encrypted, so the condition could never hold as written. Test a non-secret field, or "
+                "compute a non-secret flag in an earlier step and test that"
+            )
 
     def _resolve(self, ref: StepRef, what: str, self_slug: str | None = None) -> str:
         if isinstance(ref, str):
@@ -627,11 +716,15 @@ def normalize_definition(document: Mapping[str, Any]) -> dict[str, Any]:
             "base_delay": step.get("base_delay"),
             "timeout": step.get("timeout"),
             "delay_seconds": step.get("delay_seconds") or 0,
+            "max_concurrency": step.get("max_concurrency"),
+            "max_output_bytes": step.get("max_output_bytes"),
         }
     normalized: dict[str, Any] = {"slug": document["slug"]}
     for key, default in FLOW_DEFAULTS.items():
         value = document.get(key)
         normalized[key] = default if value is None else value
+    normalized["max_concurrency"] = document.get("max_concurrency")
+    normalized["max_output_bytes"] = document.get("max_output_bytes") or DEFAULT_MAX_OUTPUT_BYTES
     normalized["steps"] = steps
     return normalized
 
@@ -644,7 +737,7 @@ def diff_definitions(database: Mapping[str, Any], code: Mapping[str, Any]) -> li
     """
     db, mine = normalize_definition(database), normalize_definition(code)
     lines: list[str] = []
-    for key in FLOW_DEFAULTS:
+    for key in (*FLOW_DEFAULTS, "max_concurrency", "max_output_bytes"):
         if db[key] != mine[key]:
             lines.append(f"flow {key}: database {db[key]!r}, code {mine[key]!r} (tunable)")
     for slug in db["steps"]:

@@ -50,6 +50,27 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
  GROUP BY ss.run_id, ss.step_slug, s.flow_slug, s.flow_version, s.step_slug, s.step_index, s.fan_out
  ORDER BY s.step_index;
 
+-- name: get_failed_attempts
+-- Every failed attempt of a run's tasks, oldest first: when, where, the error's type, message and details
+SELECT a.step_slug, a.task_index, a.attempt, a.worker_id, a.started_at, a.failed_at,
+       a.error_type, a.error_message, a.error_details
+  FROM pgflow.task_attempts AS a
+ WHERE a.run_id = %(run_id)s::uuid
+ ORDER BY a.failed_at, a.attempt_id;
+
+-- name: get_unserved_steps
+-- Steps of a run with tasks waiting to be claimed that no live worker (seen within max_age) serves
+SELECT t.flow_slug, t.flow_version, t.step_slug, count(*)::int AS tasks
+  FROM pgflow.step_tasks AS t
+ WHERE t.run_id = %(run_id)s::uuid
+   AND (t.status = 'queued' OR (t.status = 'started' AND t.available_at <= now()))
+   AND NOT EXISTS (
+         SELECT 1 FROM pgflow.workers AS w
+          WHERE w.last_seen_at > now() - %(max_age)s::interval
+            AND (w.step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (w.step_keys)))
+ GROUP BY t.flow_slug, t.flow_version, t.step_slug
+ ORDER BY t.step_slug;
+
 -- name: recent_runs
 -- The most recent runs, optionally of one flow and/or with one status
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
@@ -62,27 +83,48 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
 
 -- name: run_input
 -- The input of a run, for fan-out handlers that ask for `run` (fan-out task inputs do not carry it)
-SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = %(run_id)s::uuid;
+SELECT pgflow.run_input(run_id => %(run_id)s::uuid) AS input;
+
+-- name: flow_step_shapes
+-- The steps of every version of the given flows, with what version routing compares: dependencies and fan-out
+SELECT s.flow_slug, s.flow_version, s.step_slug, s.fan_out,
+       coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
+                  WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
+                    AND d.step_slug = s.step_slug), '{}') AS deps
+  FROM pgflow.steps AS s
+ WHERE s.flow_slug = ANY (%(flow_slugs)s::text[])
+ ORDER BY s.flow_slug, s.flow_version, s.step_index;
+
+-- name: worker_heartbeat
+-- Announce that this worker is alive and which steps (flow_slug/version/step_slug) its code serves
+SELECT pgflow.worker_heartbeat(worker_id => %(worker_id)s, step_keys => %(step_keys)s::text[]);
 
 -- name: claim_tasks
--- Claim up to max_tasks claimable tasks of the given flows, with the database clock at the claim
+-- Claim up to max_tasks claimable tasks of the steps this worker serves, with the database clock at the claim
 SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input, c.flow_version,
        c.lease_expires_at, now() AS claimed_at
   FROM pgflow.claim_tasks(worker_id => %(worker_id)s, max_tasks => %(max_tasks)s,
-                          flow_slugs => %(flow_slugs)s::text[]) AS c;
+                          flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;
 
 -- name: complete_task
--- Report the output of a claimed attempt (a stale attempt is ignored with a NOTICE)
-SELECT t.status, t.attempt
+-- Report the output of a claimed attempt (stale: ignored with a NOTICE; too large: the attempt fails)
+SELECT t.status, t.attempt, t.error_message
   FROM pgflow.complete_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s, output => %(output)s,
                             task_index => %(task_index)s, attempt => %(attempt)s) AS t;
 
+-- name: complete_tasks
+-- Report the outputs of several claimed attempts in one transaction, one row per report in order
+SELECT t.status, t.attempt, t.error_message
+  FROM pgflow.complete_tasks(tasks => %(tasks)s) WITH ORDINALITY AS t
+ ORDER BY t.ordinality;
+
 -- name: fail_task
--- Report that a claimed attempt failed (retried with backoff, or the step's when_exhausted policy)
+-- Report that a claimed attempt failed, with the error's type and details (e.g. a traceback)
 SELECT t.status, t.attempt
   FROM pgflow.fail_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s,
                         error_message => %(error_message)s, task_index => %(task_index)s,
-                        attempt => %(attempt)s) AS t;
+                        attempt => %(attempt)s, error_type => %(error_type)s,
+                        error_details => %(error_details)s) AS t;
 
 -- name: extend_lease
 -- Heartbeat of a long task: a fresh full lease, or NULL when this attempt no longer holds the task
@@ -96,3 +138,63 @@ LISTEN pgflow_tasks;
 -- name: listen_runs
 -- Subscribe to run completions and failures (payload: the run id)
 LISTEN pgflow_runs;
+
+-- name: install_lock
+-- Serialize concurrent installs of pgflow in this database (held until the transaction ends)
+SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgflow install'));
+
+-- name: installed_extension
+-- The version of the pgflow extension installed in this database (no row: not installed as an extension)
+SELECT e.extversion FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow';
+
+-- name: installed_schema
+-- Whether the schema pgflow exists, and whether it holds pgflow's tables (a plain install)
+SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'pgflow') AS has_schema,
+       pg_catalog.to_regclass('pgflow.runs') IS NOT NULL AS has_tables;
+
+-- name: available_extension
+-- The default version of the pgflow extension when its files are installed on the server (no row: they are not)
+SELECT a.default_version FROM pg_catalog.pg_available_extensions AS a WHERE a.name = 'pgflow';
+
+-- name: create_extension
+-- Install pgflow as an extension (its files are on the server)
+CREATE EXTENSION pgflow;
+
+-- name: create_schema
+-- The schema of a plain install (managed Postgres without the extension files); the install script follows
+CREATE SCHEMA pgflow;
+
+-- name: prune
+-- Delete one bounded batch of runs finished more than older_than ago; returns the rows removed (0: done)
+SELECT pgflow.prune(older_than => %(older_than)s::interval, batch_size => %(batch_size)s) AS removed;
+
+-- name: retry_run
+-- Re-drive a failed or cancelled run from where it broke (completed steps keep their outputs)
+SELECT r.run_id, r.flow_slug, r.status FROM pgflow.retry_run(run_id => %(run_id)s::uuid) AS r;
+
+-- name: cancel_run
+-- Cancel a started run and its unfinished steps (a finished run is left as it is, with a NOTICE)
+SELECT r.run_id, r.flow_slug, r.status, r.error_message
+  FROM pgflow.cancel_run(run_id => %(run_id)s::uuid, reason => %(reason)s) AS r;
+
+-- name: runs_progress
+-- The steps of some runs, for live progress: status, attempts so far and the latest error of each step
+SELECT r.run_id, r.flow_slug, r.status AS run_status, ss.step_slug, ss.status,
+       coalesce(max(t.attempt), 0) AS attempt,
+       (SELECT coalesce(a.error_type || ': ', '') || a.error_message FROM pgflow.task_attempts AS a
+         WHERE a.run_id = ss.run_id AND a.step_slug = ss.step_slug
+         ORDER BY a.attempt_id DESC LIMIT 1) AS last_error,
+       count(t.task_index)::int AS tasks,
+       (count(t.task_index) FILTER (WHERE t.status = 'completed'))::int AS tasks_completed
+  FROM pgflow.runs AS r
+  JOIN pgflow.step_states AS ss ON ss.run_id = r.run_id
+  JOIN pgflow.steps AS s
+    ON s.flow_slug = r.flow_slug AND s.flow_version = r.flow_version AND s.step_slug = ss.step_slug
+  LEFT JOIN pgflow.step_tasks AS t ON t.run_id = ss.run_id AND t.step_slug = ss.step_slug
+ WHERE r.run_id = ANY (%(run_ids)s::uuid[])
+ GROUP BY r.run_id, ss.run_id, ss.step_slug, s.step_index
+ ORDER BY r.started_at, r.run_id, s.step_index;
+
+-- name: run_steps_summary
+-- What happened to a run, in one SELECT (the query the demo prints for users to run themselves)
+SELECT step_slug, status, output FROM pgflow.step_states WHERE run_id = %(run_id)s::uuid ORDER BY started_at NULLS LAST, step_slug;

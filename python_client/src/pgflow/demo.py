@@ -1,0 +1,244 @@
+"""``pgflow demo``: the critique's examples, deployed and run end to end in a few seconds.
+
+It installs pgflow if needed, deploys four flows, starts a worker in this
+process, starts five runs, prints each step's progress as it happens, then the
+results and the SQL to look at them:
+
+- ``analyze_parallel`` (critique 2.3): two steps in parallel and a join;
+- ``vip_routing`` (critique 1.1): ``run_if``/``run_unless``, run for a VIP and a
+  regular customer, so each takes the other branch;
+- ``flaky_quote`` (critique 2.2): a step whose first attempt fails (a simulated
+  upstream timeout) and whose retry, one second later, succeeds;
+- ``fan_out_items`` (critique 2.8): one task per item, then a fan-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TextIO, TypedDict
+
+import psycopg
+
+from .client import TERMINAL_STATUSES, deploy, start_flow
+from .dsl import Flow
+from .examples import fan_out, parallel_analysis, vip
+from .install import install
+from .queries import query
+from .worker import Worker
+
+__all__ = ["DEMO_FLOWS", "run_demo"]
+
+# -- critique 2.2, as a retry that succeeds: the first call per request fails ---------
+
+
+class QuoteRequest(TypedDict):
+    request_id: str
+    symbol: str
+
+
+class Quote(TypedDict):
+    symbol: str
+    price: float
+    attempts: int
+
+
+_calls: collections.Counter[str] = collections.Counter()
+_calls_lock = threading.Lock()
+
+flaky_quote = Flow("flaky_quote", base_delay=1)
+
+
+@flaky_quote.step(max_attempts=3)
+def fetch_quote(run: QuoteRequest) -> Quote:
+    with _calls_lock:
+        _calls[run["request_id"]] += 1
+        calls = _calls[run["request_id"]]
+    if calls == 1:
+        raise ConnectionError(f"quote service timed out for {run['symbol']} (simulated: the retry succeeds)")
+    return {"symbol": run["symbol"], "price": 42.5, "attempts": calls}
+
+
+@flaky_quote.step
+def format_quote(fetch_quote: Quote) -> str:
+    return f"{fetch_quote['symbol']}: {fetch_quote['price']:.2f} (after {fetch_quote['attempts']} attempts)"
+
+
+DEMO_FLOWS: Final = (parallel_analysis.flow, vip.flow, flaky_quote, fan_out.flow)
+
+
+def _demo_runs() -> list[tuple[Flow, dict[str, Any]]]:
+    return [
+        (parallel_analysis.flow, {"text": "I love this great little engine, the docs are good and nothing is awful"}),
+        (vip.flow, {"name": "Ada", "userIsVIP": True}),
+        (vip.flow, {"name": "Bob", "userIsVIP": False}),
+        (flaky_quote, {"request_id": uuid.uuid4().hex, "symbol": "PGF"}),
+        (fan_out.flow, {"items": ["apple", "kiwi", "banana", "fig", "cherry"], "multiplier": 2}),
+    ]
+
+
+# -- running ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _StepView:
+    run_status: str
+    status: str
+    attempt: int
+    last_error: str | None
+    tasks: int
+    tasks_completed: int
+
+
+class _BackgroundWorker:
+    """The package's Worker, run in a thread of this process for the demo's duration."""
+
+    def __init__(self, dsn: str, flows: Sequence[Flow]) -> None:
+        self.worker = Worker(dsn, flows, concurrency=8, poll_interval=0.2, shutdown_grace=5.0)
+        self.failure: list[BaseException] = []
+        self.thread = threading.Thread(target=self._target, name="pgflow-demo-worker", daemon=True)
+
+    def _target(self) -> None:
+        try:
+            asyncio.run(self.worker.run_async())
+        except BaseException as error:
+            self.failure.append(error)
+
+    def __enter__(self) -> Worker:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.worker.ready.wait(0.1):
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.worker.stop(immediate=True)
+                raise RuntimeError(f"the demo worker did not start: {self.failure or 'no claim within 15 s'}")
+        return self.worker
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.stop()
+        self.thread.join(15)
+
+
+def _first_line(text: str | None, width: int = 90) -> str:
+    line = (text or "").splitlines()[0] if text else ""
+    return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def _events(view: _StepView, before: _StepView | None) -> list[str]:
+    """What changed in a step since the last look, as words (nothing to say: an empty list)."""
+    events: list[str] = []
+    if view.last_error and (before is None or view.last_error != before.last_error):
+        failed = view.attempt - 1 if view.status == "completed" else view.attempt
+        events.append(f"attempt {failed} failed: {_first_line(view.last_error, 70)}; retried with backoff")
+    if before is not None and view.status == before.status:
+        if view.status == "started" and view.tasks_completed != before.tasks_completed:
+            events.append(f"started   {view.tasks_completed}/{view.tasks} tasks done")
+        return events
+    if before is None and view.status == "created":
+        return events
+    detail = ""
+    if view.tasks > 1:
+        detail = f"   {view.tasks_completed}/{view.tasks} tasks done"
+    if view.status == "completed" and view.attempt > 1:
+        detail = f"   on attempt {view.attempt}"
+    events.append(f"{view.status:<9}{detail}")
+    return events
+
+
+def _watch(
+    conn: psycopg.Connection[Any],
+    run_ids: Sequence[uuid.UUID],
+    labels: dict[uuid.UUID, str],
+    timeout: float,
+    emit: Callable[[str], None],
+) -> dict[uuid.UUID, str]:
+    """Print a line per step change until every run has finished or ``timeout`` passes."""
+    began = time.monotonic()
+    seen: dict[tuple[uuid.UUID, str], _StepView] = {}
+    run_status: dict[uuid.UUID, str] = {}
+    width = max(len(label) for label in labels.values())
+    while True:
+        rows = conn.execute(query("runs_progress"), {"run_ids": [str(r) for r in run_ids]}).fetchall()
+        now = f"{time.monotonic() - began:5.1f}s"
+        finished: dict[uuid.UUID, str] = {}
+        for run_id, _flow, status_of_run, step_slug, status, attempt, last_error, tasks, completed in rows:
+            view = _StepView(status_of_run, status, attempt, last_error, tasks, completed)
+            key = (run_id, step_slug)
+            for event in _events(view, seen.get(key)):
+                emit(f"  {now}  {labels[run_id]:<{width}}  {step_slug:<18} {event}".rstrip())
+            seen[key] = view
+            if run_status.get(run_id) != status_of_run and status_of_run in TERMINAL_STATUSES:
+                finished[run_id] = status_of_run
+            run_status[run_id] = status_of_run
+        for run_id, status_of_run in finished.items():
+            emit(f"  {now}  {labels[run_id]:<{width}}  => run {status_of_run}")
+        if all(run_status.get(r) in TERMINAL_STATUSES for r in run_ids):
+            return run_status
+        if time.monotonic() - began > timeout:
+            emit(f"  gave up waiting after {timeout:.0f} s")
+            return run_status
+        time.sleep(0.2)
+
+
+def run_demo(dsn: str, *, where: str, psql_hint: str | None = None, timeout: float = 45.0, out: TextIO) -> int:
+    """Run the demo against ``dsn``; returns 0 when every run completed."""
+
+    def emit(line: str = "") -> None:
+        print(line, file=out, flush=True)
+
+    emit(f"pgflow demo: {where}")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        emit(f"  {install(conn).describe()}")
+        for flow in DEMO_FLOWS:
+            version = deploy(conn, flow)
+            steps = ", ".join(flow.steps)
+            emit(f'  deployed flow "{flow.slug}" v{version}: {steps}')
+        emit()
+        with _BackgroundWorker(dsn, DEMO_FLOWS) as worker:
+            emit(f"worker {worker.worker_id} is running (in this process); starting runs:")
+            run_ids: list[uuid.UUID] = []
+            labels: dict[uuid.UUID, str] = {}
+            for flow, data in _demo_runs():
+                run = start_flow(conn, flow, data)
+                run_ids.append(run.run_id)
+                labels[run.run_id] = f"{flow.slug} #{sum(label.startswith(flow.slug) for label in labels.values()) + 1}"
+                emit(f"  {labels[run.run_id]:<20} {run.run_id}  input {json.dumps(data)}")
+            emit()
+            emit("progress (a line per step change, read from pgflow.step_states and pgflow.step_tasks):")
+            statuses = _watch(conn, run_ids, labels, timeout, emit)
+
+        emit()
+        emit("results (pgflow.runs.output: the outputs of each run's leaf steps):")
+        for run_id in run_ids:
+            row = conn.execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
+            assert row is not None
+            status, output, error = row[3], row[5], row[6]
+            shown = json.dumps(output) if status == "completed" else _first_line(error)
+            emit(f"  {labels[run_id]:<20} {status:<9} {shown}")
+
+        example = run_ids[2]  # Bob, not a VIP: special_vip_step is skipped, and says why
+        emit()
+        emit(f"what happened in {labels[example]}, in one SELECT:")
+        # The statement as a user would type it: the named query with the run id filled in.
+        inspect_sql = query("run_steps_summary").replace("%(run_id)s::uuid", f"'{example}'")
+        emit(f"  {inspect_sql}")
+        for step_slug, step_status, output in conn.execute(query("run_steps_summary"), {"run_id": str(example)}):
+            emit(f"    {step_slug:<18} {step_status:<9} {json.dumps(output)}")
+        emit()
+        emit("more:")
+        emit(f"  pgflow status {run_ids[3]}     # the retried step: attempts, durations, the first error")
+        emit("  pgflow runs                   # recent runs")
+        emit("  every failed attempt (error type, message, traceback) is a row of pgflow.task_attempts")
+        if psql_hint:
+            emit(f"  {psql_hint}")
+    failed = [labels[r] for r in run_ids if statuses.get(r) != "completed"]
+    if failed:
+        emit(f"pgflow demo: not every run completed: {', '.join(failed)}")
+        return 1
+    emit("pgflow demo: every run completed")
+    return 0

