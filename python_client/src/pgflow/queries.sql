@@ -87,13 +87,8 @@ SELECT pgflow.run_input(run_id => %(run_id)s::uuid) AS input;
 
 -- name: flow_step_shapes
 -- The steps of every version of the given flows, with what version routing compares: dependencies and fan-out
-SELECT s.flow_slug, s.flow_version, s.step_slug, s.fan_out,
-       coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
-                  WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
-                    AND d.step_slug = s.step_slug), '{}') AS deps
-  FROM pgflow.steps AS s
- WHERE s.flow_slug = ANY (%(flow_slugs)s::text[])
- ORDER BY s.flow_slug, s.flow_version, s.step_index;
+SELECT flow_slug, flow_version, step_slug, fan_out, deps
+  FROM pgflow.step_shapes(flow_slugs => %(flow_slugs)s::text[]);
 
 -- name: worker_heartbeat
 -- Announce that this worker is alive and which steps (flow_slug/version/step_slug) its code serves
@@ -132,8 +127,8 @@ SELECT pgflow.extend_lease(run_id => %(run_id)s::uuid, step_slug => %(step_slug)
                            task_index => %(task_index)s, attempt => %(attempt)s) AS lease_expires_at;
 
 -- name: listen_tasks
--- Subscribe to wake-ups when tasks become claimable (payload: the flow slug)
-LISTEN pgflow_tasks;
+-- Subscribe to wake-ups when tasks become claimable, and to new definitions (payload: the flow slug)
+LISTEN pgflow_tasks; LISTEN pgflow_definitions;
 
 -- name: listen_runs
 -- Subscribe to run completions and failures (payload: the run id)

@@ -617,9 +617,13 @@ class Worker:
                     backoff.reset()
                     self._wake.set()  # anything notified while we were away
                     async for notify in conn.notifies():
-                        if notify.payload in self.flows:
+                        if notify.payload not in self.flows:
+                            continue
+                        if notify.channel == "pgflow_definitions":
+                            self._routing_read_at = -math.inf  # a version was deployed: re-read them first
+                        else:
                             self._notified = True
-                            self._wake.set()
+                        self._wake.set()
             except psycopg.Error as error:
                 delay = backoff.next()
                 log.warning(
