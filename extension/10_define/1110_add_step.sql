@@ -71,6 +71,7 @@ BEGIN
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
+  PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_step;
 END;
 $$;

@@ -193,6 +193,8 @@ BEGIN
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', d
     FROM jsonb_array_elements(v_steps) AS e, jsonb_array_elements_text(e -> 'deps') AS d;
+  -- Workers route claims by version shape: tell them to re-read it.
+  PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_flow;
 END;
 $$;

@@ -1,7 +1,8 @@
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
---   pgflow_worker  claims, completes, fails and extends leases, and reads a
---                  run's input (run_input): nothing else, not even the tables;
+--   pgflow_worker  claims, completes, fails and extends leases, reads a run's
+--                  input (run_input) and the step shapes it routes by
+--                  (step_shapes): nothing else, not even the tables;
 --   pgflow_admin   defines and operates flows, and reads state.
 -- The API functions are SECURITY DEFINER with a pinned search_path, so granted
 -- roles need no privilege on the tables; the internal (_-prefixed) functions are
@@ -49,9 +50,10 @@ GRANT EXECUTE ON FUNCTION
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),
-  pgflow.run_input(uuid)
+  pgflow.run_input(uuid),
+  pgflow.step_shapes(text[])
   TO pgflow_worker;
-GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int) TO pgflow_reader;
+GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
