@@ -618,6 +618,27 @@ CREATE TRIGGER deps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pg
   FOR EACH ROW EXECUTE FUNCTION pgflow._guard_frozen_version();
 
 -- ---------------------------------------------------------------------------
+-- extension/10_define/1070_step_shapes.sql
+-- The steps of every stored version of the given flows, with what version
+-- routing compares (dependencies and fan-out). For workers, which may not read
+-- the definition tables: a worker claims only the steps its code serves.
+CREATE FUNCTION pgflow.step_shapes(flow_slugs text[])
+RETURNS TABLE (flow_slug text, flow_version int, step_slug text, fan_out boolean, deps text[])
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT s.flow_slug, s.flow_version, s.step_slug, s.fan_out,
+         coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
+                    WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
+                      AND d.step_slug = s.step_slug), '{}')
+    FROM pgflow.steps AS s
+   WHERE s.flow_slug = ANY (step_shapes.flow_slugs)
+   ORDER BY s.flow_slug, s.flow_version, s.step_index;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/10_define/1100_create_flow.sql
 -- Creates version 1 of a flow with no steps; add_step adds them. Idempotent: for
 -- an existing slug it returns the latest version unchanged (options are changed
@@ -734,6 +755,7 @@ BEGIN
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
+  PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_step;
 END;
 $$;
@@ -935,6 +957,8 @@ BEGIN
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', d
     FROM jsonb_array_elements(v_steps) AS e, jsonb_array_elements_text(e -> 'deps') AS d;
+  -- Workers route claims by version shape: tell them to re-read it.
+  PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_flow;
 END;
 $$;
@@ -2039,8 +2063,9 @@ $$;
 -- extension/90_security/9000_privileges.sql
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
---   pgflow_worker  claims, completes, fails and extends leases, and reads a
---                  run's input (run_input): nothing else, not even the tables;
+--   pgflow_worker  claims, completes, fails and extends leases, reads a run's
+--                  input (run_input) and the step shapes it routes by
+--                  (step_shapes): nothing else, not even the tables;
 --   pgflow_admin   defines and operates flows, and reads state.
 -- The API functions are SECURITY DEFINER with a pinned search_path, so granted
 -- roles need no privilege on the tables; the internal (_-prefixed) functions are
@@ -2088,9 +2113,10 @@ GRANT EXECUTE ON FUNCTION
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),
-  pgflow.run_input(uuid)
+  pgflow.run_input(uuid),
+  pgflow.step_shapes(text[])
   TO pgflow_worker;
-GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int) TO pgflow_reader;
+GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
