@@ -4,18 +4,16 @@
 -- latest version of the flow (or of the flow's latest version with that step). The caller holds the advisory lock
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
-CREATE FUNCTION pgflow._pick_within_limits(
-  max_tasks int, flow_slugs text[], step_keys text[],
-  OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+-- Returns the picked rows' ctids (not locked; see claim_tasks).
+CREATE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
+RETURNS tid[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
   v_candidate record;
   v_step_key text;
+  v_picked tid[] := '{}'::tid[];
 BEGIN
-  run_ids := '{}'::uuid[];
-  step_slugs := '{}'::text[];
-  task_indexes := '{}'::int[];
   SELECT coalesce(jsonb_object_agg(l.limit_key, l.room), '{}') INTO v_room
     FROM (SELECT f.flow_slug AS limit_key,
                  f.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
@@ -34,7 +32,7 @@ BEGIN
            WHERE latest.max_concurrency IS NOT NULL) AS l;
 
   FOR v_candidate IN
-    SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
+    SELECT q.ctid, q.step_slug, q.flow_slug FROM pgflow.step_tasks AS q
      WHERE q.status = 'queued' AND q.available_at <= now()
        AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
        AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
@@ -48,10 +46,9 @@ BEGIN
     IF v_room ? v_step_key THEN
       v_room := jsonb_set(v_room, ARRAY[v_step_key], to_jsonb((v_room ->> v_step_key)::int - 1));
     END IF;
-    run_ids := run_ids || v_candidate.run_id;
-    step_slugs := step_slugs || v_candidate.step_slug;
-    task_indexes := task_indexes || v_candidate.task_index;
-    EXIT WHEN cardinality(run_ids) >= max_tasks;
+    v_picked := v_picked || v_candidate.ctid;
+    EXIT WHEN cardinality(v_picked) >= max_tasks;
   END LOOP;
+  RETURN v_picked;
 END;
 $$;
