@@ -1194,9 +1194,7 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
-  v_run_ids uuid[];
-  v_step_slugs text[];
-  v_task_indexes int[];
+  v_picked tid[];
   v_limited boolean;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
@@ -1255,13 +1253,16 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- The pick names row versions (ctid). Rows picked under SKIP LOCKED are ours; a
+  -- limited pick is not locked, and the UPDATE below skips any row changed since
+  -- (its new version has another ctid), so what is claimed is still queued.
+  -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
+  -- status = 'queued' predicate let the planner walk the whole queued index.
   IF v_limited THEN
-    SELECT p.run_ids, p.step_slugs, p.task_indexes INTO v_run_ids, v_step_slugs, v_task_indexes
-      FROM pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys) AS p;
+    v_picked := pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys);
   ELSE
-    SELECT array_agg(c.run_id), array_agg(c.step_slug), array_agg(c.task_index)
-      INTO v_run_ids, v_step_slugs, v_task_indexes
-      FROM (SELECT q.run_id, q.step_slug, q.task_index FROM pgflow.step_tasks AS q
+    SELECT array_agg(c.ctid) INTO v_picked
+      FROM (SELECT q.ctid FROM pgflow.step_tasks AS q
              WHERE q.status = 'queued' AND q.available_at <= now()
                AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
                AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
@@ -1275,10 +1276,8 @@ BEGIN
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) AS pick(run_id, step_slug, task_index),
-           pgflow.steps AS s, pgflow.flows AS f
-     WHERE t.run_id = pick.run_id AND t.step_slug = pick.step_slug AND t.task_index = pick.task_index
-       AND t.status = 'queued'
+      FROM pgflow.steps AS s, pgflow.flows AS f
+     WHERE t.ctid = ANY (v_picked)
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
@@ -1300,18 +1299,16 @@ $$;
 -- latest version of the flow (or of the flow's latest version with that step). The caller holds the advisory lock
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
-CREATE FUNCTION pgflow._pick_within_limits(
-  max_tasks int, flow_slugs text[], step_keys text[],
-  OUT run_ids uuid[], OUT step_slugs text[], OUT task_indexes int[])
+-- Returns the picked rows' ctids (not locked; see claim_tasks).
+CREATE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
+RETURNS tid[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
   v_candidate record;
   v_step_key text;
+  v_picked tid[] := '{}'::tid[];
 BEGIN
-  run_ids := '{}'::uuid[];
-  step_slugs := '{}'::text[];
-  task_indexes := '{}'::int[];
   SELECT coalesce(jsonb_object_agg(l.limit_key, l.room), '{}') INTO v_room
     FROM (SELECT f.flow_slug AS limit_key,
                  f.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
@@ -1330,7 +1327,7 @@ BEGIN
            WHERE latest.max_concurrency IS NOT NULL) AS l;
 
   FOR v_candidate IN
-    SELECT q.run_id, q.step_slug, q.task_index, q.flow_slug FROM pgflow.step_tasks AS q
+    SELECT q.ctid, q.step_slug, q.flow_slug FROM pgflow.step_tasks AS q
      WHERE q.status = 'queued' AND q.available_at <= now()
        AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
        AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
@@ -1344,11 +1341,10 @@ BEGIN
     IF v_room ? v_step_key THEN
       v_room := jsonb_set(v_room, ARRAY[v_step_key], to_jsonb((v_room ->> v_step_key)::int - 1));
     END IF;
-    run_ids := run_ids || v_candidate.run_id;
-    step_slugs := step_slugs || v_candidate.step_slug;
-    task_indexes := task_indexes || v_candidate.task_index;
-    EXIT WHEN cardinality(run_ids) >= max_tasks;
+    v_picked := v_picked || v_candidate.ctid;
+    EXIT WHEN cardinality(v_picked) >= max_tasks;
   END LOOP;
+  RETURN v_picked;
 END;
 $$;
 
