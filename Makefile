@@ -72,3 +72,10 @@ demo:
 # not part of `make test`). Needs the server of `make test`, with the extension installed.
 soak:
 	$(PY) tests/soak/soak.py
+
+# make bench: issue 5's benchmarks on the local server, tables on stdout and in
+# bench/RESULTS.md (scratch database pgflow_bench). BENCH_QUICK=1: ~1 minute smoke run.
+BENCH_PY ?= $(firstword $(wildcard /opt/pgflow-venv/bin/python) python3)
+.PHONY: bench
+bench: install
+	$(BENCH_PY) bench/bench.py
