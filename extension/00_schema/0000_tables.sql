@@ -190,8 +190,11 @@ CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS
 CREATE TABLE pgflow.workers (
   worker_id    text        NOT NULL PRIMARY KEY,
   step_keys    text[],
+  idle         boolean     NOT NULL DEFAULT false,
   started_at   timestamptz NOT NULL DEFAULT now(),
   last_seen_at timestamptz NOT NULL DEFAULT now()
 );
+COMMENT ON COLUMN pgflow.workers.idle IS
+  'The worker waits for work and wants wake-ups (see _wake_workers). A busy worker claims again when it has room.';
 COMMENT ON COLUMN pgflow.workers.step_keys IS
   'The steps this worker''s code serves, as flow_slug/version/step_slug (what it passes to claim_tasks); NULL = any.';

@@ -93,7 +93,7 @@ BEGIN
     END IF;
   END LOOP;
   IF v_claimable_now THEN
-    PERFORM pg_notify('pgflow_tasks', run.flow_slug);
+    PERFORM pgflow._wake_workers(run.flow_slug);
   END IF;
 END;
 $$;

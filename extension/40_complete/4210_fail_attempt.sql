@@ -36,7 +36,7 @@ BEGIN
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
     IF v_backoff = 0 THEN
-      PERFORM pg_notify('pgflow_tasks', task.flow_slug);
+      PERFORM pgflow._wake_workers(task.flow_slug);
     END IF;
     RETURN task;
   END IF;

@@ -57,7 +57,7 @@ BEGIN
    WHERE r.run_id = v_run.run_id
   RETURNING * INTO v_run;
   IF cardinality(v_partial) > 0 THEN
-    PERFORM pg_notify('pgflow_tasks', v_run.flow_slug);
+    PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
   PERFORM pgflow._start_steps(v_run, ARRAY(
     SELECT ss.step_slug FROM pgflow.step_states AS ss

@@ -46,7 +46,7 @@ $api$;
 GRANT EXECUTE ON FUNCTION
   pgflow.claim_tasks(text, int, text[], text[]),
   pgflow.complete_tasks(jsonb),
-  pgflow.worker_heartbeat(text, text[]),
+  pgflow.worker_heartbeat(text, text[], boolean),
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),

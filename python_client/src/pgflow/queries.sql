@@ -91,8 +91,8 @@ SELECT flow_slug, flow_version, step_slug, fan_out, deps
   FROM pgflow.step_shapes(flow_slugs => %(flow_slugs)s::text[]);
 
 -- name: worker_heartbeat
--- Announce that this worker is alive and which steps (flow_slug/version/step_slug) its code serves
-SELECT pgflow.worker_heartbeat(worker_id => %(worker_id)s, step_keys => %(step_keys)s::text[]);
+-- Announce that this worker is alive, which steps (flow_slug/version/step_slug) its code serves, and whether it waits for work
+SELECT pgflow.worker_heartbeat(worker_id => %(worker_id)s, step_keys => %(step_keys)s::text[], idle => %(idle)s);
 
 -- name: claim_tasks
 -- Claim up to max_tasks claimable tasks of the steps this worker serves, with the database clock at the claim

@@ -322,6 +322,11 @@ class Worker:
         self._routing_read_at = -math.inf
         self._routing_lock: asyncio.Lock | None = None
         self._notified = False
+        # Whether the database knows we wait for work: only then do completions send
+        # wake-ups (pgflow._wake_workers). Set before sleeping for work; cleared lazily
+        # by the next heartbeat, since a worker wrongly marked idle costs only a
+        # notification, while one wrongly marked busy would miss its wake-ups.
+        self._idle = False
         self._routing_suspect = False
         self.routing_disabled = False  # the role cannot read definitions: claim without step_keys
         self._reporting: set[tuple[uuid.UUID, str, int]] = set()
@@ -484,8 +489,19 @@ class Worker:
                 self.ready.set()
                 for task in claimed:
                     self._spawn(pool, task)
+                if claimed:
+                    self._idle = False
             if free > 0 and len(claimed) == free:
                 continue  # there may be more work right now
+            if free > 0 and not self._idle and self.step_keys is not None:
+                # About to wait for work: ask for wake-ups, then look once more, so work made
+                # claimable before the database knew we were idle is not left to the poll.
+                try:
+                    self._idle = True
+                    await self._heartbeat_now(pool)
+                except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
+                    log.warning("worker %s: cannot announce idleness (%s)", self.worker_id, str(error).strip())
+                continue
             await self._sleep(self.poll_interval)
 
     async def _sleep(self, seconds: float) -> None:
@@ -589,7 +605,9 @@ class Worker:
             return
         async with pool.connection() as conn:
             keys = None if self.routing_disabled else self.step_keys  # NULL: serves any step
-            await conn.execute(query("worker_heartbeat"), {"worker_id": self.worker_id, "step_keys": keys})
+            await conn.execute(
+                query("worker_heartbeat"), {"worker_id": self.worker_id, "step_keys": keys, "idle": self._idle}
+            )
 
     async def _sign_off(self, pool: psycopg_pool.AsyncConnectionPool[Any]) -> None:
         """On shutdown: announce that this worker serves nothing any more."""
@@ -597,7 +615,9 @@ class Worker:
             return
         try:
             async with pool.connection(timeout=2) as conn:
-                await conn.execute(query("worker_heartbeat"), {"worker_id": self.worker_id, "step_keys": []})
+                await conn.execute(
+                    query("worker_heartbeat"), {"worker_id": self.worker_id, "step_keys": [], "idle": False}
+                )
         except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
             log.info("worker %s: could not sign off (%s)", self.worker_id, str(error).strip())
 
