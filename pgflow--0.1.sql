@@ -195,9 +195,12 @@ CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS
 CREATE TABLE pgflow.workers (
   worker_id    text        NOT NULL PRIMARY KEY,
   step_keys    text[],
+  idle         boolean     NOT NULL DEFAULT false,
   started_at   timestamptz NOT NULL DEFAULT now(),
   last_seen_at timestamptz NOT NULL DEFAULT now()
 );
+COMMENT ON COLUMN pgflow.workers.idle IS
+  'The worker waits for work and wants wake-ups (see _wake_workers). A busy worker claims again when it has room.';
 COMMENT ON COLUMN pgflow.workers.step_keys IS
   'The steps this worker''s code serves, as flow_slug/version/step_slug (what it passes to claim_tasks); NULL = any.';
 
@@ -1160,7 +1163,33 @@ BEGIN
     END IF;
   END LOOP;
   IF v_claimable_now THEN
-    PERFORM pg_notify('pgflow_tasks', run.flow_slug);
+    PERFORM pgflow._wake_workers(run.flow_slug);
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2030_wake_workers.sql
+-- Tasks of a flow became claimable now: wake listening workers with
+-- pg_notify('pgflow_tasks', flow_slug) -- unless workers have registered
+-- (worker_heartbeat, seen in the last 30 s, not signed off) and none of them is idle. A busy
+-- worker claims again as soon as it has room, so it needs no wake-up, and a
+-- transaction that notifies holds a cluster-wide lock through its commit: every
+-- skipped notification is a commit that need not wait for the others. Listeners
+-- that never register are always woken while no registered worker is live.
+CREATE FUNCTION pgflow._wake_workers(flow_slug text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_live bigint;
+  v_idle boolean;
+BEGIN
+  SELECT count(*), coalesce(bool_or(w.idle), false) INTO v_live, v_idle
+    FROM pgflow.workers AS w
+   WHERE w.last_seen_at > now() - interval '30 seconds'
+     AND (w.step_keys IS NULL OR cardinality(w.step_keys) > 0);  -- [] = signed off
+  IF v_live = 0 OR v_idle THEN
+    PERFORM pg_notify('pgflow_tasks', flow_slug);
   END IF;
 END;
 $$;
@@ -1443,20 +1472,21 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3040_worker_heartbeat.sql
--- A worker says it is alive and which steps it serves (the step_keys it claims
--- with). Cheap enough to call every few seconds; rows of workers gone for good
--- are removed by prune.
-CREATE FUNCTION pgflow.worker_heartbeat(worker_id text, step_keys text[] DEFAULT NULL)
+-- A worker says it is alive, which steps it serves (the step_keys it claims
+-- with), and whether it is idle: waiting for work, so it wants wake-ups. Cheap
+-- enough to call every few seconds; rows of workers gone for good are removed by
+-- prune.
+CREATE FUNCTION pgflow.worker_heartbeat(worker_id text, step_keys text[] DEFAULT NULL, idle boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023';
   END IF;
-  INSERT INTO pgflow.workers AS w (worker_id, step_keys)
-  VALUES (worker_heartbeat.worker_id, worker_heartbeat.step_keys)
+  INSERT INTO pgflow.workers AS w (worker_id, step_keys, idle)
+  VALUES (worker_heartbeat.worker_id, worker_heartbeat.step_keys, coalesce(worker_heartbeat.idle, false))
   ON CONFLICT ON CONSTRAINT workers_pkey
-  DO UPDATE SET step_keys = excluded.step_keys, last_seen_at = now();
+  DO UPDATE SET step_keys = excluded.step_keys, idle = excluded.idle, last_seen_at = now();
 END;
 $$;
 
@@ -1862,7 +1892,7 @@ BEGIN
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
     IF v_backoff = 0 THEN
-      PERFORM pg_notify('pgflow_tasks', task.flow_slug);
+      PERFORM pgflow._wake_workers(task.flow_slug);
     END IF;
     RETURN task;
   END IF;
@@ -1996,7 +2026,7 @@ BEGIN
    WHERE r.run_id = v_run.run_id
   RETURNING * INTO v_run;
   IF cardinality(v_partial) > 0 THEN
-    PERFORM pg_notify('pgflow_tasks', v_run.flow_slug);
+    PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
   PERFORM pgflow._start_steps(v_run, ARRAY(
     SELECT ss.step_slug FROM pgflow.step_states AS ss
@@ -2105,7 +2135,7 @@ $api$;
 GRANT EXECUTE ON FUNCTION
   pgflow.claim_tasks(text, int, text[], text[]),
   pgflow.complete_tasks(jsonb),
-  pgflow.worker_heartbeat(text, text[]),
+  pgflow.worker_heartbeat(text, text[], boolean),
   pgflow.complete_task(uuid, text, jsonb, int, int),
   pgflow.fail_task(uuid, text, text, int, int, text, text),
   pgflow.extend_lease(uuid, text, int, int, int),
