@@ -3,16 +3,23 @@
 The server comes from PGFLOW_DSN or libpq's PG* variables (default: the local
 socket, as the current user), which must be allowed to create databases. The
 extension must be installed on the server (`make install`).
+
+Contributors with Docker can instead set PGFLOW_TEST_BACKEND=testcontainers
+(`pip install 'testcontainers[postgres]'`): a throwaway postgres:15 container is
+started for the session with the extension's files copied into it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import io
 import itertools
 import os
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,8 +34,32 @@ from psycopg.conninfo import make_conninfo
 from pgflow import Flow, Worker
 
 TESTS_DIR = Path(__file__).resolve().parent
-BASE_DSN = os.environ.get("PGFLOW_DSN", "")
 _counter = itertools.count()
+
+
+def _start_testcontainer() -> str:
+    """A throwaway postgres:15 in Docker with pgflow's control file and install script in place."""
+    from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    container = PostgresContainer("postgres:15", username="postgres", password="postgres", dbname="postgres")
+    container.start()
+    atexit.register(container.stop)
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        for path in (TESTS_DIR.parent / "extension" / "pgflow.control", TESTS_DIR.parent / "pgflow--0.1.sql"):
+            tar.add(str(path), arcname=path.name)
+    container.get_wrapped_container().put_archive("/usr/share/postgresql/15/extension", archive.getvalue())
+    host, port = container.get_container_host_ip(), container.get_exposed_port(5432)
+    dsn = f"host={host} port={port} user=postgres password=postgres dbname=postgres"
+    os.environ["PGFLOW_DSN"] = dsn  # for the CLI and worker subprocesses
+    return dsn
+
+
+BASE_DSN = (
+    _start_testcontainer()
+    if os.environ.get("PGFLOW_TEST_BACKEND") == "testcontainers"
+    else os.environ.get("PGFLOW_DSN", "")
+)
 
 
 def dsn_for(dbname: str) -> str:
