@@ -13,7 +13,7 @@ import psycopg
 import sample_flows
 from conftest import TESTS_DIR, subprocess_env, wait_until
 
-from pgflow import deploy, get_run, start_flow, wait_for_run
+from pgflow import deploy, get_run, start_flow, start_flows, wait_for_run
 from pgflow.examples import parallel_analysis
 
 
@@ -234,3 +234,13 @@ def test_a_sigkilled_worker_loses_nothing(dsn: str, conn: psycopg.Connection[Any
     assert finished.output == {"nap": f"slept in {os.getpid()}"}
     [(_, _, status, attempt, worker_id, _)] = task_rows(conn, run.run_id)
     assert (status, attempt, worker_id) == ("completed", 2, "survivor")
+
+
+def test_start_flows_starts_many_runs_in_one_call(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
+    flow = parallel_analysis.flow
+    deploy(conn, flow)
+    runs = start_flows(conn, flow, [{"text": "good"}, {"text": "bad"}, {"text": "so so"}])
+    assert [run.input for run in runs] == [{"text": "good"}, {"text": "bad"}, {"text": "so so"}]
+    with worker_factory([flow]):
+        finished = [wait_for_run(dsn, run.run_id, timeout=15) for run in runs]
+    assert [run.status for run in finished] == ["completed"] * 3

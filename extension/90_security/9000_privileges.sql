@@ -59,6 +59,7 @@ GRANT EXECUTE ON FUNCTION
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid),
+  pgflow.start_flows(text, jsonb),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int)

@@ -15,6 +15,7 @@ from .client import (
     get_run,
     recent_runs,
     start_flow,
+    start_flows,
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
@@ -36,5 +37,6 @@ __all__ = [
     "get_run",
     "recent_runs",
     "start_flow",
+    "start_flows",
     "wait_for_run",
 ]

@@ -26,6 +26,7 @@ QueryName = Literal[
     "run_input",
     "flow_step_shapes",
     "worker_heartbeat",
+    "start_flows",
     "claim_tasks",
     "complete_task",
     "complete_tasks",

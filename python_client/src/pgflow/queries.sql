@@ -19,6 +19,12 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
        r.started_at, r.finished_at
   FROM pgflow.start_flow(flow_slug => %(flow_slug)s, input => %(input)s, run_id => %(run_id)s::uuid) AS r;
 
+-- name: start_flows
+-- Start one run per input of a JSON array, in one call and one transaction (bulk starts)
+SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
+       r.started_at, r.finished_at
+  FROM pgflow.start_flows(flow_slug => %(flow_slug)s, inputs => %(inputs)s) AS r;
+
 -- name: get_run
 -- One run, by id
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
