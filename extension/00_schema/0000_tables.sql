@@ -126,7 +126,8 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_remaining_deps_bounds CHECK (remaining_deps >= 0),
   CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0)
 );
-COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS 'Tasks not yet completed; NULL until the step starts.';
+COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS
+  'Tasks not yet completed; NULL until the step starts. A fan-out step counts in fan_out_shards instead and shows its task count until it completes (then 0).';
 
 CREATE TABLE pgflow.step_tasks (
   run_id        uuid        NOT NULL,
@@ -159,6 +160,20 @@ COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
+-- A fan-out step's count of tasks not yet completed, split over up to 16 rows
+-- (task_index % 16), so that completions of its tasks do not all queue on one
+-- row: a completion decrements its shard, and only one that empties a shard takes
+-- the run lock to see whether the step is done.
+CREATE TABLE pgflow.fan_out_shards (
+  run_id    uuid NOT NULL,
+  step_slug text NOT NULL,
+  shard     int  NOT NULL,
+  remaining int  NOT NULL,
+  PRIMARY KEY (run_id, step_slug, shard),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT fan_out_shards_remaining_bounds CHECK (remaining >= 0)
+);
+
 -- claim_tasks walks these two in available_at order: queued work, and expired leases.
 CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
 CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';

@@ -68,6 +68,11 @@ BEGIN
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
              attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
              worker_id = NULL, started_at = NULL, finished_at = NULL;
+      INSERT INTO pgflow.fan_out_shards AS f (run_id, step_slug, shard, remaining)
+      SELECT run.run_id, v_step.step_slug, i % 16, count(*)
+        FROM generate_series(0, v_tasks - 1) AS i
+       GROUP BY i % 16
+      ON CONFLICT ON CONSTRAINT fan_out_shards_pkey DO UPDATE SET remaining = excluded.remaining;
     ELSE
       v_tasks := 1;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)

@@ -55,7 +55,8 @@ BEGIN
 
   FOR v_expired IN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
+           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted,
+           (SELECT r.status FROM pgflow.runs AS r WHERE r.run_id = t.run_id) AS run_status
       FROM pgflow.step_tasks AS t
       JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
@@ -66,7 +67,12 @@ BEGIN
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
   LOOP
-    IF v_expired.exhausted THEN
+    IF v_expired.run_status <> 'started' THEN
+      -- Left started when its run stopped (its report was in flight): nothing to reclaim.
+      UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
+    ELSIF v_expired.exhausted THEN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
     ELSE
       -- Back in the queue ahead of everything, so the claim below takes it in this
@@ -84,13 +90,15 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- The pick names row versions (ctid). Rows picked under SKIP LOCKED are ours; a
-  -- limited pick is not locked, and the UPDATE below skips any row changed since
-  -- (its new version has another ctid), so what is claimed is still queued.
+  -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
+  -- locked after it is chosen, and a row changed since (its new version has another
+  -- ctid) is left out, so what is claimed is still queued.
   -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
   -- status = 'queued' predicate let the planner walk the whole queued index.
   IF v_limited THEN
-    v_picked := pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys);
+    v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
+                       WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
+                         FOR UPDATE SKIP LOCKED);
   ELSE
     SELECT array_agg(c.ctid) INTO v_picked
       FROM (SELECT q.ctid FROM pgflow.step_tasks AS q

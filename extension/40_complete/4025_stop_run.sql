@@ -10,8 +10,7 @@ DECLARE
 BEGIN
   UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
    WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _stop_run.run_id AND t.status IN ('queued', 'started');
+  PERFORM pgflow._cancel_tasks(run_id);
   UPDATE pgflow.runs AS r
      SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
    WHERE r.run_id = _stop_run.run_id

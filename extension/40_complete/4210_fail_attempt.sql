@@ -51,8 +51,7 @@ BEGIN
   IF v_when_exhausted = 'fail' THEN
     PERFORM pgflow._fail_run(run.run_id, task.step_slug, v_reason);
   ELSE
-    UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-     WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.status IN ('queued', 'started');
+    PERFORM pgflow._cancel_tasks(task.run_id, task.step_slug);
     PERFORM pgflow._start_steps(run, pgflow._skip_steps(run, task.step_slug,
       format('%s (when_exhausted = %s)', v_reason, v_when_exhausted), v_when_exhausted = 'skip-cascade'));
   END IF;

@@ -1,6 +1,7 @@
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
--- _fail_attempt). Same locking and stale-report rules as complete_task.
+-- _fail_attempt). Same stale-report rules and lock order as complete_task: a
+-- fan-out task's row before the run's.
 -- error_type and error_details (e.g. an exception class and traceback) are kept
 -- with the attempt in task_attempts.
 CREATE FUNCTION pgflow.fail_task(
@@ -9,11 +10,26 @@ CREATE FUNCTION pgflow.fail_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
-  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
+  v_fan_out boolean := pgflow._is_fan_out_task(run_id, step_slug, task_index);
+  v_run pgflow.runs;
+  v_task pgflow.step_tasks;
 BEGIN
+  IF v_fan_out THEN
+    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id;
+  ELSE
+    v_run := pgflow._lock_run(run_id, step_slug, task_index);
+  END IF;
+  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run_id, step_slug, task_index);
+  END IF;
+  IF v_fan_out THEN
+    v_run := pgflow._lock_run(run_id, step_slug, task_index);
+    IF v_run.status <> 'started' THEN
+      RAISE NOTICE 'pgflow: ignored the failure of task % of step "%" in run %: the run is %',
+        task_index, step_slug, run_id, v_run.status;
+      RETURN v_task;
+    END IF;
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);

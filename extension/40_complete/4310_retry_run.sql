@@ -21,6 +21,15 @@ BEGIN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
+  -- A fan-out report may still hold a task row of this run while it waits for the
+  -- run lock we hold: refuse rather than wait for it (and deadlock).
+  BEGIN
+    PERFORM 1 FROM pgflow.step_tasks AS t
+     WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE NOWAIT;
+  EXCEPTION WHEN lock_not_available THEN
+    RAISE EXCEPTION 'run % has a task report in flight; retry it in a moment', run_id
+      USING ERRCODE = '55P03', HINT = 'A worker is reporting on a task of this run right now.';
+  END;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
     FROM pgflow.step_states AS ss
@@ -38,6 +47,11 @@ BEGIN
          remaining_tasks = (SELECT count(*) FROM pgflow.step_tasks AS t
                              WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status <> 'completed')
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
+  UPDATE pgflow.fan_out_shards AS f
+     SET remaining = (SELECT count(*) FROM pgflow.step_tasks AS t
+                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % 16 = f.shard
+                         AND t.status <> 'completed')
+   WHERE f.run_id = v_run.run_id AND f.step_slug = ANY (v_partial);
 
   -- Dependencies that are not completed or skipped now (reset above, in this
   -- statement's snapshot still failed or cancelled) are waited for again.

@@ -30,6 +30,9 @@ BEGIN
   DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;

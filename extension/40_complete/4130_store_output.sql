@@ -1,0 +1,18 @@
+-- started -> completed for a task whose report counts, unless its output is over
+-- the step's max_output_bytes (bytes of JSON text): returns false then, and
+-- stores nothing. A single task's output is stored once, on its step; fan-out
+-- outputs wait on their tasks for the aggregate.
+CREATE FUNCTION pgflow._store_output(task pgflow.step_tasks, output jsonb)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.step_tasks AS t
+     SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
+    FROM pgflow.steps AS s, pgflow.flows AS f
+   WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
+     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
+     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
+     AND coalesce(octet_length(_store_output.output::text), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes);
+  RETURN FOUND;
+END;
+$$;
