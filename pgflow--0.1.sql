@@ -131,7 +131,8 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_remaining_deps_bounds CHECK (remaining_deps >= 0),
   CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0)
 );
-COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS 'Tasks not yet completed; NULL until the step starts.';
+COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS
+  'Tasks not yet completed; NULL until the step starts. A fan-out step counts in fan_out_shards instead and shows its task count until it completes (then 0).';
 
 CREATE TABLE pgflow.step_tasks (
   run_id        uuid        NOT NULL,
@@ -164,6 +165,20 @@ COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
+-- A fan-out step's count of tasks not yet completed, split over up to 16 rows
+-- (task_index % 16), so that completions of its tasks do not all queue on one
+-- row: a completion decrements its shard, and only one that empties a shard takes
+-- the run lock to see whether the step is done.
+CREATE TABLE pgflow.fan_out_shards (
+  run_id    uuid NOT NULL,
+  step_slug text NOT NULL,
+  shard     int  NOT NULL,
+  remaining int  NOT NULL,
+  PRIMARY KEY (run_id, step_slug, shard),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT fan_out_shards_remaining_bounds CHECK (remaining >= 0)
+);
+
 -- claim_tasks walks these two in available_at order: queued work, and expired leases.
 CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
 CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';
@@ -1138,6 +1153,11 @@ BEGIN
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
              attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
              worker_id = NULL, started_at = NULL, finished_at = NULL;
+      INSERT INTO pgflow.fan_out_shards AS f (run_id, step_slug, shard, remaining)
+      SELECT run.run_id, v_step.step_slug, i % 16, count(*)
+        FROM generate_series(0, v_tasks - 1) AS i
+       GROUP BY i % 16
+      ON CONFLICT ON CONSTRAINT fan_out_shards_pkey DO UPDATE SET remaining = excluded.remaining;
     ELSE
       v_tasks := 1;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
@@ -1276,7 +1296,8 @@ BEGIN
 
   FOR v_expired IN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted
+           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted,
+           (SELECT r.status FROM pgflow.runs AS r WHERE r.run_id = t.run_id) AS run_status
       FROM pgflow.step_tasks AS t
       JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
       JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
@@ -1287,7 +1308,12 @@ BEGIN
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
   LOOP
-    IF v_expired.exhausted THEN
+    IF v_expired.run_status <> 'started' THEN
+      -- Left started when its run stopped (its report was in flight): nothing to reclaim.
+      UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
+         AND t.task_index = v_expired.task_index;
+    ELSIF v_expired.exhausted THEN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
     ELSE
       -- Back in the queue ahead of everything, so the claim below takes it in this
@@ -1305,13 +1331,15 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- The pick names row versions (ctid). Rows picked under SKIP LOCKED are ours; a
-  -- limited pick is not locked, and the UPDATE below skips any row changed since
-  -- (its new version has another ctid), so what is claimed is still queued.
+  -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
+  -- locked after it is chosen, and a row changed since (its new version has another
+  -- ctid) is left out, so what is claimed is still queued.
   -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
   -- status = 'queued' predicate let the planner walk the whole queued index.
   IF v_limited THEN
-    v_picked := pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys);
+    v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
+                       WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
+                         FOR UPDATE SKIP LOCKED);
   ELSE
     SELECT array_agg(c.ctid) INTO v_picked
       FROM (SELECT q.ctid FROM pgflow.step_tasks AS q
@@ -1593,6 +1621,32 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4024_cancel_tasks.sql
+-- Cancels the queued and started tasks of a run (of one step when step_slug is
+-- given). Callers hold the run's row lock. A plain step's task row is only ever
+-- locked by holders that never wait (claims, heartbeats; its reports take the
+-- run lock first), so those are waited for. A fan-out task row may be locked by
+-- a report that waits for this very run lock (see _store_fan_out_report): those
+-- are skipped, not waited for. Such a report then finds the run stopped or the
+-- step settled and changes nothing else; a fan-out task it leaves started is
+-- cancelled by the claim that finds its lease expired.
+CREATE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started') AND t.item IS NULL
+     AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug);
+  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+   WHERE t.ctid = ANY (ARRAY(
+           SELECT x.ctid FROM pgflow.step_tasks AS x
+            WHERE x.run_id = _cancel_tasks.run_id AND x.status IN ('queued', 'started') AND x.item IS NOT NULL
+              AND (_cancel_tasks.step_slug IS NULL OR x.step_slug = _cancel_tasks.step_slug)
+              FOR UPDATE SKIP LOCKED));
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4025_stop_run.sql
 -- started -> failed or cancelled for a run: everything unfinished in it is
 -- cancelled, so it makes no new tasks, queued tasks are never claimed, and tasks
@@ -1606,8 +1660,7 @@ DECLARE
 BEGIN
   UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
    WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _stop_run.run_id AND t.status IN ('queued', 'started');
+  PERFORM pgflow._cancel_tasks(run_id);
   UPDATE pgflow.runs AS r
      SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
    WHERE r.run_id = _stop_run.run_id
@@ -1752,63 +1805,158 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4120_is_fan_out_task.sql
+-- Whether a task belongs to a fan-out step (only fan-out tasks carry an item; a
+-- JSON null element is stored as jsonb 'null'), or NULL for an unknown task.
+-- Reports pick their lock order by it: see _store_fan_out_report.
+CREATE FUNCTION pgflow._is_fan_out_task(run_id uuid, step_slug text, task_index int)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_fan_out boolean;
+BEGIN
+  SELECT t.item IS NOT NULL INTO v_fan_out FROM pgflow.step_tasks AS t
+   WHERE t.run_id = _is_fan_out_task.run_id AND t.step_slug = _is_fan_out_task.step_slug
+     AND t.task_index = _is_fan_out_task.task_index;
+  RETURN v_fan_out;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4130_store_output.sql
+-- started -> completed for a task whose report counts, unless its output is over
+-- the step's max_output_bytes (bytes of JSON text): returns false then, and
+-- stores nothing. A single task's output is stored once, on its step; fan-out
+-- outputs wait on their tasks for the aggregate.
+CREATE FUNCTION pgflow._store_output(task pgflow.step_tasks, output jsonb)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.step_tasks AS t
+     SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
+    FROM pgflow.steps AS s, pgflow.flows AS f
+   WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
+     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
+     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
+     AND coalesce(octet_length(_store_output.output::text), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes);
+  RETURN FOUND;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4140_refuse_output.sql
+-- A completion whose output is over the step's max_output_bytes: nothing is
+-- stored, the attempt fails with the size and the limit (and retries per the
+-- step's policy). Callers hold the run and task row locks.
+CREATE FUNCTION pgflow._refuse_output(run pgflow.runs, task pgflow.step_tasks, output jsonb)
+RETURNS pgflow.step_tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_limit int;
+  v_bytes int := coalesce(octet_length(output::text), 0);
+BEGIN
+  SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_limit
+    FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
+   WHERE s.flow_slug = task.flow_slug AND s.flow_version = task.flow_version AND s.step_slug = task.step_slug;
+  RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
+    task.task_index, task.step_slug, task.run_id, v_bytes, v_limit, task.attempt;
+  RETURN pgflow._fail_attempt(run, task,
+    format('output too large: %s bytes, max_output_bytes is %s', v_bytes, v_limit), 'OutputTooLarge');
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4190_complete_task_locked.sql
--- complete_task's work once the run row is locked (see complete_task).
+-- complete_task's work for a task of a plain (not fan-out) step, once the run row
+-- is locked: the task completes, and with it its step (a plain step has one
+-- task), which releases its dependents.
 CREATE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
-  v_fan_out boolean;
-  v_max_output_bytes int;
-  v_output_bytes int := coalesce(octet_length(output::text), 0);
-  v_remaining int;
 BEGIN
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run.run_id, step_slug, task_index);
   END IF;
-
-  -- Completes the task unless the output is over the limit. A single task's output
-  -- is stored once, on its step; fan-out outputs wait on their tasks.
-  UPDATE pgflow.step_tasks AS t
-     SET status = 'completed', finished_at = now(), output = CASE WHEN s.fan_out THEN _complete_task.output END
-    FROM pgflow.steps AS s, pgflow.flows AS f
-   WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
-     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
-     AND v_output_bytes <= coalesce(s.max_output_bytes, f.max_output_bytes)
-  RETURNING s.fan_out INTO v_fan_out;
-  IF NOT FOUND THEN
-    SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_max_output_bytes
-      FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-     WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
-    RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
-      task_index, step_slug, run.run_id, v_output_bytes, v_max_output_bytes, v_task.attempt;
-    RETURN pgflow._fail_attempt(run, v_task,
-      format('output too large: %s bytes, max_output_bytes is %s', v_output_bytes, v_max_output_bytes),
-      'OutputTooLarge');
+  IF NOT pgflow._store_output(v_task, output) THEN
+    RETURN pgflow._refuse_output(run, v_task, output);
   END IF;
+  UPDATE pgflow.step_states AS ss
+     SET remaining_tasks = 0, status = 'completed', finished_at = now(), output = _complete_task.output
+   WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug;
+  PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[v_task.step_slug]));
   v_task.status := 'completed';
   v_task.finished_at := now();
-  v_task.output := CASE WHEN v_fan_out THEN output END;
-
-  -- The step's last task completes the step, in the same statement: its output is
-  -- the task's, or for a fan-out the array of its tasks' outputs in index order
-  -- (every other task's completion committed before this one got the run lock).
-  UPDATE pgflow.step_states AS ss
-     SET remaining_tasks = ss.remaining_tasks - 1,
-         status = CASE WHEN ss.remaining_tasks = 1 THEN 'completed' ELSE ss.status END,
-         finished_at = CASE WHEN ss.remaining_tasks = 1 THEN now() END,
-         output = CASE WHEN ss.remaining_tasks > 1 THEN NULL
-                       WHEN NOT v_fan_out THEN _complete_task.output
-                       ELSE (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
-                              WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug) END
-   WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug
-  RETURNING ss.remaining_tasks INTO v_remaining;
-  IF v_remaining = 0 THEN
-    PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[v_task.step_slug]));
-  END IF;
   RETURN v_task;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4195_complete_fan_out_task.sql
+-- The first half of a fan-out task's completion; the second is
+-- _finish_fan_out_step. Completions of one fan-out do not queue on one row: each
+-- locks its task row, then decrements its shard of the step's counter
+-- (fan_out_shards, task_index % 16), without the run lock. Returns what happened:
+--   'ignored'   the report does not count (stale, late, run stopped: a NOTICE said so);
+--   'too_large' nothing stored: the caller fails the attempt under the run lock;
+--   'stored'    the task completed, others of its shard are still pending;
+--   'emptied'   the task completed and emptied its shard: the step may be done,
+--               which the caller decides under the run lock (_finish_fan_out_step).
+-- Lock order of fan-out reports: task, shard, then (only for the last two
+-- outcomes) run. Run writers holding the run lock never wait for a task row
+-- (_cancel_tasks skips locked rows, retry_run refuses), so no cycle forms.
+CREATE FUNCTION pgflow._store_fan_out_report(
+  run_id uuid, step_slug text, output jsonb, task_index int, attempt int)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_task pgflow.step_tasks;
+  v_remaining int;
+BEGIN
+  SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = _store_fan_out_report.run_id;
+  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'completion');
+  IF v_task.run_id IS NULL THEN
+    RETURN 'ignored';
+  END IF;
+  IF NOT pgflow._store_output(v_task, output) THEN
+    RETURN 'too_large';
+  END IF;
+  UPDATE pgflow.fan_out_shards AS f SET remaining = f.remaining - 1
+   WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug AND f.shard = v_task.task_index % 16
+  RETURNING f.remaining INTO v_remaining;
+  RETURN CASE WHEN v_remaining > 0 THEN 'stored' ELSE 'emptied' END;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4196_finish_fan_out_step.sql
+-- After a fan-out report emptied its counter shard: under the run lock (which
+-- the caller holds, as does every other shard-emptying report and every run
+-- writer), the step is done when no shard has tasks left. Exactly one report
+-- sees that: the others that emptied a shard either committed before the lock
+-- was ours or wait behind it. The step then completes with the array of its task
+-- outputs in index order, and its dependents start. A run stopped, or a step
+-- settled (skipped after a task of it exhausted its attempts) meanwhile: nothing.
+CREATE FUNCTION pgflow._finish_fan_out_step(run pgflow.runs, step_slug text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF run.status <> 'started' THEN
+    RETURN;
+  END IF;
+  UPDATE pgflow.step_states AS ss
+     SET status = 'completed', remaining_tasks = 0, finished_at = now(),
+         output = (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
+                    WHERE t.run_id = run.run_id AND t.step_slug = _finish_fan_out_step.step_slug)
+   WHERE ss.run_id = run.run_id AND ss.step_slug = _finish_fan_out_step.step_slug AND ss.status = 'started'
+     AND NOT EXISTS (SELECT 1 FROM pgflow.fan_out_shards AS f
+                      WHERE f.run_id = run.run_id AND f.step_slug = _finish_fan_out_step.step_slug
+                        AND f.remaining > 0);
+  IF FOUND THEN
+    PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[step_slug]));
+  END IF;
 END;
 $$;
 
@@ -1818,12 +1966,14 @@ $$;
 -- it is the step's last task the step completes (a fan-out step's output is the
 -- array of its task outputs in index order), dependents whose dependencies have
 -- all settled start, and the run completes when no step is left.
--- Locks: the run row first (FOR NO KEY UPDATE), then the task row. Every writer
--- of a run's state takes the run lock first, so a join's last two dependencies
--- completing at once start the join exactly once, and a run that fails cannot
--- race a completion into creating tasks. claim_tasks and extend_lease lock task
--- rows only (claim_tasks never waits; extend_lease waits on one task row while
--- holding nothing else), so no lock cycle is possible.
+-- Locks: for a plain step, the run row first (FOR NO KEY UPDATE), then the task
+-- row. Every writer of a run's state takes the run lock, so a join's last two
+-- dependencies completing at once start the join exactly once, and a run that
+-- fails cannot race a completion into creating tasks. A fan-out task locks its
+-- task row and its counter shard, and the run row only when it may be the last
+-- (see _store_fan_out_report), so the completions of a fan-out do not queue on
+-- one row. claim_tasks never waits; extend_lease waits on one task row while
+-- holding nothing else; run writers never wait for task rows.
 -- Stale, duplicate or late reports are ignored with a NOTICE and return the task
 -- as it stands. An output over the step's max_output_bytes (its size as JSON text) is not
 -- stored: the attempt fails with an error giving the size and the limit.
@@ -1832,6 +1982,18 @@ CREATE FUNCTION pgflow.complete_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF pgflow._is_fan_out_task(run_id, step_slug, task_index) THEN
+    CASE pgflow._store_fan_out_report(run_id, step_slug, output, task_index, attempt)
+      WHEN 'too_large' THEN
+        RETURN pgflow._refuse_output(pgflow._lock_run(run_id, step_slug, task_index),
+                                     pgflow._task(run_id, step_slug, task_index), output);
+      WHEN 'emptied' THEN
+        PERFORM pgflow._finish_fan_out_step(pgflow._lock_run(run_id, step_slug, task_index), step_slug);
+      ELSE
+        NULL;  -- ignored, or stored with others of its shard pending
+    END CASE;
+    RETURN pgflow._task(run_id, step_slug, task_index);
+  END IF;
   RETURN pgflow._complete_task(pgflow._lock_run(run_id, step_slug, task_index), step_slug, output,
                                task_index, attempt);
 END;
@@ -1843,31 +2005,88 @@ $$;
 --   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1}, ...]
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
--- Run rows are locked in run_id order, so two batches sharing runs cannot
--- deadlock with each other (single completions lock one run and are safe too).
+-- Lock order, so that batches cannot deadlock with each other or with single
+-- reports: runs in run_id order; within a run, first the fan-out reports in
+-- (step, shard, task) order, which lock task rows and counter shards only; then
+-- the run row, once; then what needs it: refused outputs, fan-out steps whose
+-- shards a report emptied, and the plain reports.
 CREATE FUNCTION pgflow.complete_tasks(tasks jsonb)
 RETURNS SETOF pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
+  v_run_id uuid;
   v_report record;
+  v_outcome text;
+  v_run pgflow.runs;
+  v_emptied text[];
+  v_refused int[];
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
+  v_run_ids uuid[];
+  v_step_slugs text[];
+  v_outputs jsonb[];
+  v_task_indexes int[];
+  v_attempts int[];
+  v_fan_outs boolean[];
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'tasks must be a JSON array of reports, got %', coalesce(jsonb_typeof(tasks), 'null')
       USING ERRCODE = '22023',
             HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1}]';
   END IF;
-  FOR v_report IN
-    SELECT x.i, (x.e ->> 'run_id')::uuid AS run_id, x.e ->> 'step_slug' AS step_slug, x.e -> 'output' AS output,
-           coalesce((x.e ->> 'task_index')::int, 0) AS task_index, (x.e ->> 'attempt')::int AS attempt
-      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
-     ORDER BY (x.e ->> 'run_id')::uuid, x.i
-  LOOP
-    -- Locking a run this transaction already holds is cheap; it also re-reads it,
-    -- which the report before may have changed.
-    v_results[v_report.i] := pgflow._complete_task(
-      pgflow._lock_run(v_report.run_id, v_report.step_slug, v_report.task_index),
-      v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt);
+  SELECT array_agg((x.e ->> 'run_id')::uuid ORDER BY x.i), array_agg(x.e ->> 'step_slug' ORDER BY x.i),
+         array_agg(x.e -> 'output' ORDER BY x.i), array_agg(coalesce((x.e ->> 'task_index')::int, 0) ORDER BY x.i),
+         array_agg((x.e ->> 'attempt')::int ORDER BY x.i)
+    INTO v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts
+    FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i);
+  SELECT array_agg(coalesce(pgflow._is_fan_out_task(u.run_id, u.step_slug, u.task_index), false) ORDER BY u.i)
+    INTO v_fan_outs
+    FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) WITH ORDINALITY AS u(run_id, step_slug, task_index, i);
+
+  FOR v_run_id IN SELECT DISTINCT p.run_id FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
+           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) ORDER BY p.run_id LOOP
+    v_emptied := '{}';
+    v_refused := '{}';
+    FOR v_report IN
+      SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
+           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i)
+       WHERE p.run_id = v_run_id AND p.fan_out
+       ORDER BY p.step_slug, p.task_index % 16, p.task_index, p.i
+    LOOP
+      v_outcome := pgflow._store_fan_out_report(v_report.run_id, v_report.step_slug, v_report.output,
+                                                v_report.task_index, v_report.attempt);
+      IF v_outcome = 'emptied' AND NOT v_report.step_slug = ANY (v_emptied) THEN
+        v_emptied := v_emptied || v_report.step_slug;
+      ELSIF v_outcome = 'too_large' THEN
+        v_refused := v_refused || v_report.i::int;
+      END IF;
+    END LOOP;
+
+    v_run := pgflow._lock_run(v_run_id, NULL, NULL);
+    FOR v_report IN SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
+           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) WHERE p.i = ANY (v_refused) ORDER BY p.i LOOP
+      v_results[v_report.i] := pgflow._refuse_output(
+        v_run, pgflow._task(v_report.run_id, v_report.step_slug, v_report.task_index), v_report.output);
+    END LOOP;
+    FOR v_report IN SELECT DISTINCT p.step_slug FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
+           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i)
+                     WHERE p.run_id = v_run_id AND p.step_slug = ANY (v_emptied) ORDER BY p.step_slug LOOP
+      PERFORM pgflow._finish_fan_out_step(pgflow._lock_run(v_run_id, NULL, NULL), v_report.step_slug);
+    END LOOP;
+    FOR v_report IN
+      SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
+           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) WHERE p.run_id = v_run_id ORDER BY p.i
+    LOOP
+      IF v_report.fan_out THEN
+        IF NOT v_report.i::int = ANY (v_refused) THEN
+          v_results[v_report.i] := pgflow._task(v_report.run_id, v_report.step_slug, v_report.task_index);
+        END IF;
+      ELSE
+        -- Re-locking re-reads the run, which an earlier report may have changed.
+        v_results[v_report.i] := pgflow._complete_task(
+          pgflow._lock_run(v_report.run_id, v_report.step_slug, v_report.task_index),
+          v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt);
+      END IF;
+    END LOOP;
   END LOOP;
   FOR v_position IN 1 .. coalesce(cardinality(v_results), 0) LOOP
     RETURN NEXT v_results[v_position];
@@ -1930,8 +2149,7 @@ BEGIN
   IF v_when_exhausted = 'fail' THEN
     PERFORM pgflow._fail_run(run.run_id, task.step_slug, v_reason);
   ELSE
-    UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-     WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.status IN ('queued', 'started');
+    PERFORM pgflow._cancel_tasks(task.run_id, task.step_slug);
     PERFORM pgflow._start_steps(run, pgflow._skip_steps(run, task.step_slug,
       format('%s (when_exhausted = %s)', v_reason, v_when_exhausted), v_when_exhausted = 'skip-cascade'));
   END IF;
@@ -1943,7 +2161,8 @@ $$;
 -- extension/40_complete/4220_fail_task.sql
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
--- _fail_attempt). Same locking and stale-report rules as complete_task.
+-- _fail_attempt). Same stale-report rules and lock order as complete_task: a
+-- fan-out task's row before the run's.
 -- error_type and error_details (e.g. an exception class and traceback) are kept
 -- with the attempt in task_attempts.
 CREATE FUNCTION pgflow.fail_task(
@@ -1952,11 +2171,26 @@ CREATE FUNCTION pgflow.fail_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
-  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
+  v_fan_out boolean := pgflow._is_fan_out_task(run_id, step_slug, task_index);
+  v_run pgflow.runs;
+  v_task pgflow.step_tasks;
 BEGIN
+  IF v_fan_out THEN
+    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id;
+  ELSE
+    v_run := pgflow._lock_run(run_id, step_slug, task_index);
+  END IF;
+  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run_id, step_slug, task_index);
+  END IF;
+  IF v_fan_out THEN
+    v_run := pgflow._lock_run(run_id, step_slug, task_index);
+    IF v_run.status <> 'started' THEN
+      RAISE NOTICE 'pgflow: ignored the failure of task % of step "%" in run %: the run is %',
+        task_index, step_slug, run_id, v_run.status;
+      RETURN v_task;
+    END IF;
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);
@@ -2013,6 +2247,15 @@ BEGIN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
+  -- A fan-out report may still hold a task row of this run while it waits for the
+  -- run lock we hold: refuse rather than wait for it (and deadlock).
+  BEGIN
+    PERFORM 1 FROM pgflow.step_tasks AS t
+     WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE NOWAIT;
+  EXCEPTION WHEN lock_not_available THEN
+    RAISE EXCEPTION 'run % has a task report in flight; retry it in a moment', run_id
+      USING ERRCODE = '55P03', HINT = 'A worker is reporting on a task of this run right now.';
+  END;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
     FROM pgflow.step_states AS ss
@@ -2030,6 +2273,11 @@ BEGIN
          remaining_tasks = (SELECT count(*) FROM pgflow.step_tasks AS t
                              WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status <> 'completed')
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
+  UPDATE pgflow.fan_out_shards AS f
+     SET remaining = (SELECT count(*) FROM pgflow.step_tasks AS t
+                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % 16 = f.shard
+                         AND t.status <> 'completed')
+   WHERE f.run_id = v_run.run_id AND f.step_slug = ANY (v_partial);
 
   -- Dependencies that are not completed or skipped now (reset above, in this
   -- statement's snapshot still failed or cancelled) are waited for again.
@@ -2091,6 +2339,9 @@ BEGIN
            LIMIT batch_size
              FOR UPDATE SKIP LOCKED) AS x;
   DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
