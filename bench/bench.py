@@ -157,7 +157,7 @@ def reset_runs(conn: psycopg.Connection[Any], keep_history: bool = False) -> Non
         conn.execute("DELETE FROM pgflow.runs WHERE NOT input @> '{\"history\": true}'")
         conn.execute("VACUUM pgflow.runs, pgflow.step_states, pgflow.step_tasks")
     else:
-        conn.execute("TRUNCATE pgflow.runs, pgflow.step_states, pgflow.step_tasks, pgflow.task_attempts")
+        conn.execute("TRUNCATE pgflow.runs CASCADE")
 
 
 def start_runs(conn: psycopg.Connection[Any], flow: str, n: int, input_json: str = "{}") -> None:
