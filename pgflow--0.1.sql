@@ -1748,8 +1748,9 @@ $$;
 -- comes after, see _store_fan_out_report). The report counts when the task is
 -- started and the attempt matches (NULL attempt means the current one).
 -- Reports that are stale or late (another attempt holds it, it already
--- finished, or the run is no longer started) do not count and get a NOTICE. Raises for unknown tasks and for tasks never started. Returns the
--- task when the report counts, NULL when it does not.
+-- finished, or the run is no longer started) do not count and get a NOTICE.
+-- Raises for unknown tasks and for tasks never started. Returns the task when
+-- the report counts, NULL when it does not.
 CREATE FUNCTION pgflow._lock_task(
   run pgflow.runs, step_slug text, task_index int, attempt int, report text)
 RETURNS pgflow.step_tasks
