@@ -1,14 +1,21 @@
 # pgflow: build, install and test the extension (PGXS), plus the Python client.
-#   make            build pgflow--0.1.sql from extension/
-#   make install    install it into the server's extension directory
+#   make            build pgflow--$(EXTVERSION).sql and the update script from extension/
+#   make install    install them (and the released pgflow--0.1.sql) into the server
 #   make test       every suite: pgTAP, isolation specs, lint, pytest
 #   make lint       plpgsql_check over every function; committed SQL up to date
 
-EXTVERSION = 0.1
+# The version is the control file's default_version, and nowhere else.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" extension/pgflow.control)
+# Released install scripts stay byte for byte as released; each later version
+# ships its install script and an update script from the release before it.
+RELEASED   = 0.1
+RELEASED_SHA256 = d1b9342874eb9f7d86c32475a4394150b36f10b82d28ac3ee04084122be53554
 SOURCES    = $(sort $(wildcard extension/[0-9]*/*.sql))
+MIGRATION  = extension/upgrade/$(RELEASED)--$(EXTVERSION).sql
 BUILT      = pgflow--$(EXTVERSION).sql
+UPGRADE    = pgflow--$(RELEASED)--$(EXTVERSION).sql
 
-DATA      = extension/pgflow.control $(BUILT)
+DATA      = extension/pgflow.control pgflow--$(RELEASED).sql $(BUILT) $(UPGRADE)
 MODULEDIR = extension
 
 ISOLATION      = $(basename $(notdir $(wildcard extension/isolation/specs/*.spec)))
@@ -17,12 +24,15 @@ ISOLATION_OPTS = --inputdir=extension/isolation --load-extension=pgflow
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 
-all: $(BUILT)
+all: $(BUILT) $(UPGRADE)
 
 include $(PGXS)
 
-$(BUILT): $(SOURCES) tools/build-sql
-	tools/build-sql $(SOURCES) > $@.tmp && mv $@.tmp $@
+$(BUILT): $(SOURCES) tools/build-sql extension/pgflow.control
+	tools/build-sql install $(EXTVERSION) $(SOURCES) > $@.tmp && mv $@.tmp $@
+
+$(UPGRADE): $(MIGRATION) $(SOURCES) tools/build-sql extension/pgflow.control
+	tools/build-sql upgrade $(RELEASED) $(EXTVERSION) $(MIGRATION) $(SOURCES) > $@.tmp && mv $@.tmp $@
 
 PY ?= python3
 PSQL   ?= psql
@@ -53,8 +63,12 @@ lint-python:
 	$(PY) -m mypy --strict --config-file python_client/pyproject.toml tests
 
 check-built:
-	@tools/build-sql $(SOURCES) | cmp -s - $(BUILT) || \
+	@tools/build-sql install $(EXTVERSION) $(SOURCES) | cmp -s - $(BUILT) || \
 	  { echo "$(BUILT) is stale: run make and commit it"; exit 1; }
+	@tools/build-sql upgrade $(RELEASED) $(EXTVERSION) $(MIGRATION) $(SOURCES) | cmp -s - $(UPGRADE) || \
+	  { echo "$(UPGRADE) is stale: run make and commit it"; exit 1; }
+	@echo "$(RELEASED_SHA256)  pgflow--$(RELEASED).sql" | sha256sum --quiet -c - || \
+	  { echo "pgflow--$(RELEASED).sql differs from the release: it must stay as released"; exit 1; }
 
 test-python:
 	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PY) -m pytest -q tests; else echo "no python tests yet"; fi

@@ -205,8 +205,10 @@ def engine_version() -> dict[str, str]:
         share = subprocess.run(["pg_config", "--sharedir"], check=True, capture_output=True, text=True).stdout.strip()
         import hashlib
 
-        out["installed pgflow--0.1.sql md5"] = hashlib.md5(
-            Path(share, "extension", "pgflow--0.1.sql").read_bytes()
+        from pgflow.install import INSTALL_SCRIPT
+
+        out[f"installed {INSTALL_SCRIPT} md5"] = hashlib.md5(
+            Path(share, "extension", INSTALL_SCRIPT).read_bytes()
         ).hexdigest()
     except (OSError, subprocess.CalledProcessError) as error:
         out["engine"] = f"unknown ({error})"

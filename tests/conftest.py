@@ -46,7 +46,10 @@ def _start_testcontainer() -> str:
     atexit.register(container.stop)
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:
-        for path in (TESTS_DIR.parent / "extension" / "pgflow.control", TESTS_DIR.parent / "pgflow--0.1.sql"):
+        for path in (
+            TESTS_DIR.parent / "extension" / "pgflow.control",
+            *sorted(TESTS_DIR.parent.glob("pgflow--*.sql")),
+        ):
             tar.add(str(path), arcname=path.name)
     container.get_wrapped_container().put_archive("/usr/share/postgresql/15/extension", archive.getvalue())
     host, port = container.get_container_host_ip(), container.get_exposed_port(5432)
@@ -102,6 +105,26 @@ def dsn(template_db: str) -> Iterator[str]:
     finally:
         with _admin() as admin:
             _drop(admin, name)
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "empty") -> Iterator[str]:
+    """A new, empty database (pgflow not installed) for the block; its DSN."""
+    name = f"pgflow_pytest_{prefix}_{os.getpid()}_{next(_counter)}"
+    with _admin() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield dsn_for(name)
+    finally:
+        with _admin() as admin:
+            _drop(admin, name)
+
+
+@pytest.fixture
+def empty_dsn() -> Iterator[str]:
+    """A fresh database without pgflow (not cloned from the template)."""
+    with scratch_database() as name:
+        yield name
 
 
 @pytest.fixture

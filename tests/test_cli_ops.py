@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from conftest import TESTS_DIR, dsn_for, pgflow_cli, running_worker, wait_until
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from pgflow import deploy, start_flow, wait_for_run
 from pgflow.examples import fan_out
+from pgflow.install import EXTENSION_VERSION
 
 REPO = TESTS_DIR.parent
 
 
-@pytest.fixture
-def empty_dsn() -> Iterator[str]:
-    """A fresh database without pgflow (not cloned from the template)."""
-    name = f"pgflow_pytest_empty_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dsn_for("postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield dsn_for(name)
-    finally:
-        with psycopg.connect(dsn_for("postgres"), autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+PLAIN = "{} as plain objects in schema pgflow (install script " + EXTENSION_VERSION + ")"
 
 
 def _one(dsn: str, statement: str, *params: Any) -> Any:
@@ -47,7 +35,7 @@ def test_help_is_available_for_the_operations_commands(dsn: str) -> None:
 
 def test_packaged_extension_files_are_the_built_ones() -> None:
     packaged = REPO / "python_client" / "src" / "pgflow" / "sql"
-    for built in [REPO / "pgflow--0.1.sql", REPO / "extension" / "pgflow.control"]:
+    for built in [*sorted(REPO.glob("pgflow--*.sql")), REPO / "extension" / "pgflow.control"]:
         assert (packaged / built.name).read_bytes() == built.read_bytes(), (
             f"python_client/src/pgflow/sql/{built.name} differs from {built.relative_to(REPO)}: "
             f"cp {built.relative_to(REPO)} python_client/src/pgflow/sql/"
@@ -62,17 +50,17 @@ def test_install_creates_the_extension_then_says_it_is_installed(
 ) -> None:
     first = pgflow_cli(empty_dsn, "install")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "installed pgflow as the extension pgflow 0.1"
-    assert _one(empty_dsn, "SELECT extversion FROM pg_extension WHERE extname = 'pgflow'") == "0.1"
+    assert first.stdout.strip() == f"installed pgflow as the extension pgflow {EXTENSION_VERSION}"
+    assert _one(empty_dsn, "SELECT extversion FROM pg_extension WHERE extname = 'pgflow'") == EXTENSION_VERSION
     second = pgflow_cli(empty_dsn, "install")
     assert second.returncode == 0, second.stderr
-    assert second.stdout.strip() == "pgflow is already installed as the extension pgflow 0.1"
+    assert second.stdout.strip() == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
 
 
 def test_install_plain_runs_flows_without_the_extension(empty_dsn: str) -> None:
     first = pgflow_cli(empty_dsn, "install", "--plain")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "installed pgflow as plain objects in schema pgflow (install script 0.1)"
+    assert first.stdout.strip() == PLAIN.format("installed pgflow")
     assert _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'") == 0
     # The same privileges as the extension: nothing for PUBLIC.
     assert _one(empty_dsn, "SELECT has_schema_privilege('public', 'pgflow', 'USAGE')") is False
@@ -86,7 +74,7 @@ def test_install_plain_runs_flows_without_the_extension(empty_dsn: str) -> None:
 
     again = pgflow_cli(empty_dsn, "install")  # even without --plain: it is there, as plain objects
     assert again.returncode == 0, again.stderr
-    assert again.stdout.strip() == "pgflow is already installed as plain objects in schema pgflow (install script 0.1)"
+    assert again.stdout.strip() == PLAIN.format("pgflow is already installed")
     assert _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'") == 0
 
 
@@ -214,7 +202,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "pgflow demo: the configured database (dbname=" in out
-    assert "pgflow is already installed as the extension pgflow 0.1" in out
+    assert f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}" in out
     for slug in ["analyze_parallel", "vip_routing", "flaky_quote", "fan_out_items"]:
         assert f'deployed flow "{slug}" v1' in out
     assert "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out" in out

@@ -15,6 +15,7 @@ import pytest
 from conftest import TESTS_DIR
 
 from pgflow import embedded
+from pgflow.install import EXTENSION_VERSION
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("PGFLOW_SKIP_EMBEDDED") == "1",
@@ -69,7 +70,7 @@ def test_the_cli_runs_the_demo_on_the_embedded_server(tmp_path: Path, postgres_v
 
     installed = _cli(env, "install")
     assert installed.returncode == 0, installed.stderr
-    assert installed.stdout.strip() == "pgflow is already installed as the extension pgflow 0.1"
+    assert installed.stdout.strip() == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
     assert (data_dir / "PG_VERSION").read_text().strip() == postgres_version
     assert not (data_dir / "postmaster.pid").exists(), "the server outlived the last pgflow process"
 

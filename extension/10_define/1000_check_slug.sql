@@ -1,6 +1,6 @@
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
 -- `run` is reserved for steps because a step's input carries the flow input under it.
-CREATE FUNCTION pgflow._check_slug(kind text, slug text, flow_slug text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow._check_slug(kind text, slug text, flow_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE

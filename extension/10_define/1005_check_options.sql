@@ -1,6 +1,6 @@
 -- Bounds of the tunable options; `what` names the flow or step in the message.
 -- NULL means "inherit" for steps; create_flow passes its defaults, never NULL.
-CREATE FUNCTION pgflow._check_options(
+CREATE OR REPLACE FUNCTION pgflow._check_options(
   what text, max_attempts int, base_delay int, timeout int, delay_seconds int DEFAULT 0,
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS void

@@ -2,7 +2,7 @@
 -- slug, options, dependencies, fan-out arity and conditions. Shared by add_step and
 -- define_flow so both paths reject exactly the same things with the same messages.
 -- Graph-wide checks (duplicates, cycles) belong to the callers.
-CREATE FUNCTION pgflow._check_step(
+CREATE OR REPLACE FUNCTION pgflow._check_step(
   flow_slug text, step_slug text, deps text[], known_slugs text[],
   max_attempts int, base_delay int, timeout int, delay_seconds int,
   fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,

@@ -4,7 +4,7 @@
 -- every slug in them is in step_slugs (callers check unknown deps first).
 -- The cycle is reported in execution order, starting at its smallest slug:
 -- "a -> b -> a" means b depends on a and a depends on b.
-CREATE FUNCTION pgflow._topological_order(
+CREATE OR REPLACE FUNCTION pgflow._topological_order(
   flow_slug text, step_slugs text[], edge_steps text[], edge_deps text[])
 RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE AS $$

@@ -3,7 +3,7 @@
 -- Returns NULL when the key is absent or JSON null. expected_type is a jsonb_typeof
 -- name, or 'integer' (a number without a fraction, in int range), or
 -- 'string array'.
-CREATE FUNCTION pgflow._json_field(document jsonb, key text, expected_type text, what text)
+CREATE OR REPLACE FUNCTION pgflow._json_field(document jsonb, key text, expected_type text, what text)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE

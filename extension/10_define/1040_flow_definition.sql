@@ -1,7 +1,7 @@
 -- The stored definition of a flow version (the latest when version is NULL), as a
 -- define_flow document: define_flow(flow_definition(x)) changes nothing. The
 -- Python client diffs it against code (`pgflow check`).
-CREATE FUNCTION pgflow.flow_definition(flow_slug text, version int DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.flow_definition(flow_slug text, version int DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -2,7 +2,7 @@
 -- it. Takes the "steps" array of a normalized definition (as flow_definition
 -- returns it) and keeps, per step slug, its deps, fan_out, conditions and policies.
 -- Tunables (max_attempts, base_delay, timeout, delay_seconds) are not shape.
-CREATE FUNCTION pgflow._shape(steps jsonb)
+CREATE OR REPLACE FUNCTION pgflow._shape(steps jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(jsonb_object_agg(e ->> 'slug', jsonb_build_object(

@@ -3,7 +3,7 @@
 -- a step under a running flow orphans it). Tunables of steps and flows may still
 -- change in place; they apply from the next claim. Row-level because these writes
 -- are rare (deploys) and the error must name the row.
-CREATE FUNCTION pgflow._guard_frozen_version()
+CREATE OR REPLACE FUNCTION pgflow._guard_frozen_version()
 RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -36,9 +36,9 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER flows_guard_frozen_version BEFORE UPDATE OR DELETE ON pgflow.flows
+CREATE OR REPLACE TRIGGER flows_guard_frozen_version BEFORE UPDATE OR DELETE ON pgflow.flows
   FOR EACH ROW EXECUTE FUNCTION pgflow._guard_frozen_version();
-CREATE TRIGGER steps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pgflow.steps
+CREATE OR REPLACE TRIGGER steps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pgflow.steps
   FOR EACH ROW EXECUTE FUNCTION pgflow._guard_frozen_version();
-CREATE TRIGGER deps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pgflow.deps
+CREATE OR REPLACE TRIGGER deps_guard_frozen_version BEFORE INSERT OR UPDATE OR DELETE ON pgflow.deps
   FOR EACH ROW EXECUTE FUNCTION pgflow._guard_frozen_version();

@@ -1,7 +1,7 @@
 -- The steps of every stored version of the given flows, with what version
 -- routing compares (dependencies and fan-out). For workers, which may not read
 -- the definition tables: a worker claims only the steps its code serves.
-CREATE FUNCTION pgflow.step_shapes(flow_slugs text[])
+CREATE OR REPLACE FUNCTION pgflow.step_shapes(flow_slugs text[])
 RETURNS TABLE (flow_slug text, flow_version int, step_slug text, fan_out boolean, deps text[])
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column

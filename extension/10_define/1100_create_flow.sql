@@ -2,7 +2,7 @@
 -- an existing slug it returns the latest version unchanged (options are changed
 -- with define_flow, which also handles versions). max_output_bytes NULL means
 -- the extension's default, 1 MiB.
-CREATE FUNCTION pgflow.create_flow(
+CREATE OR REPLACE FUNCTION pgflow.create_flow(
   flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60,
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
 RETURNS pgflow.flows

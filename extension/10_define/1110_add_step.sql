@@ -2,7 +2,7 @@
 -- exist, so steps are added in dependency order and a cycle can only show up as a
 -- redefinition of an existing step, which is refused (critique 1.3). A version
 -- with runs is frozen: new shapes go through define_flow, which makes a version.
-CREATE FUNCTION pgflow.add_step(
+CREATE OR REPLACE FUNCTION pgflow.add_step(
   flow_slug text, step_slug text, deps text[] DEFAULT '{}',
   max_attempts int DEFAULT NULL, base_delay int DEFAULT NULL, timeout int DEFAULT NULL,
   delay_seconds int DEFAULT 0, fan_out boolean DEFAULT false,

@@ -9,7 +9,7 @@
 -- Locks: an advisory lock per flow slug serializes definitions of one flow, and
 -- FOR UPDATE on the latest flows row waits for start_flow calls in flight on it
 -- (they hold FOR KEY SHARE), so "has runs" is read after they commit.
-CREATE FUNCTION pgflow.define_flow(definition jsonb)
+CREATE OR REPLACE FUNCTION pgflow.define_flow(definition jsonb)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE

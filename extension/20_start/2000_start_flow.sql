@@ -5,7 +5,7 @@
 -- waits on the winner's unique index entry, then does nothing).
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
-CREATE FUNCTION pgflow.start_flow(flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.start_flow(flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -1,6 +1,6 @@
 -- start_flow's answer for a run_id that is already taken: the run itself, unless
 -- it belongs to another flow, which means the caller reused an id by mistake.
-CREATE FUNCTION pgflow._existing_run(run pgflow.runs, flow_slug text)
+CREATE OR REPLACE FUNCTION pgflow._existing_run(run pgflow.runs, flow_slug text)
 RETURNS pgflow.runs
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN

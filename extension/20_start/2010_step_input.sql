@@ -3,7 +3,7 @@
 -- needed (conditions, claims) rather than stored, so no output is copied per task.
 -- plpgsql so its plan is cached per session (a SQL function called from
 -- claim_tasks would be planned again on every claim).
-CREATE FUNCTION pgflow._step_input(run_id uuid, flow_slug text, flow_version int, step_slug text, run_input jsonb)
+CREATE OR REPLACE FUNCTION pgflow._step_input(run_id uuid, flow_slug text, flow_version int, step_slug text, run_input jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -7,7 +7,7 @@
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
 -- A step started again after retry_run finds its old task rows: they are
 -- re-queued in place, their attempt numbers continuing (see attempts_before_retry).
-CREATE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
+CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -5,7 +5,7 @@
 -- transaction that notifies holds a cluster-wide lock through its commit: every
 -- skipped notification is a commit that need not wait for the others. Listeners
 -- that never register are always woken while no registered worker is live.
-CREATE FUNCTION pgflow._wake_workers(flow_slug text)
+CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE

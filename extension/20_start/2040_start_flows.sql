@@ -2,7 +2,7 @@
 -- of `inputs` (a JSON array of flow inputs), returned in that order. For bulk
 -- starts (a backfill, a batch of orders) where one start_flow transaction per run
 -- would be bound by the commit rate. All or nothing: a bad input rolls back all.
-CREATE FUNCTION pgflow.start_flows(flow_slug text, inputs jsonb)
+CREATE OR REPLACE FUNCTION pgflow.start_flows(flow_slug text, inputs jsonb)
 RETURNS SETOF pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -5,7 +5,7 @@
 -- that serializes limited claims, so the counts cannot change under it except
 -- downwards (completions), which only makes this pick conservative.
 -- Returns the picked rows' ctids (not locked; see claim_tasks).
-CREATE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
+CREATE OR REPLACE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
 RETURNS tid[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -3,7 +3,7 @@
 -- like complete_task, but skips (leaving it for a later claim) when either is
 -- busy, so claiming never waits. Rechecks everything under the locks: a late
 -- completion may have won the race.
-CREATE FUNCTION pgflow._time_out_task(run_id uuid, step_slug text, task_index int, attempt int)
+CREATE OR REPLACE FUNCTION pgflow._time_out_task(run_id uuid, step_slug text, task_index int, attempt int)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -3,7 +3,7 @@
 -- caller no longer holds the task: it was reclaimed by another attempt, finished,
 -- or cancelled with its run. A worker should stop working on it then.
 -- Locks the task row only.
-CREATE FUNCTION pgflow.extend_lease(
+CREATE OR REPLACE FUNCTION pgflow.extend_lease(
   run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql AS $$

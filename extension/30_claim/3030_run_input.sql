@@ -1,6 +1,6 @@
 -- The flow input of a run, for workers: fan-out task inputs do not carry it (it
 -- would be N copies), so a handler that asks for it gets it once per run.
-CREATE FUNCTION pgflow.run_input(run_id uuid)
+CREATE OR REPLACE FUNCTION pgflow.run_input(run_id uuid)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -2,7 +2,7 @@
 -- with), and whether it is idle: waiting for work, so it wants wake-ups. Cheap
 -- enough to call every few seconds; rows of workers gone for good are removed by
 -- prune.
-CREATE FUNCTION pgflow.worker_heartbeat(worker_id text, step_keys text[] DEFAULT NULL, idle boolean DEFAULT false)
+CREATE OR REPLACE FUNCTION pgflow.worker_heartbeat(worker_id text, step_keys text[] DEFAULT NULL, idle boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

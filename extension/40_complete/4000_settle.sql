@@ -3,7 +3,7 @@
 -- none is left, with the outputs of its completed leaf steps as its output.
 -- Returns the dependents that are now ready (all dependencies settled), for
 -- _start_steps. The only place remaining_deps and remaining_steps change.
-CREATE FUNCTION pgflow._settle(run pgflow.runs, settled text[])
+CREATE OR REPLACE FUNCTION pgflow._settle(run pgflow.runs, settled text[])
 RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE

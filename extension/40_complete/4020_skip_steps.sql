@@ -2,7 +2,7 @@
 -- downstream of it is skipped too (they are all still 'created': none can start
 -- before this one settles). Returns the dependents now ready: with plain skip they
 -- run without the skipped step's key in their input.
-CREATE FUNCTION pgflow._skip_steps(run pgflow.runs, step_slug text, reason text, cascade boolean)
+CREATE OR REPLACE FUNCTION pgflow._skip_steps(run pgflow.runs, step_slug text, reason text, cascade boolean)
 RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE

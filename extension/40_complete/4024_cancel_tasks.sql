@@ -6,7 +6,7 @@
 -- are skipped, not waited for. Such a report then finds the run stopped or the
 -- step settled and changes nothing else; a fan-out task it leaves started is
 -- cancelled by the claim that finds its lease expired.
-CREATE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -2,7 +2,7 @@
 -- cancelled, so it makes no new tasks, queued tasks are never claimed, and tasks
 -- in flight are ignored when they report (extend_lease tells their workers).
 -- Callers hold the run's row lock.
-CREATE FUNCTION pgflow._stop_run(run_id uuid, status text, error_message text)
+CREATE OR REPLACE FUNCTION pgflow._stop_run(run_id uuid, status text, error_message text)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

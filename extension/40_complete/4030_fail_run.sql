@@ -1,6 +1,6 @@
 -- A step failed for good: the step becomes failed and the run stops as failed.
 -- Callers hold the run's row lock.
-CREATE FUNCTION pgflow._fail_run(run_id uuid, step_slug text, error_message text)
+CREATE OR REPLACE FUNCTION pgflow._fail_run(run_id uuid, step_slug text, error_message text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

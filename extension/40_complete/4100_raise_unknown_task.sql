@@ -1,7 +1,7 @@
 -- Raises the error that says precisely why (run_id, step_slug, task_index) names
 -- no task: no such run, no such step in it, the step has not started, or no such
 -- task index. Called only when the lookup already failed.
-CREATE FUNCTION pgflow._raise_unknown_task(run_id uuid, step_slug text, task_index int)
+CREATE OR REPLACE FUNCTION pgflow._raise_unknown_task(run_id uuid, step_slug text, task_index int)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

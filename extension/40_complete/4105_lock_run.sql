@@ -1,7 +1,7 @@
 -- First step of every report (complete_task, complete_tasks, fail_task): lock the
 -- run row, the lock every writer of a run's state takes first, or say precisely
 -- why the task named does not exist.
-CREATE FUNCTION pgflow._lock_run(run_id uuid, step_slug text, task_index int)
+CREATE OR REPLACE FUNCTION pgflow._lock_run(run_id uuid, step_slug text, task_index int)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -7,7 +7,7 @@
 -- finished, or the run is no longer started) do not count and get a NOTICE.
 -- Raises for unknown tasks and for tasks never started. Returns the task when
 -- the report counts, NULL when it does not.
-CREATE FUNCTION pgflow._lock_task(
+CREATE OR REPLACE FUNCTION pgflow._lock_task(
   run pgflow.runs, step_slug text, task_index int, attempt int, report text)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$

@@ -1,5 +1,5 @@
 -- A task as it stands, for the callers that ignored a report and answer with it.
-CREATE FUNCTION pgflow._task(run_id uuid, step_slug text, task_index int)
+CREATE OR REPLACE FUNCTION pgflow._task(run_id uuid, step_slug text, task_index int)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

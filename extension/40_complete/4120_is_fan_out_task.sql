@@ -1,7 +1,7 @@
 -- Whether a task belongs to a fan-out step (only fan-out tasks carry an item; a
 -- JSON null element is stored as jsonb 'null'), or NULL for an unknown task.
 -- Reports pick their lock order by it: see _store_fan_out_report.
-CREATE FUNCTION pgflow._is_fan_out_task(run_id uuid, step_slug text, task_index int)
+CREATE OR REPLACE FUNCTION pgflow._is_fan_out_task(run_id uuid, step_slug text, task_index int)
 RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

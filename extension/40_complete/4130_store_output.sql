@@ -2,7 +2,7 @@
 -- the step's max_output_bytes (bytes of JSON text): returns false then, and
 -- stores nothing. A single task's output is stored once, on its step; fan-out
 -- outputs wait on their tasks for the aggregate.
-CREATE FUNCTION pgflow._store_output(task pgflow.step_tasks, output jsonb)
+CREATE OR REPLACE FUNCTION pgflow._store_output(task pgflow.step_tasks, output jsonb)
 RETURNS boolean
 LANGUAGE plpgsql AS $$
 BEGIN

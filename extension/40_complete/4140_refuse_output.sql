@@ -1,7 +1,7 @@
 -- A completion whose output is over the step's max_output_bytes: nothing is
 -- stored, the attempt fails with the size and the limit (and retries per the
 -- step's policy). Callers hold the run and task row locks.
-CREATE FUNCTION pgflow._refuse_output(run pgflow.runs, task pgflow.step_tasks, output jsonb)
+CREATE OR REPLACE FUNCTION pgflow._refuse_output(run pgflow.runs, task pgflow.step_tasks, output jsonb)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE

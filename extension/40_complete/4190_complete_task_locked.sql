@@ -1,7 +1,7 @@
 -- complete_task's work for a task of a plain (not fan-out) step, once the run row
 -- is locked: the task completes, and with it its step (a plain step has one
 -- task), which releases its dependents.
-CREATE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
+CREATE OR REPLACE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -10,7 +10,7 @@
 -- Lock order of fan-out reports: task, shard, then (only for the last two
 -- outcomes) run. Run writers holding the run lock never wait for a task row
 -- (_cancel_tasks skips locked rows, retry_run refuses), so no cycle forms.
-CREATE FUNCTION pgflow._store_fan_out_report(
+CREATE OR REPLACE FUNCTION pgflow._store_fan_out_report(
   run_id uuid, step_slug text, output jsonb, task_index int, attempt int)
 RETURNS text
 LANGUAGE plpgsql AS $$

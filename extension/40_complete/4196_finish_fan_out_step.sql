@@ -5,7 +5,7 @@
 -- was ours or wait behind it. The step then completes with the array of its task
 -- outputs in index order, and its dependents start. A run stopped, or a step
 -- settled (skipped after a task of it exhausted its attempts) meanwhile: nothing.
-CREATE FUNCTION pgflow._finish_fan_out_step(run pgflow.runs, step_slug text)
+CREATE OR REPLACE FUNCTION pgflow._finish_fan_out_step(run pgflow.runs, step_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -13,7 +13,7 @@
 -- Stale, duplicate or late reports are ignored with a NOTICE and return the task
 -- as it stands. An output over the step's max_output_bytes (its size as JSON text) is not
 -- stored: the attempt fails with an error giving the size and the limit.
-CREATE FUNCTION pgflow.complete_task(
+CREATE OR REPLACE FUNCTION pgflow.complete_task(
   run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$

@@ -7,7 +7,7 @@
 -- (step, shard, task) order, which lock task rows and counter shards only; then
 -- the run row, once; then what needs it: refused outputs, fan-out steps whose
 -- shards a report emptied, and the plain reports.
-CREATE FUNCTION pgflow.complete_tasks(tasks jsonb)
+CREATE OR REPLACE FUNCTION pgflow.complete_tasks(tasks jsonb)
 RETURNS SETOF pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -5,7 +5,7 @@
 -- tasks are cancelled and the skip recorded with the last error).
 -- Every failed attempt is also kept in task_attempts, with what the worker sent.
 -- Callers hold the run and task row locks and checked the task is started.
-CREATE FUNCTION pgflow._fail_attempt(
+CREATE OR REPLACE FUNCTION pgflow._fail_attempt(
   run pgflow.runs, task pgflow.step_tasks, error_message text,
   error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks

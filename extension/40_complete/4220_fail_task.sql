@@ -4,7 +4,7 @@
 -- fan-out task's row before the run's.
 -- error_type and error_details (e.g. an exception class and traceback) are kept
 -- with the attempt in task_attempts.
-CREATE FUNCTION pgflow.fail_task(
+CREATE OR REPLACE FUNCTION pgflow.fail_task(
   run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL,
   error_type text DEFAULT NULL, error_details text DEFAULT NULL)
 RETURNS pgflow.step_tasks

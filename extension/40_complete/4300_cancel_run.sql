@@ -3,7 +3,7 @@
 -- workers learn it at their next extend_lease (it returns NULL). The reason is
 -- kept in runs.error_message. Cancelling a run that already ended changes
 -- nothing (a NOTICE says so). Locks the run row, like every writer of a run.
-CREATE FUNCTION pgflow.cancel_run(run_id uuid, reason text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.cancel_run(run_id uuid, reason text DEFAULT NULL)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

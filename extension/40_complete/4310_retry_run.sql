@@ -6,7 +6,7 @@
 -- counting (attempts_before_retry), so a late report from before the retry is
 -- recognised as stale; earlier attempts stay in task_attempts. Locks the run
 -- row; the run is started again when it returns.
-CREATE FUNCTION pgflow.retry_run(run_id uuid)
+CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE

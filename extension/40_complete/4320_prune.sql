@@ -5,7 +5,7 @@
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
-CREATE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
+CREATE OR REPLACE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -1,11 +1,14 @@
 """Installing pgflow into a database: as an extension, or as plain objects.
 
-``CREATE EXTENSION pgflow`` needs the extension's files (``pgflow.control`` and
-``pgflow--0.1.sql``) in the server's ``share/extension`` directory, which managed
+``CREATE EXTENSION pgflow`` needs the extension's files (``pgflow.control``, the
+install script and the update scripts) in the server's ``share/extension`` directory, which managed
 Postgres services do not let you add. There, the same install script, shipped
 with this package, runs as plain SQL after ``CREATE SCHEMA pgflow``: the objects
 are identical, they are just not owned by an extension (so ``DROP SCHEMA pgflow
-CASCADE`` removes them, and upgrades are the migration scripts run the same way).
+CASCADE`` removes them, and upgrades are the update scripts run the same way).
+
+A database on an older version is updated by ``install``: ``ALTER EXTENSION pgflow
+UPDATE`` for the extension, the packaged update script for plain objects.
 """
 
 from __future__ import annotations
@@ -21,8 +24,26 @@ from .queries import query
 
 __all__ = ["EXTENSION_FILES", "InstallError", "Installation", "install", "installed", "packaged_file", "plain_script"]
 
-EXTENSION_VERSION: Final = "0.1"
-EXTENSION_FILES: Final = ("pgflow.control", f"pgflow--{EXTENSION_VERSION}.sql")
+
+def _control_version() -> str:
+    """default_version of the packaged pgflow.control: the one place the version is written."""
+    control = resources.files("pgflow").joinpath("sql", "pgflow.control").read_text("utf-8")
+    found = re.search(r"^default_version\s*=\s*'([^']+)'", control, re.MULTILINE)
+    if found is None:
+        raise RuntimeError("the packaged pgflow.control has no default_version")
+    return found.group(1)
+
+
+EXTENSION_VERSION: Final = _control_version()
+# Released versions that a database may be on, oldest first; each has an update script to EXTENSION_VERSION.
+RELEASED_VERSIONS: Final = ("0.1",)
+INSTALL_SCRIPT: Final = f"pgflow--{EXTENSION_VERSION}.sql"
+EXTENSION_FILES: Final = (
+    "pgflow.control",
+    INSTALL_SCRIPT,
+    *(f"pgflow--{v}.sql" for v in RELEASED_VERSIONS),
+    *(f"pgflow--{v}--{EXTENSION_VERSION}.sql" for v in RELEASED_VERSIONS),
+)
 
 # The install script's guard against `psql -f`: meaningless (and not SQL) outside psql.
 _PSQL_GUARD = re.compile(r"^\\echo .*\\quit[ \t]*$\n?", re.MULTILINE)
@@ -41,6 +62,7 @@ class Installation:
     method: Method
     version: str
     already: bool
+    updated_from: str | None = None
 
     def describe(self) -> str:
         how = (
@@ -48,6 +70,8 @@ class Installation:
             if self.method == "extension"
             else f"as plain objects in schema pgflow (install script {self.version})"
         )
+        if self.updated_from is not None:
+            return f"updated pgflow from {self.updated_from} to {self.version}, installed {how}"
         return f"pgflow is already installed {how}" if self.already else f"installed pgflow {how}"
 
 
@@ -58,12 +82,12 @@ def packaged_file(name: str) -> bytes:
     return resources.files("pgflow").joinpath("sql", name).read_bytes()
 
 
-def plain_script() -> bytes:
-    """The extension's install script without its psql guard, to run after ``CREATE SCHEMA pgflow``."""
-    script = packaged_file(EXTENSION_FILES[1]).decode("utf-8")
+def plain_script(name: str = INSTALL_SCRIPT) -> bytes:
+    """A packaged script without its psql guard: the install script runs after ``CREATE SCHEMA pgflow``."""
+    script = packaged_file(name).decode("utf-8")
     stripped, guards = _PSQL_GUARD.subn("", script, count=1)
     if guards != 1:
-        raise InstallError(f"{EXTENSION_FILES[1]}: the `\\echo ... \\quit` guard line is missing")
+        raise InstallError(f"{name}: the `\\echo ... \\quit` guard line is missing")
     return stripped.encode("utf-8")
 
 
@@ -76,7 +100,10 @@ def installed(conn: psycopg.Connection[Any]) -> Installation | None:
     assert schema is not None
     has_schema, has_tables = bool(schema[0]), bool(schema[1])
     if has_tables:
-        return Installation("plain", EXTENSION_VERSION, already=True)
+        has_version = conn.execute(query("has_version_function")).fetchone()
+        version = conn.execute(query("version")).fetchone() if has_version and has_version[0] else ("0.1",)
+        assert version is not None
+        return Installation("plain", str(version[0]), already=True)
     if has_schema:
         raise InstallError(
             "a schema pgflow exists but holds no pgflow tables: drop it (DROP SCHEMA pgflow) or "
@@ -97,7 +124,7 @@ def install(conn: psycopg.Connection[Any], *, plain: bool = False) -> Installati
         conn.execute(query("install_lock"))
         current = installed(conn)
         if current is not None:
-            return current
+            return _update(conn, current)
         available = None if plain else conn.execute(query("available_extension")).fetchone()
         if available is not None:
             conn.execute(query("create_extension"))
@@ -109,3 +136,26 @@ def install(conn: psycopg.Connection[Any], *, plain: bool = False) -> Installati
         # a parameterless statement with the simple protocol, so it may hold many.
         conn.execute(plain_script())
         return Installation("plain", EXTENSION_VERSION, already=False)
+
+
+def _update(conn: psycopg.Connection[Any], current: Installation) -> Installation:
+    """Bring an installation on a released older version to EXTENSION_VERSION (in the caller's transaction)."""
+    if current.version == EXTENSION_VERSION:
+        return current
+    if current.version not in RELEASED_VERSIONS:
+        raise InstallError(
+            f"pgflow {current.version} is installed in this database, and this package ({EXTENSION_VERSION}) "
+            f"can update only from {', '.join(RELEASED_VERSIONS)}: install a pgflow-engine release that knows it"
+        )
+    if current.method == "extension":
+        available = conn.execute(query("available_extension")).fetchone()
+        if available is None or str(available[0]) != EXTENSION_VERSION:
+            raise InstallError(
+                f"the extension pgflow {current.version} is installed, but the server's extension files are "
+                f"for {available[0] if available else 'no version'}, not {EXTENSION_VERSION}: copy this "
+                "package's files to the server (make install) and run pgflow install again"
+            )
+        conn.execute(query("update_extension"))
+    else:
+        conn.execute(plain_script(f"pgflow--{current.version}--{EXTENSION_VERSION}.sql"))
+    return Installation(current.method, EXTENSION_VERSION, already=True, updated_from=current.version)

@@ -157,6 +157,18 @@ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'pgf
 -- The default version of the pgflow extension when its files are installed on the server (no row: they are not)
 SELECT a.default_version FROM pg_catalog.pg_available_extensions AS a WHERE a.name = 'pgflow';
 
+-- name: has_version_function
+-- Whether pgflow.version() exists (it appeared in 0.2: plain objects without it are 0.1)
+SELECT pg_catalog.to_regprocedure('pgflow.version()') IS NOT NULL;
+
+-- name: version
+-- The version of pgflow's SQL in this database
+SELECT pgflow.version();
+
+-- name: update_extension
+-- Update the pgflow extension to the default version of the server's files (with runs in flight)
+ALTER EXTENSION pgflow UPDATE;
+
 -- name: create_extension
 -- Install pgflow as an extension (its files are on the server)
 CREATE EXTENSION pgflow;

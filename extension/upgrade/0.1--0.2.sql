@@ -1,0 +1,6 @@
+-- Schema changes from 0.1 to 0.2, written by hand; the update script runs this,
+-- then re-creates every function (CREATE OR REPLACE), trigger, privilege and
+-- dump mark from the 0.2 sources. Whatever a fresh 0.2 install has, an updated
+-- 0.1 database must have too (tests/test_upgrade.py compares the catalogs).
+-- Order: tables and columns, then functions whose signature changed (dropped
+-- here, so the sources can create them anew).
