@@ -11,7 +11,6 @@ started for the session with the extension's files copied into it.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import io
@@ -20,7 +19,6 @@ import os
 import subprocess
 import sys
 import tarfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -28,10 +26,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from pgflow import Flow, Worker
+from pgflow.testing import TestDatabases, worker_thread
 
 TESTS_DIR = Path(__file__).resolve().parent
 _counter = itertools.count()
@@ -69,55 +67,30 @@ def dsn_for(dbname: str) -> str:
     return make_conninfo(BASE_DSN, dbname=dbname)
 
 
-def _admin() -> psycopg.Connection[Any]:
-    return psycopg.connect(dsn_for("postgres"), autocommit=True)
-
-
-def _drop(admin: psycopg.Connection[Any], name: str) -> None:
-    admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 @pytest.fixture(scope="session")
-def template_db() -> Iterator[str]:
-    name = f"pgflow_pytest_template_{os.getpid()}"
-    with _admin() as admin:
-        _drop(admin, name)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with psycopg.connect(dsn_for(name), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION pgflow")
-        yield name
-    finally:
-        with _admin() as admin:
-            _drop(admin, name)
+def test_databases() -> Iterator[TestDatabases]:
+    """The session's template database with pgflow installed (pgflow.testing, pytest-postgresql's janitor)."""
+    with TestDatabases.create(BASE_DSN) as databases:
+        yield databases
 
 
 @pytest.fixture
-def dsn(template_db: str) -> Iterator[str]:
+def dsn(test_databases: TestDatabases) -> Iterator[str]:
     """A fresh database cloned from the template, dropped after the test."""
-    name = f"pgflow_pytest_{os.getpid()}_{next(_counter)}"
-    with _admin() as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template_db))
-        )
-    try:
-        yield dsn_for(name)
-    finally:
-        with _admin() as admin:
-            _drop(admin, name)
+    with test_databases.clone("pgflow_pytest") as clone:
+        yield clone
 
 
 @contextlib.contextmanager
 def scratch_database(prefix: str = "empty") -> Iterator[str]:
     """A new, empty database (pgflow not installed) for the block; its DSN."""
     name = f"pgflow_pytest_{prefix}_{os.getpid()}_{next(_counter)}"
-    with _admin() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    janitor = TestDatabases(BASE_DSN, template="").janitor(name)
+    janitor.init()
     try:
         yield dsn_for(name)
     finally:
-        with _admin() as admin:
-            _drop(admin, name)
+        janitor.drop()
 
 
 @pytest.fixture
@@ -133,32 +106,7 @@ def conn(dsn: str) -> Iterator[psycopg.Connection[Any]]:
         yield connection
 
 
-@contextlib.contextmanager
-def running_worker(dsn: str, flows: Sequence[Flow], **options: Any) -> Iterator[Worker]:
-    """A Worker running in a thread for the duration of the block."""
-    options.setdefault("poll_interval", 0.2)
-    options.setdefault("concurrency", 4)
-    options.setdefault("shutdown_grace", 5.0)
-    worker = Worker(dsn, flows, **options)
-    failure: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(worker.run_async())
-        except BaseException as error:  # surfaced in the test thread
-            failure.append(error)
-
-    thread = threading.Thread(target=target, name="pgflow-test-worker", daemon=True)
-    thread.start()
-    try:
-        assert worker.ready.wait(10), f"the worker did not start: {failure}"
-        yield worker
-    finally:
-        worker.stop()
-        thread.join(15)
-        assert not thread.is_alive(), "the worker did not stop"
-        if failure:
-            raise failure[0]
+running_worker = worker_thread  # a Worker in a thread for the duration of a block
 
 
 @pytest.fixture
