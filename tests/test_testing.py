@@ -29,7 +29,7 @@ def test_run_flow_raises_with_the_failed_step_error(dsn: str) -> None:
     def explode(run: dict) -> int:  # type: ignore[type-arg]
         raise ValueError("no luck today")
 
-    with pytest.raises(RunFailed, match="explode: .*no luck today"):
+    with pytest.raises(RunFailed, match=r"explode: .*no luck today"):
         run_flow(dsn, flow, {})
 
 
