@@ -70,7 +70,9 @@ def test_the_cli_runs_the_demo_on_the_embedded_server(tmp_path: Path, postgres_v
 
     installed = _cli(env, "install")
     assert installed.returncode == 0, installed.stderr
-    assert installed.stdout.strip() == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
+    assert installed.stdout.strip() == f"installed pgflow as the extension pgflow {EXTENSION_VERSION}"
+    again = _cli(env, "install")
+    assert again.stdout.strip() == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
     assert (data_dir / "PG_VERSION").read_text().strip() == postgres_version
     assert not (data_dir / "postmaster.pid").exists(), "the server outlived the last pgflow process"
 
@@ -92,3 +94,26 @@ def test_no_embedded_server_when_a_libpq_variable_is_set(tmp_path: Path) -> None
     assert result.returncode == 2
     assert "/nonexistent-socket-dir" in result.stderr
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.timeout(120)
+def test_an_embedded_database_on_0_1_updates_itself_on_start(tmp_path: Path) -> None:
+    import psycopg
+
+    env = _unconfigured_env(tmp_path / "cache", PGFLOW_EMBEDDED_PG="16")
+    server = embedded.start(env)
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION pgflow CASCADE")
+        conn.execute("CREATE EXTENSION pgflow VERSION '0.1'")
+        conn.execute("""SELECT pgflow.define_flow('{"slug": "old", "steps": [{"slug": "a"}]}')""")
+        conn.execute("SELECT pgflow.start_flow('old')")
+
+    # The next pgflow process to start the server (or join it) brings the database to the current version.
+    installed = _cli(env, "install")
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip().startswith(f"updated pgflow from 0.1 to {EXTENSION_VERSION}")
+    with psycopg.connect(server.dsn, autocommit=True) as conn:
+        version = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'pgflow'").fetchone()
+        runs = conn.execute("SELECT flow_slug, status FROM pgflow.runs").fetchall()
+    assert version == (EXTENSION_VERSION,)
+    assert runs == [("old", "started")]

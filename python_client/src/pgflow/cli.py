@@ -260,6 +260,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    if args.dsn is None and not os.environ.get("PGFLOW_DSN") and embedded.wanted() and not args.plain:
+        # Starting the embedded server installed (or updated) pgflow already: say what that did.
+        print(_embedded_server().installation.describe())
+        return 0
     with psycopg.connect(_dsn(args), autocommit=True) as conn:
         try:
             installation = install.install(conn, plain=args.plain)
