@@ -14,23 +14,26 @@
 -- remaining_deps, remaining_tasks) are CHECKed non-negative and each changes in
 -- exactly one function.
 
--- Lock order (the one place it is written; other headers refer here). Every
--- writer of a run's state takes the run row first (FOR NO KEY UPDATE), then task
--- rows, then fan-out counter shards. Holders of a task row never wait for a run
--- row, so a run writer may wait for task rows (cancel, retry, skip) without
--- forming a cycle:
---   claim_tasks       task rows SKIP LOCKED; an expired lease's run row SKIP
---                     LOCKED (task before run, but it never waits);
+-- Lock order (the one place it is written; other headers refer here):
+--   run row (FOR NO KEY UPDATE) -> fan-out counter shards (by step, shard) -> task rows.
+-- Every writer of a run's state takes the run row first. Nobody waits for a run
+-- row while holding a shard or task row, so a run writer may wait for those
+-- (cancel, retry, skip) without forming a cycle:
+--   claim_tasks       task rows SKIP LOCKED; for an expired lease the run row
+--                     SKIP LOCKED, and what its outcome changes with a 1 ms
+--                     lock_timeout (_expire_lease): it never waits;
 --   extend_lease      one task row, holding nothing else;
 --   plain reports     run, task (complete_task, fail_task: every failure);
---   fan-out reports   task, shard without the run, so completions of one fan-out
+--   fan-out reports   shard, task without the run, so completions of one fan-out
 --                     do not queue on the run row; a report that needs the run
 --                     (it emptied its shard, its output is refused, or the step's
 --                     outputs outgrew the aggregate) tries it NOWAIT, and when it
---                     is busy rolls back to before its task lock and starts over
---                     as run, task, shard (_complete_fan_out_task);
---   complete_tasks    runs in run_id order, each as above (one savepoint per run);
---   run writers       run, then whatever task rows they change, waiting for them.
+--                     is busy rolls back to before its shard lock and starts over
+--                     as run, shard, task (_complete_fan_out_task);
+--   complete_tasks    runs in run_id order, each as above in (step, shard, task)
+--                     order (one savepoint per run);
+--   run writers       run, the shards of the steps they touch, then the task
+--                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,
@@ -1236,6 +1239,8 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
+      -- Shards before task rows (lock order: 0000_tables.sql).
+      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
@@ -1247,7 +1252,6 @@ BEGIN
              worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
       DELETE FROM pgflow.step_tasks AS t
        WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
-      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.fan_out_shards (run_id, step_slug, shard, remaining)
       SELECT run.run_id, v_step.step_slug, i % pgflow._fan_out_shards(), count(*)
         FROM generate_series(0, v_tasks - 1) AS i
@@ -1519,8 +1523,9 @@ $$;
 -- claim takes it in this transaction and nobody else ever sees it queued; that
 -- changes the task row only, which the caller holds. On the last attempt the
 -- task fails as timed out and its step's when_exhausted applies: that needs the
--- run row, taken SKIP LOCKED, so when a writer holds it the lease is left for a
--- later claim and claiming never waits (lock order: 0000_tables.sql). Rechecks
+-- run row, taken SKIP LOCKED, and the rows its outcome changes, taken with a
+-- 1 ms lock_timeout: when any is busy the lease is left for a later claim, so
+-- claiming never waits (lock order: 0000_tables.sql). Rechecks
 -- the task: a late completion may have won the race.
 -- Called by claim_tasks, which holds the task row (SKIP LOCKED). Returns 'busy'
 -- (left for later), 'requeued', or 'decided' (an outcome: the task failed for
@@ -1531,6 +1536,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
   v_task pgflow.step_tasks;
+  v_lock_timeout text;
 BEGIN
   SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
    WHERE t.run_id = _expire_lease.run_id AND t.step_slug = _expire_lease.step_slug
@@ -1551,9 +1557,19 @@ BEGIN
   IF NOT FOUND THEN
     RETURN 'busy';
   END IF;
-  PERFORM pgflow._fail_attempt(v_run, v_task,
-    format('timed out: the lease of attempt %s expired at %s without a completion or failure',
-           v_task.attempt, v_task.available_at), 'LeaseExpired');
+  -- The outcome may cancel tasks and stop the run, which waits for rows others
+  -- hold: with a 1 ms lock_timeout instead, and if anything is busy, all of it
+  -- is undone and the lease left for a later claim.
+  v_lock_timeout := current_setting('lock_timeout');
+  BEGIN
+    PERFORM set_config('lock_timeout', '1ms', true);
+    PERFORM pgflow._fail_attempt(v_run, v_task,
+      format('timed out: the lease of attempt %s expired at %s without a completion or failure',
+             v_task.attempt, v_task.available_at), 'LeaseExpired');
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    RETURN 'busy';
+  END;
   RETURN 'decided';
 END;
 $$;
@@ -1751,15 +1767,19 @@ $$;
 -- extension/40_complete/4024_cancel_tasks.sql
 -- queued/started -> cancelled for the tasks of a run (of one step when step_slug
 -- is given): none of them is claimed or extended afterwards, and reports from
--- their workers are ignored. Callers hold the run's row lock. Waits for task
--- rows locked at that moment (a claim, a heartbeat, a fan-out completion in
--- flight): no holder of a task row waits for a run row (lock order:
--- 0000_tables.sql), so the wait is short and no cycle forms, and no task row is
--- left live because it happened to be locked.
+-- their workers are ignored. Callers hold the run's row lock. Takes the steps'
+-- counter shards, then waits for task rows locked at that moment (a claim, a
+-- heartbeat, a fan-out completion in flight): no holder of those waits for a
+-- run row (lock order: 0000_tables.sql), so the wait is short and no cycle
+-- forms, and no task is left live because its row happened to be locked.
 CREATE OR REPLACE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = _cancel_tasks.run_id AND (_cancel_tasks.step_slug IS NULL OR f.step_slug = _cancel_tasks.step_slug)
+   ORDER BY f.step_slug, f.shard
+     FOR UPDATE;
   UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
    WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started')
      AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug);
@@ -2086,7 +2106,7 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4195_store_fan_out_report.sql
 -- The first half of a fan-out task's completion (see _complete_fan_out_task):
--- locks its task row, stores the output, then decrements its shard of the
+-- locks its counter shard and its task row, stores the output, then decrements its shard of the
 -- step's counter (fan_out_shards) and adds the output's jsonb size to the
 -- shard's total. `run` is the run as read, locked or not by the caller (lock
 -- order: 0000_tables.sql). Returns what happened:
@@ -2106,6 +2126,11 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
 BEGIN
+  -- The shard before the task row (lock order: 0000_tables.sql).
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = run.run_id AND f.step_slug = _store_fan_out_report.step_slug
+     AND f.shard = _store_fan_out_report.task_index % pgflow._fan_out_shards()
+     FOR UPDATE;
   v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion', lease_token);
   IF v_task.run_id IS NULL THEN
     RETURN 'ignored';
@@ -2195,15 +2220,15 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4198_complete_fan_out_task.sql
 -- complete_task for a task of a fan-out step. Completions of one fan-out do not
--- queue on the run row: the report locks its task row and its counter shard
+-- queue on the run row: the report locks its counter shard and its task row
 -- only (_store_fan_out_report). Only a report that needs the run (it emptied
 -- its shard, its output is refused, or the step's outputs outgrew the
--- aggregate) takes the run lock, and it must not wait for it while holding the
--- task row: a run writer (cancel_run, a failing sibling, retry_run) holding the
--- run lock waits for the task rows it changes. So it tries the lock NOWAIT; if
--- busy, the subtransaction holding the task and shard locks is rolled back,
--- and the report starts over in the plain order, run, task, shard (lock order:
--- 0000_tables.sql), deciding everything under the run lock: a run that was
+-- aggregate) takes the run lock, and it must not wait for it while holding
+-- those: a run writer (cancel_run, a failing sibling, retry_run) holding the
+-- run lock waits for the shards and task rows it changes. So it tries the lock
+-- NOWAIT; if busy, the subtransaction holding the shard and task locks is
+-- rolled back, and the report starts over in the lock order, run, shard, task
+-- (0000_tables.sql), deciding everything under the run lock: a run that was
 -- cancelled meanwhile ignores it (the cancel cancelled the task).
 CREATE OR REPLACE FUNCTION pgflow._complete_fan_out_task(
   run_id uuid, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)
@@ -2239,7 +2264,7 @@ $$;
 -- NO KEY UPDATE), then the task row. Every writer of a run's state takes the run
 -- lock, so a join's last two dependencies completing at once start the join
 -- exactly once, and a run that fails cannot race a completion into creating
--- tasks. A fan-out task locks its task row and its counter shard, and the run
+-- tasks. A fan-out task locks its counter shard and its task row, and the run
 -- row only when it may be the last (see _complete_fan_out_task), so the
 -- completions of a fan-out do not queue on one row.
 -- The report counts only for the claim that made it: pass the attempt and the
@@ -2267,7 +2292,7 @@ $$;
 -- complete_tasks' reports of one run (a JSON array of complete_tasks' report
 -- objects), with complete_task's treatment each; returns the tasks in the
 -- reports' order. Order within the run: first the fan-out reports in (step,
--- shard, task) order, which lock task rows and counter shards only; then the run
+-- shard, task) order, which lock counter shards and task rows only; then the run
 -- row, once; then what needs it: refused outputs, outgrown aggregates, fan-out
 -- steps whose shards a report emptied, and the plain reports.
 -- run_locked false: the run row is taken NOWAIT after the fan-out reports, and a
@@ -2565,8 +2590,10 @@ BEGIN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
-  -- Task rows held by a report in flight are waited for (their holders never
-  -- wait for this run's lock); taken first, so what follows sees them settled.
+  -- Shards and task rows held by a report in flight are waited for (their
+  -- holders never wait for this run's lock); taken first, in the lock order, so
+  -- what follows sees them settled.
+  PERFORM 1 FROM pgflow.fan_out_shards AS f WHERE f.run_id = v_run.run_id ORDER BY f.step_slug, f.shard FOR UPDATE;
   PERFORM 1 FROM pgflow.step_tasks AS t WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial

@@ -9,23 +9,26 @@
 -- remaining_deps, remaining_tasks) are CHECKed non-negative and each changes in
 -- exactly one function.
 
--- Lock order (the one place it is written; other headers refer here). Every
--- writer of a run's state takes the run row first (FOR NO KEY UPDATE), then task
--- rows, then fan-out counter shards. Holders of a task row never wait for a run
--- row, so a run writer may wait for task rows (cancel, retry, skip) without
--- forming a cycle:
---   claim_tasks       task rows SKIP LOCKED; an expired lease's run row SKIP
---                     LOCKED (task before run, but it never waits);
+-- Lock order (the one place it is written; other headers refer here):
+--   run row (FOR NO KEY UPDATE) -> fan-out counter shards (by step, shard) -> task rows.
+-- Every writer of a run's state takes the run row first. Nobody waits for a run
+-- row while holding a shard or task row, so a run writer may wait for those
+-- (cancel, retry, skip) without forming a cycle:
+--   claim_tasks       task rows SKIP LOCKED; for an expired lease the run row
+--                     SKIP LOCKED, and what its outcome changes with a 1 ms
+--                     lock_timeout (_expire_lease): it never waits;
 --   extend_lease      one task row, holding nothing else;
 --   plain reports     run, task (complete_task, fail_task: every failure);
---   fan-out reports   task, shard without the run, so completions of one fan-out
+--   fan-out reports   shard, task without the run, so completions of one fan-out
 --                     do not queue on the run row; a report that needs the run
 --                     (it emptied its shard, its output is refused, or the step's
 --                     outputs outgrew the aggregate) tries it NOWAIT, and when it
---                     is busy rolls back to before its task lock and starts over
---                     as run, task, shard (_complete_fan_out_task);
---   complete_tasks    runs in run_id order, each as above (one savepoint per run);
---   run writers       run, then whatever task rows they change, waiting for them.
+--                     is busy rolls back to before its shard lock and starts over
+--                     as run, shard, task (_complete_fan_out_task);
+--   complete_tasks    runs in run_id order, each as above in (step, shard, task)
+--                     order (one savepoint per run);
+--   run writers       run, the shards of the steps they touch, then the task
+--                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,

@@ -62,6 +62,8 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
+      -- Shards before task rows (lock order: 0000_tables.sql).
+      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
@@ -73,7 +75,6 @@ BEGIN
              worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
       DELETE FROM pgflow.step_tasks AS t
        WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
-      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.fan_out_shards (run_id, step_slug, shard, remaining)
       SELECT run.run_id, v_step.step_slug, i % pgflow._fan_out_shards(), count(*)
         FROM generate_series(0, v_tasks - 1) AS i

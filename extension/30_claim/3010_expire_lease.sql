@@ -4,8 +4,9 @@
 -- claim takes it in this transaction and nobody else ever sees it queued; that
 -- changes the task row only, which the caller holds. On the last attempt the
 -- task fails as timed out and its step's when_exhausted applies: that needs the
--- run row, taken SKIP LOCKED, so when a writer holds it the lease is left for a
--- later claim and claiming never waits (lock order: 0000_tables.sql). Rechecks
+-- run row, taken SKIP LOCKED, and the rows its outcome changes, taken with a
+-- 1 ms lock_timeout: when any is busy the lease is left for a later claim, so
+-- claiming never waits (lock order: 0000_tables.sql). Rechecks
 -- the task: a late completion may have won the race.
 -- Called by claim_tasks, which holds the task row (SKIP LOCKED). Returns 'busy'
 -- (left for later), 'requeued', or 'decided' (an outcome: the task failed for
@@ -16,6 +17,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
   v_task pgflow.step_tasks;
+  v_lock_timeout text;
 BEGIN
   SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
    WHERE t.run_id = _expire_lease.run_id AND t.step_slug = _expire_lease.step_slug
@@ -36,9 +38,19 @@ BEGIN
   IF NOT FOUND THEN
     RETURN 'busy';
   END IF;
-  PERFORM pgflow._fail_attempt(v_run, v_task,
-    format('timed out: the lease of attempt %s expired at %s without a completion or failure',
-           v_task.attempt, v_task.available_at), 'LeaseExpired');
+  -- The outcome may cancel tasks and stop the run, which waits for rows others
+  -- hold: with a 1 ms lock_timeout instead, and if anything is busy, all of it
+  -- is undone and the lease left for a later claim.
+  v_lock_timeout := current_setting('lock_timeout');
+  BEGIN
+    PERFORM set_config('lock_timeout', '1ms', true);
+    PERFORM pgflow._fail_attempt(v_run, v_task,
+      format('timed out: the lease of attempt %s expired at %s without a completion or failure',
+             v_task.attempt, v_task.available_at), 'LeaseExpired');
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    RETURN 'busy';
+  END;
   RETURN 'decided';
 END;
 $$;

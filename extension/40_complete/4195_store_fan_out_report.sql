@@ -1,5 +1,5 @@
 -- The first half of a fan-out task's completion (see _complete_fan_out_task):
--- locks its task row, stores the output, then decrements its shard of the
+-- locks its counter shard and its task row, stores the output, then decrements its shard of the
 -- step's counter (fan_out_shards) and adds the output's jsonb size to the
 -- shard's total. `run` is the run as read, locked or not by the caller (lock
 -- order: 0000_tables.sql). Returns what happened:
@@ -19,6 +19,11 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
 BEGIN
+  -- The shard before the task row (lock order: 0000_tables.sql).
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = run.run_id AND f.step_slug = _store_fan_out_report.step_slug
+     AND f.shard = _store_fan_out_report.task_index % pgflow._fan_out_shards()
+     FOR UPDATE;
   v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion', lease_token);
   IF v_task.run_id IS NULL THEN
     RETURN 'ignored';

@@ -1,13 +1,13 @@
 -- complete_task for a task of a fan-out step. Completions of one fan-out do not
--- queue on the run row: the report locks its task row and its counter shard
+-- queue on the run row: the report locks its counter shard and its task row
 -- only (_store_fan_out_report). Only a report that needs the run (it emptied
 -- its shard, its output is refused, or the step's outputs outgrew the
--- aggregate) takes the run lock, and it must not wait for it while holding the
--- task row: a run writer (cancel_run, a failing sibling, retry_run) holding the
--- run lock waits for the task rows it changes. So it tries the lock NOWAIT; if
--- busy, the subtransaction holding the task and shard locks is rolled back,
--- and the report starts over in the plain order, run, task, shard (lock order:
--- 0000_tables.sql), deciding everything under the run lock: a run that was
+-- aggregate) takes the run lock, and it must not wait for it while holding
+-- those: a run writer (cancel_run, a failing sibling, retry_run) holding the
+-- run lock waits for the shards and task rows it changes. So it tries the lock
+-- NOWAIT; if busy, the subtransaction holding the shard and task locks is
+-- rolled back, and the report starts over in the lock order, run, shard, task
+-- (0000_tables.sql), deciding everything under the run lock: a run that was
 -- cancelled meanwhile ignores it (the cancel cancelled the task).
 CREATE OR REPLACE FUNCTION pgflow._complete_fan_out_task(
   run_id uuid, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)

@@ -6,7 +6,7 @@
 -- NO KEY UPDATE), then the task row. Every writer of a run's state takes the run
 -- lock, so a join's last two dependencies completing at once start the join
 -- exactly once, and a run that fails cannot race a completion into creating
--- tasks. A fan-out task locks its task row and its counter shard, and the run
+-- tasks. A fan-out task locks its counter shard and its task row, and the run
 -- row only when it may be the last (see _complete_fan_out_task), so the
 -- completions of a fan-out do not queue on one row.
 -- The report counts only for the claim that made it: pass the attempt and the

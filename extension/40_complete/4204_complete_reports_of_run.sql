@@ -1,7 +1,7 @@
 -- complete_tasks' reports of one run (a JSON array of complete_tasks' report
 -- objects), with complete_task's treatment each; returns the tasks in the
 -- reports' order. Order within the run: first the fan-out reports in (step,
--- shard, task) order, which lock task rows and counter shards only; then the run
+-- shard, task) order, which lock counter shards and task rows only; then the run
 -- row, once; then what needs it: refused outputs, outgrown aggregates, fan-out
 -- steps whose shards a report emptied, and the plain reports.
 -- run_locked false: the run row is taken NOWAIT after the fan-out reports, and a

@@ -24,8 +24,10 @@ BEGIN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
-  -- Task rows held by a report in flight are waited for (their holders never
-  -- wait for this run's lock); taken first, so what follows sees them settled.
+  -- Shards and task rows held by a report in flight are waited for (their
+  -- holders never wait for this run's lock); taken first, in the lock order, so
+  -- what follows sees them settled.
+  PERFORM 1 FROM pgflow.fan_out_shards AS f WHERE f.run_id = v_run.run_id ORDER BY f.step_slug, f.shard FOR UPDATE;
   PERFORM 1 FROM pgflow.step_tasks AS t WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
