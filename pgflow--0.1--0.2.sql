@@ -1891,7 +1891,7 @@ BEGIN
         WHERE ss.run_id = run.run_id AND ss.step_slug = _refuse_aggregate.step_slug AND ss.status = 'started') THEN
     RETURN;
   END IF;
-  SELECT sum(f.output_bytes) INTO v_bytes FROM pgflow.fan_out_shards AS f
+  SELECT sum(f.output_bytes)::bigint INTO v_bytes FROM pgflow.fan_out_shards AS f
    WHERE f.run_id = run.run_id AND f.step_slug = _refuse_aggregate.step_slug;
   SELECT count(*) FILTER (WHERE t.status = 'completed'), count(*) INTO v_done, v_tasks
     FROM pgflow.step_tasks AS t WHERE t.run_id = run.run_id AND t.step_slug = _refuse_aggregate.step_slug;
@@ -2108,9 +2108,9 @@ DECLARE
   v_report record;
   v_outcome text;
   v_fan_outs boolean[];
-  v_refused int[] := '{}';
-  v_emptied text[] := '{}';
-  v_outgrown text[] := '{}';
+  v_refused int[] := '{}'::int[];
+  v_emptied text[] := '{}'::text[];
+  v_outgrown text[] := '{}'::text[];
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
 BEGIN
   SELECT array_agg(coalesce(pgflow._is_fan_out_task(_complete_reports_of_run.run_id, x.e ->> 'step_slug',

@@ -19,7 +19,7 @@ BEGIN
         WHERE ss.run_id = run.run_id AND ss.step_slug = _refuse_aggregate.step_slug AND ss.status = 'started') THEN
     RETURN;
   END IF;
-  SELECT sum(f.output_bytes) INTO v_bytes FROM pgflow.fan_out_shards AS f
+  SELECT sum(f.output_bytes)::bigint INTO v_bytes FROM pgflow.fan_out_shards AS f
    WHERE f.run_id = run.run_id AND f.step_slug = _refuse_aggregate.step_slug;
   SELECT count(*) FILTER (WHERE t.status = 'completed'), count(*) INTO v_done, v_tasks
     FROM pgflow.step_tasks AS t WHERE t.run_id = run.run_id AND t.step_slug = _refuse_aggregate.step_slug;

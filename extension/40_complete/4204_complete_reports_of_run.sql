@@ -15,9 +15,9 @@ DECLARE
   v_report record;
   v_outcome text;
   v_fan_outs boolean[];
-  v_refused int[] := '{}';
-  v_emptied text[] := '{}';
-  v_outgrown text[] := '{}';
+  v_refused int[] := '{}'::int[];
+  v_emptied text[] := '{}'::text[];
+  v_outgrown text[] := '{}'::text[];
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
 BEGIN
   SELECT array_agg(coalesce(pgflow._is_fan_out_task(_complete_reports_of_run.run_id, x.e ->> 'step_slug',
