@@ -17,7 +17,8 @@ ALTER TABLE pgflow.step_tasks ADD COLUMN lease_token uuid;
 COMMENT ON COLUMN pgflow.step_tasks.lease_token IS
   'Set anew by every claim (claim_tasks returns it): a report or heartbeat that passes lease_token counts only while it is the current one, so the report of a claim that was lost (say, in a crash) cannot pass for the claim that replaced it. NULL for tasks never claimed or claimed under 0.1.';
 ALTER TABLE pgflow.fan_out_shards ADD COLUMN output_bytes bigint NOT NULL DEFAULT 0;
--- Fan-outs in flight: what their completed tasks stored so far counts too.
+-- Fan-outs in flight: what their completed tasks stored so far counts too
+-- (16: 0.1's shard count, which 0.2 keeps in pgflow._fan_out_shards()).
 UPDATE pgflow.fan_out_shards AS f
    SET output_bytes = coalesce((SELECT sum(pg_column_size(t.output)) FROM pgflow.step_tasks AS t
                                  WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug
