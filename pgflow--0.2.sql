@@ -2125,6 +2125,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
+  v_shard_bytes bigint;
 BEGIN
   -- The shard before the task row (lock order: 0000_tables.sql).
   PERFORM 1 FROM pgflow.fan_out_shards AS f
@@ -2142,9 +2143,13 @@ BEGIN
      SET remaining = f.remaining - 1, output_bytes = f.output_bytes + coalesce(pg_column_size(_store_fan_out_report.output), 0)
    WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug
      AND f.shard = v_task.task_index % pgflow._fan_out_shards()
-  RETURNING f.remaining INTO v_remaining;
-  IF (SELECT sum(f.output_bytes) FROM pgflow.fan_out_shards AS f
-       WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug) > pgflow._max_aggregate_bytes() THEN
+  RETURNING f.remaining, f.output_bytes INTO v_remaining, v_shard_bytes;
+  -- The total can only be over the limit when some shard holds more than its
+  -- share of it; only then are the other shards summed (most reports read no
+  -- other shard).
+  IF v_shard_bytes > pgflow._max_aggregate_bytes() / pgflow._fan_out_shards()
+     AND (SELECT sum(f.output_bytes) FROM pgflow.fan_out_shards AS f
+           WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug) > pgflow._max_aggregate_bytes() THEN
     RETURN 'over_aggregate';
   END IF;
   RETURN CASE WHEN v_remaining > 0 THEN 'stored' ELSE 'emptied' END;
