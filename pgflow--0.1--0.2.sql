@@ -1166,7 +1166,8 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
 -- attempt timed out: a task failed, maybe its run), or a transaction that wrote
 -- before claiming (say, complete_task then claim_tasks, which is how a worker
 -- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
--- a crash could undo.
+-- a crash could undo; so does a transaction that writes an outcome after its
+-- claim (_durable_commit).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
@@ -1219,6 +1220,7 @@ BEGIN
                                       v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
   IF v_lone AND NOT v_decided THEN
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
 
@@ -1258,6 +1260,27 @@ BEGIN
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
          c.flow_version, c.available_at, c.lease_token
     FROM claimed AS c;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3001_durable_commit.sql
+-- A lone claim turns synchronous_commit off for its transaction (see
+-- claim_tasks), keeping the value it found in pgflow.synchronous_commit_of_claim.
+-- Whatever writes an outcome afterwards in the same transaction (a report, a
+-- step or run settling, a stop, a wake-up) calls this first: the value is put
+-- back, so the transaction commits as durably as it would have without the
+-- claim, and nobody is told of an outcome a crash could undo.
+CREATE OR REPLACE FUNCTION pgflow._durable_commit()
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_before text := current_setting('pgflow.synchronous_commit_of_claim', true);
+BEGIN
+  IF coalesce(v_before, '') <> '' THEN
+    PERFORM set_config('synchronous_commit', v_before, true);
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', '', true);
+  END IF;
 END;
 $$;
 
@@ -1478,6 +1501,7 @@ DECLARE
   v_ready text[];
   v_remaining int;
 BEGIN
+  PERFORM pgflow._durable_commit();
   IF coalesce(cardinality(settled), 0) = 0 THEN
     RETURN '{}'::text[];
   END IF;
@@ -1601,6 +1625,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._durable_commit();
   UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
    WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
   PERFORM pgflow._cancel_tasks(run_id);
@@ -1677,6 +1702,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._durable_commit();
   IF nowait THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE NOWAIT;
   ELSE
@@ -2046,6 +2072,7 @@ DECLARE
   v_run pgflow.runs;
   v_outcome text;
 BEGIN
+  PERFORM pgflow._durable_commit();
   BEGIN
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = _complete_fan_out_task.run_id;
     v_outcome := pgflow._store_fan_out_report(v_run, step_slug, output, task_index, attempt, lease_token);
@@ -2394,6 +2421,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
+  PERFORM pgflow._durable_commit();
   IF v_run.status NOT IN ('failed', 'cancelled') THEN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';

@@ -20,7 +20,8 @@
 -- attempt timed out: a task failed, maybe its run), or a transaction that wrote
 -- before claiming (say, complete_task then claim_tasks, which is how a worker
 -- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
--- a crash could undo.
+-- a crash could undo; so does a transaction that writes an outcome after its
+-- claim (_durable_commit).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
@@ -73,6 +74,7 @@ BEGIN
                                       v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
   IF v_lone AND NOT v_decided THEN
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
 

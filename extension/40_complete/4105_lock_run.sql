@@ -9,6 +9,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._durable_commit();
   IF nowait THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE NOWAIT;
   ELSE

@@ -17,6 +17,7 @@ DECLARE
   v_run pgflow.runs;
   v_outcome text;
 BEGIN
+  PERFORM pgflow._durable_commit();
   BEGIN
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = _complete_fan_out_task.run_id;
     v_outcome := pgflow._store_fan_out_report(v_run, step_slug, output, task_index, attempt, lease_token);
