@@ -14,6 +14,27 @@
 -- remaining_deps, remaining_tasks) are CHECKed non-negative and each changes in
 -- exactly one function.
 
+-- Lock order (the one place it is written; other headers refer here):
+--   run row (FOR NO KEY UPDATE) -> fan-out counter shards (by step, shard) -> task rows.
+-- Every writer of a run's state takes the run row first. Nobody waits for a run
+-- row while holding a shard or task row, so a run writer may wait for those
+-- (cancel, retry, skip) without forming a cycle:
+--   claim_tasks       task rows SKIP LOCKED; for an expired lease the run row
+--                     SKIP LOCKED, and what its outcome changes with a 1 ms
+--                     lock_timeout (_expire_lease): it never waits;
+--   extend_lease      one task row, holding nothing else;
+--   plain reports     run, task (complete_task, fail_task: every failure);
+--   fan-out reports   shard, task without the run, so completions of one fan-out
+--                     do not queue on the run row; a report that needs the run
+--                     (it emptied its shard, its output is refused, or the step's
+--                     outputs outgrew the aggregate) tries it NOWAIT, and when it
+--                     is busy rolls back to before its shard lock and starts over
+--                     as run, shard, task (_complete_fan_out_task);
+--   complete_tasks    runs in run_id order, each as above in (step, shard, task)
+--                     order (one savepoint per run);
+--   run writers       run, the shards of the steps they touch, then the task
+--                     rows they change (_cancel_tasks, retry_run, _start_steps).
+--
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,
   version      int         NOT NULL DEFAULT 1,
@@ -108,7 +129,15 @@ CREATE TABLE pgflow.runs (
   finished_at     timestamptz,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
-  CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0)
+  CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
+  -- Statuses and who sets them:
+  --   started    start_flow, retry_run
+  --   completed  _settle (its last step settled)
+  --   failed     _stop_run (from _fail_run)
+  --   cancelled  _stop_run (from cancel_run)
+  CONSTRAINT runs_finished_iff_final CHECK ((status = 'started') = (finished_at IS NULL)),
+  CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
 );
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
@@ -129,7 +158,21 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_status_values
     CHECK (status IN ('created', 'started', 'completed', 'failed', 'skipped', 'cancelled')),
   CONSTRAINT step_states_remaining_deps_bounds CHECK (remaining_deps >= 0),
-  CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0)
+  CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0),
+  -- Statuses and who sets them:
+  --   created    start_flow, retry_run
+  --   started    _start_steps, retry_run (a fan-out that keeps its completed tasks)
+  --   completed  _complete_step
+  --   failed     _fail_run
+  --   skipped    _skip_steps
+  --   cancelled  _stop_run
+  CONSTRAINT step_states_finished_iff_final
+    CHECK ((status IN ('created', 'started')) = (finished_at IS NULL)),
+  CONSTRAINT step_states_started_has_started_at CHECK (status <> 'started' OR started_at IS NOT NULL),
+  CONSTRAINT step_states_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  CONSTRAINT step_states_error_only_failed CHECK (error_message IS NULL OR status = 'failed'),
+  CONSTRAINT step_states_skip_reason_only_skipped CHECK (skip_reason IS NULL OR status = 'skipped'),
+  CONSTRAINT step_states_skipped_has_reason CHECK (status <> 'skipped' OR skip_reason IS NOT NULL)
 );
 COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS
   'Tasks not yet completed; NULL until the step starts. A fan-out step counts in fan_out_shards instead and shows its task count until it completes (then 0).';
@@ -151,13 +194,27 @@ CREATE TABLE pgflow.step_tasks (
   queued_at     timestamptz NOT NULL DEFAULT now(),
   started_at    timestamptz,
   finished_at   timestamptz,
+  lease_token   uuid,
   PRIMARY KEY (run_id, step_slug, task_index),
   FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
   CONSTRAINT step_tasks_status_values
     CHECK (status IN ('queued', 'started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT step_tasks_task_index_bounds CHECK (task_index >= 0),
-  CONSTRAINT step_tasks_attempt_bounds CHECK (attempt >= 0)
+  CONSTRAINT step_tasks_attempt_bounds CHECK (attempt >= 0),
+  -- Statuses and who sets them:
+  --   queued     _start_steps, _fail_attempt (a retry, or a lease lost), retry_run
+  --   started    claim_tasks
+  --   completed  _store_output
+  --   failed     _fail_attempt (its attempts used up)
+  --   cancelled  _cancel_tasks
+  CONSTRAINT step_tasks_finished_iff_final
+    CHECK ((status IN ('queued', 'started')) = (finished_at IS NULL)),
+  CONSTRAINT step_tasks_started_has_holder
+    CHECK (status <> 'started' OR (attempt >= 1 AND started_at IS NOT NULL AND worker_id IS NOT NULL)),
+  CONSTRAINT step_tasks_output_only_completed CHECK (output IS NULL OR status = 'completed')
 );
+COMMENT ON COLUMN pgflow.step_tasks.lease_token IS
+  'Set anew by every claim (claim_tasks returns it): a report or heartbeat that passes lease_token counts only while it is the current one, so the report of a claim that was lost (say, in a crash) cannot pass for the claim that replaced it. NULL for tasks never claimed or claimed under 0.1.';
 COMMENT ON COLUMN pgflow.step_tasks.available_at IS
   'queued: when the task becomes claimable (delay, retry backoff); started: when its lease expires and it becomes claimable again.';
 COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
@@ -165,15 +222,19 @@ COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
--- A fan-out step's count of tasks not yet completed, split over up to 16 rows
--- (task_index % 16), so that completions of its tasks do not all queue on one
--- row: a completion decrements its shard, and only one that empties a shard takes
--- the run lock to see whether the step is done.
+-- A fan-out step's count of tasks not yet completed, split over up to
+-- pgflow._fan_out_shards() rows (task_index % that), so that completions of its
+-- tasks do not all queue on one row: a completion decrements its shard, and only
+-- one that empties a shard takes the run lock to see whether the step is done.
+-- output_bytes sums the jsonb size of the outputs stored through the shard, so
+-- a fan-out whose outputs cannot be aggregated into one value fails as soon as
+-- they outgrow pgflow._max_aggregate_bytes(), not when its last task reports.
 CREATE TABLE pgflow.fan_out_shards (
   run_id    uuid NOT NULL,
   step_slug text NOT NULL,
   shard     int  NOT NULL,
   remaining int  NOT NULL,
+  output_bytes bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, step_slug, shard),
   FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
   CONSTRAINT fan_out_shards_remaining_bounds CHECK (remaining >= 0)
@@ -657,6 +718,24 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/10_define/1080_step_options.sql
+-- A step's effective options: what the step sets, else what its flow version
+-- sets (options left NULL on a step inherit the flow's). The one place that
+-- resolves them; every reader of a step's timeout, attempts, backoff or output
+-- limit calls this (SQL, inlined into the caller's query), so a tunable changed
+-- by define_flow applies from the next read everywhere at once.
+CREATE OR REPLACE FUNCTION pgflow._step_options(flow_slug text, flow_version int, step_slug text)
+RETURNS TABLE (max_attempts int, base_delay int, timeout int, max_output_bytes int, when_exhausted text)
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(s.max_attempts, f.max_attempts), coalesce(s.base_delay, f.base_delay),
+         coalesce(s.timeout, f.timeout), coalesce(s.max_output_bytes, f.max_output_bytes), s.when_exhausted
+    FROM pgflow.steps AS s
+    JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
+   WHERE s.flow_slug = _step_options.flow_slug AND s.flow_version = _step_options.flow_version
+     AND s.step_slug = _step_options.step_slug
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/10_define/1100_create_flow.sql
 -- Creates version 1 of a flow with no steps; add_step adds them. Idempotent: for
 -- an existing slug it returns the latest version unchanged (options are changed
@@ -1082,6 +1161,19 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/20_start/2015_fan_out_shards.sql
+-- How many rows a fan-out step's counter of pending tasks is split over
+-- (fan_out_shards; task i counts in shard i % this). More shards let more
+-- completions of one fan-out proceed at once; each shard that empties takes the
+-- run lock once. Changing it is safe only between runs: shards of fan-outs in
+-- flight were laid out with the old value.
+CREATE OR REPLACE FUNCTION pgflow._fan_out_shards()
+RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 16
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/20_start/2020_start_steps.sql
 -- Starts steps whose dependencies have all settled (ready). For each: evaluate
 -- run_if/run_unless against its input; if unmet, apply when_unmet; otherwise
@@ -1091,7 +1183,10 @@ $$;
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
 -- A step started again after retry_run finds its old task rows: they are
--- re-queued in place, their attempt numbers continuing (see attempts_before_retry).
+-- re-queued in place, their attempt numbers continuing (see attempts_before_retry);
+-- a fan-out's counter shards are laid out anew, and tasks beyond its new length
+-- (its dependency may have returned a shorter array this time) are removed, so
+-- nothing from the earlier start is left to wait for.
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1144,6 +1239,8 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
+      -- Shards before task rows (lock order: 0000_tables.sql).
+      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
@@ -1152,12 +1249,13 @@ BEGIN
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
              attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
-             worker_id = NULL, started_at = NULL, finished_at = NULL;
-      INSERT INTO pgflow.fan_out_shards AS f (run_id, step_slug, shard, remaining)
-      SELECT run.run_id, v_step.step_slug, i % 16, count(*)
+             worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
+      DELETE FROM pgflow.step_tasks AS t
+       WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
+      INSERT INTO pgflow.fan_out_shards (run_id, step_slug, shard, remaining)
+      SELECT run.run_id, v_step.step_slug, i % pgflow._fan_out_shards(), count(*)
         FROM generate_series(0, v_tasks - 1) AS i
-       GROUP BY i % 16
-      ON CONFLICT ON CONSTRAINT fan_out_shards_pkey DO UPDATE SET remaining = excluded.remaining;
+       GROUP BY i % pgflow._fan_out_shards();
     ELSE
       v_tasks := 1;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
@@ -1166,19 +1264,15 @@ BEGIN
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
              queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
-             finished_at = NULL;
+             finished_at = NULL, lease_token = NULL;
     END IF;
 
-    -- A fan-out over nothing completes at once with [].
-    UPDATE pgflow.step_states AS ss
-       SET status = CASE WHEN v_tasks = 0 THEN 'completed' ELSE 'started' END, started_at = now(),
-           remaining_tasks = v_tasks,
-           output = CASE WHEN v_tasks = 0 THEN '[]'::jsonb END,
-           finished_at = CASE WHEN v_tasks = 0 THEN now() END
-     WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
     IF v_tasks = 0 THEN
-      v_queue := v_queue || pgflow._settle(run, ARRAY[v_step.step_slug]);
+      -- A fan-out over nothing completes at once with [].
+      v_queue := v_queue || pgflow._complete_step(run, v_step.step_slug, '[]'::jsonb);
     ELSE
+      UPDATE pgflow.step_states AS ss SET status = 'started', started_at = now(), remaining_tasks = v_tasks
+       WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
       v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
     END IF;
   END LOOP;
@@ -1251,31 +1345,41 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
 -- lease of its step's timeout (read here, at claim time, and nowhere else).
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
--- A lease that expired on the last attempt fails the task as timed out instead.
+-- An expired lease is a lost attempt (_expire_lease): it is taken again in this
+-- claim, or, on the last attempt, fails the task as timed out.
+-- Every claim gives the task a new lease_token, returned with it: a report that
+-- passes it counts only for this claim (see _lock_task).
 -- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
 -- any limit is set, claimers take turns on an advisory lock so that counting the
 -- tasks in flight and claiming more is one atomic decision.
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
 -- worker's code serves, so runs of an old version only go to workers whose code
 -- for those steps is unchanged (version routing).
--- A claim that is the only write of its transaction commits without waiting for
--- its WAL flush (synchronous_commit off, for that transaction only): losing it in
--- a crash just makes its tasks claimable again, as an expired lease would. A
--- transaction that wrote before claiming (say, complete_task then claim_tasks,
--- which is how a worker saves a round trip) keeps its durable commit.
+-- A claim that only hands out tasks, and is the only write of its transaction,
+-- commits without waiting for its WAL flush (synchronous_commit off, for that
+-- transaction only): losing it in a crash makes its tasks claimable again, as an
+-- expired lease would, and the lost claim's worker cannot pass for the next
+-- claimer, whose lease_token differs. A claim that decided an outcome (a last
+-- attempt timed out: a task failed, maybe its run), or a transaction that wrote
+-- before claiming (say, complete_task then claim_tasks, which is how a worker
+-- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
+-- a crash could undo; so does a transaction that writes an outcome after its
+-- claim (_durable_commit).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
--- neither block each other nor the writers of a run.
+-- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
-               flow_version int, lease_expires_at timestamptz)
+               flow_version int, lease_expires_at timestamptz, lease_token uuid)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
   v_picked tid[];
   v_limited boolean;
+  v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
+  v_decided boolean := false;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -1285,9 +1389,6 @@ BEGIN
     RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
   END IF;
 
-  IF pg_current_xact_id_if_assigned() IS NULL THEN
-    PERFORM set_config('synchronous_commit', 'off', true);
-  END IF;
   -- Taken before any row lock, so a limited claimer never waits holding one.
   v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
                OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
@@ -1303,12 +1404,8 @@ BEGIN
   END IF;
 
   FOR v_expired IN
-    SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted,
-           (SELECT r.status FROM pgflow.runs AS r WHERE r.run_id = t.run_id) AS run_status
+    SELECT t.run_id, t.step_slug, t.task_index, t.attempt
       FROM pgflow.step_tasks AS t
-      JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-      JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
      WHERE t.status = 'started' AND t.available_at <= now()
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
        AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
@@ -1316,28 +1413,13 @@ BEGIN
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
   LOOP
-    IF v_expired.run_status <> 'started' THEN
-      -- Left started when its run stopped (its report was in flight): nothing to reclaim.
-      UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-    ELSIF v_expired.exhausted THEN
-      PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
-    ELSE
-      -- Back in the queue ahead of everything, so the claim below takes it in this
-      -- transaction; nobody else ever sees it queued. The lost attempt is kept.
-      INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
-                                        error_type, error_message)
-      SELECT t.run_id, t.step_slug, t.task_index, t.attempt, t.worker_id, t.started_at, 'LeaseExpired',
-             format('lease expired at %s without a completion or failure; reclaimed', t.available_at)
-        FROM pgflow.step_tasks AS t
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-      UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-    END IF;
+    v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
+                                      v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
+  IF v_lone AND NOT v_decided THEN
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
 
   -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
   -- locked after it is chosen, and a row changed since (its new version has another
@@ -1363,19 +1445,39 @@ BEGIN
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
-           started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM pgflow.steps AS s, pgflow.flows AS f
+           started_at = now(), lease_token = gen_random_uuid(),
+           available_at = now() + make_interval(secs => (
+             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o))
      WHERE t.ctid = ANY (v_picked)
-       AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-       AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
-              t.available_at, t.item, s.fan_out)
+              t.available_at, t.item, t.lease_token)
   SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt,
-         CASE WHEN c.fan_out THEN jsonb_build_object('item', c.item, 'index', c.task_index)
+         CASE WHEN c.item IS NOT NULL THEN jsonb_build_object('item', c.item, 'index', c.task_index)
               ELSE pgflow._step_input(c.run_id, c.flow_slug, c.flow_version, c.step_slug,
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
-         c.flow_version, c.available_at
+         c.flow_version, c.available_at, c.lease_token
     FROM claimed AS c;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3001_durable_commit.sql
+-- A lone claim turns synchronous_commit off for its transaction (see
+-- claim_tasks), keeping the value it found in pgflow.synchronous_commit_of_claim.
+-- Whatever writes an outcome afterwards in the same transaction (a report, a
+-- step or run settling, a stop, a wake-up) calls this first: the value is put
+-- back, so the transaction commits as durably as it would have without the
+-- claim, and nobody is told of an outcome a crash could undo.
+CREATE OR REPLACE FUNCTION pgflow._durable_commit()
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_before text := current_setting('pgflow.synchronous_commit_of_claim', true);
+BEGIN
+  IF coalesce(v_before, '') <> '' THEN
+    PERFORM set_config('synchronous_commit', v_before, true);
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', '', true);
+  END IF;
 END;
 $$;
 
@@ -1437,35 +1539,61 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
--- extension/30_claim/3010_time_out_task.sql
--- A lease expired on the task's last attempt: fail that attempt as timed out.
--- Called by claim_tasks without holding locks; takes the run then the task lock
--- like complete_task, but skips (leaving it for a later claim) when either is
--- busy, so claiming never waits. Rechecks everything under the locks: a late
--- completion may have won the race.
-CREATE OR REPLACE FUNCTION pgflow._time_out_task(run_id uuid, step_slug text, task_index int, attempt int)
-RETURNS void
+-- extension/30_claim/3010_expire_lease.sql
+-- A started task's lease expired without a report: that attempt is lost, and
+-- fails like any attempt (_fail_attempt). With attempts left the task is queued
+-- again at once, ahead of everything (available_at -infinity), so the calling
+-- claim takes it in this transaction and nobody else ever sees it queued; that
+-- changes the task row only, which the caller holds. On the last attempt the
+-- task fails as timed out and its step's when_exhausted applies: that needs the
+-- run row, taken SKIP LOCKED, and the rows its outcome changes, taken with a
+-- 1 ms lock_timeout: when any is busy the lease is left for a later claim, so
+-- claiming never waits (lock order: 0000_tables.sql). Rechecks
+-- the task: a late completion may have won the race.
+-- Called by claim_tasks, which holds the task row (SKIP LOCKED). Returns 'busy'
+-- (left for later), 'requeued', or 'decided' (an outcome: the task failed for
+-- good), which claim_tasks must commit durably.
+CREATE OR REPLACE FUNCTION pgflow._expire_lease(run_id uuid, step_slug text, task_index int, attempt int)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
   v_task pgflow.step_tasks;
+  v_lock_timeout text;
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r
-   WHERE r.run_id = _time_out_task.run_id AND r.status = 'started' FOR NO KEY UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
   SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
-   WHERE t.run_id = _time_out_task.run_id AND t.step_slug = _time_out_task.step_slug
-     AND t.task_index = _time_out_task.task_index AND t.status = 'started'
-     AND t.attempt = _time_out_task.attempt AND t.available_at <= now()
+   WHERE t.run_id = _expire_lease.run_id AND t.step_slug = _expire_lease.step_slug
+     AND t.task_index = _expire_lease.task_index AND t.status = 'started'
+     AND t.attempt = _expire_lease.attempt AND t.available_at <= now()
      FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
-    RETURN;
+    RETURN 'busy';
   END IF;
-  PERFORM pgflow._fail_attempt(v_run, v_task,
-    format('timed out: the lease of attempt %s expired at %s without a completion or failure',
-           v_task.attempt, v_task.available_at));
+  IF NOT pgflow._attempts_used_up(v_task) THEN
+    PERFORM pgflow._fail_attempt(NULL, v_task,
+      format('lease expired at %s without a completion or failure; reclaimed', v_task.available_at),
+      'LeaseExpired', NULL, retry_at => '-infinity');
+    RETURN 'requeued';
+  END IF;
+  SELECT r.* INTO v_run FROM pgflow.runs AS r
+   WHERE r.run_id = _expire_lease.run_id AND r.status = 'started' FOR NO KEY UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN 'busy';
+  END IF;
+  -- The outcome may cancel tasks and stop the run, which waits for rows others
+  -- hold: with a 1 ms lock_timeout instead, and if anything is busy, all of it
+  -- is undone and the lease left for a later claim.
+  v_lock_timeout := current_setting('lock_timeout');
+  BEGIN
+    PERFORM set_config('lock_timeout', '1ms', true);
+    PERFORM pgflow._fail_attempt(v_run, v_task,
+      format('timed out: the lease of attempt %s expired at %s without a completion or failure',
+             v_task.attempt, v_task.available_at), 'LeaseExpired');
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    RETURN 'busy';
+  END;
+  RETURN 'decided';
 END;
 $$;
 
@@ -1473,11 +1601,15 @@ $$;
 -- extension/30_claim/3020_extend_lease.sql
 -- Heartbeat for a long task: its lease now ends `seconds` from now (default: the
 -- step's timeout). Returns the new expiry, or NULL (with a NOTICE) when the
--- caller no longer holds the task: it was reclaimed by another attempt, finished,
--- or cancelled with its run. A worker should stop working on it then.
--- Locks the task row only.
+-- caller no longer holds the task: it was reclaimed by another attempt (another
+-- attempt number, or another lease_token when the caller passes its own), it
+-- finished, or it was cancelled with its run. A worker should stop working on
+-- it then. A cancel waits for a heartbeat in flight, then cancels the task, so
+-- once a cancel committed every heartbeat of its run returns NULL.
+-- Locks the task row only (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.extend_lease(
-  run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL)
+  run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL,
+  lease_token uuid DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1500,11 +1632,14 @@ BEGIN
       task_index, step_slug, run_id, v_task.attempt, v_task.status;
     RETURN NULL;
   END IF;
+  IF extend_lease.lease_token IS NOT NULL AND extend_lease.lease_token IS DISTINCT FROM v_task.lease_token THEN
+    RAISE NOTICE 'pgflow: lease of task % of step "%" in run % not extended: attempt % is held under another lease_token (the claim that gave yours was lost or replaced)',
+      task_index, step_slug, run_id, v_task.attempt;
+    RETURN NULL;
+  END IF;
   UPDATE pgflow.step_tasks AS t
      SET available_at = now() + make_interval(secs => coalesce(extend_lease.seconds, (
-           SELECT coalesce(s.timeout, f.timeout)
-             FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-            WHERE s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug)))
+           SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)))
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
   RETURNING t.available_at INTO v_expires;
   RETURN v_expires;
@@ -1563,6 +1698,7 @@ DECLARE
   v_ready text[];
   v_remaining int;
 BEGIN
+  PERFORM pgflow._durable_commit();
   IF coalesce(cardinality(settled), 0) = 0 THEN
     RETURN '{}'::text[];
   END IF;
@@ -1594,6 +1730,29 @@ BEGIN
     PERFORM pg_notify('pgflow_runs', run.run_id::text);
   END IF;
   RETURN v_ready;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4010_complete_step.sql
+-- created/started -> completed for a step, with its output: the one place a
+-- step completes (a plain step's task completed: _complete_task; a fan-out's
+-- last task: _finish_fan_out_step; a fan-out over nothing: _start_steps). Then
+-- the bookkeeping of a settled step (_settle). Returns the dependents now ready,
+-- for _start_steps. Callers hold the run's row lock.
+CREATE OR REPLACE FUNCTION pgflow._complete_step(run pgflow.runs, step_slug text, output jsonb)
+RETURNS text[]
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.step_states AS ss
+     SET status = 'completed', remaining_tasks = 0, output = _complete_step.output,
+         started_at = coalesce(ss.started_at, now()), finished_at = now()
+   WHERE ss.run_id = run.run_id AND ss.step_slug = _complete_step.step_slug
+     AND ss.status IN ('created', 'started');
+  IF NOT FOUND THEN
+    RETURN '{}'::text[];
+  END IF;
+  RETURN pgflow._settle(run, ARRAY[step_slug]);
 END;
 $$;
 
@@ -1630,27 +1789,24 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4024_cancel_tasks.sql
--- Cancels the queued and started tasks of a run (of one step when step_slug is
--- given). Callers hold the run's row lock. A plain step's task row is only ever
--- locked by holders that never wait (claims, heartbeats; its reports take the
--- run lock first), so those are waited for. A fan-out task row may be locked by
--- a report that waits for this very run lock (see _store_fan_out_report): those
--- are skipped, not waited for. Such a report then finds the run stopped or the
--- step settled and changes nothing else; a fan-out task it leaves started is
--- cancelled by the claim that finds its lease expired.
+-- queued/started -> cancelled for the tasks of a run (of one step when step_slug
+-- is given): none of them is claimed or extended afterwards, and reports from
+-- their workers are ignored. Callers hold the run's row lock. Takes the steps'
+-- counter shards, then waits for task rows locked at that moment (a claim, a
+-- heartbeat, a fan-out completion in flight): no holder of those waits for a
+-- run row (lock order: 0000_tables.sql), so the wait is short and no cycle
+-- forms, and no task is left live because its row happened to be locked.
 CREATE OR REPLACE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = _cancel_tasks.run_id AND (_cancel_tasks.step_slug IS NULL OR f.step_slug = _cancel_tasks.step_slug)
+   ORDER BY f.step_slug, f.shard
+     FOR UPDATE;
   UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started') AND t.item IS NULL
+   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started')
      AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug);
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.ctid = ANY (ARRAY(
-           SELECT x.ctid FROM pgflow.step_tasks AS x
-            WHERE x.run_id = _cancel_tasks.run_id AND x.status IN ('queued', 'started') AND x.item IS NOT NULL
-              AND (_cancel_tasks.step_slug IS NULL OR x.step_slug = _cancel_tasks.step_slug)
-              FOR UPDATE SKIP LOCKED));
 END;
 $$;
 
@@ -1666,6 +1822,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._durable_commit();
   UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
    WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
   PERFORM pgflow._cancel_tasks(run_id);
@@ -1731,16 +1888,23 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4105_lock_run.sql
--- First step of every report (complete_task, complete_tasks, fail_task): lock the
--- run row, the lock every writer of a run's state takes first, or say precisely
--- why the task named does not exist.
-CREATE OR REPLACE FUNCTION pgflow._lock_run(run_id uuid, step_slug text, task_index int)
+-- Every report's run lock (complete_task, complete_tasks, fail_task): the run
+-- row, FOR NO KEY UPDATE, which every writer of a run's state takes first (lock
+-- order: 0000_tables.sql); or say precisely why the task named does not exist.
+-- With nowait, a run row held by another transaction raises lock_not_available
+-- at once (a fan-out completion holding its task row must not wait for it).
+CREATE OR REPLACE FUNCTION pgflow._lock_run(run_id uuid, step_slug text, task_index int, nowait boolean DEFAULT false)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
-  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE;
+  PERFORM pgflow._durable_commit();
+  IF nowait THEN
+    SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE NOWAIT;
+  ELSE
+    SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE;
+  END IF;
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
   END IF;
@@ -1750,17 +1914,21 @@ $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4110_lock_task.sql
--- Shared gate of complete_task and fail_task: locks the task row and decides
--- whether this report counts. For a plain step the caller already holds the
--- run's row lock; a fan-out report passes the run as read without it (the lock
--- comes after, see _store_fan_out_report). The report counts when the task is
--- started and the attempt matches (NULL attempt means the current one).
--- Reports that are stale or late (another attempt holds it, it already
--- finished, or the run is no longer started) do not count and get a NOTICE.
--- Raises for unknown tasks and for tasks never started. Returns the task when
--- the report counts, NULL when it does not.
+-- Shared gate of every report (complete_task, complete_tasks, fail_task): locks
+-- the task row and decides whether this report counts. The caller holds the
+-- run's row lock, except a fan-out completion, which passes the run as read
+-- without it (lock order: 0000_tables.sql). The report counts when the task is
+-- started, the attempt matches (NULL: the current one) and so does the
+-- lease_token (NULL: not checked; tasks leased under 0.1 have none), i.e. only
+-- for the claim that made it. Every other report is ignored with a NOTICE: an
+-- attempt another claim holds now, one that already ended, one that was never
+-- recorded (a claim lost in a crash hands out its attempt number again, under
+-- another lease_token), a run no longer started. The one report that raises is
+-- one with no attempt for a task never claimed: a caller's mistake, not a race.
+-- Raises for unknown tasks too. Returns the task when the report counts, NULL
+-- when it does not.
 CREATE OR REPLACE FUNCTION pgflow._lock_task(
-  run pgflow.runs, step_slug text, task_index int, attempt int, report text)
+  run pgflow.runs, step_slug text, task_index int, attempt int, report text, lease_token uuid DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1773,16 +1941,23 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  -- Never claimed, an attempt that never existed, or nothing claimed since retry_run.
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt
-                                   OR (attempt IS NULL AND v_task.attempt = v_task.attempts_before_retry)) THEN
-    RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
-      report, v_what, v_task.attempt
+  IF v_task.status = 'queued' AND v_task.attempt = 0 AND attempt IS NULL AND _lock_task.lease_token IS NULL THEN
+    RAISE EXCEPTION 'cannot record the % of %: the task was never claimed', report, v_what
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';
+  END IF;
+  IF attempt > v_task.attempt THEN
+    RAISE NOTICE 'pgflow: ignored the % of % from attempt %: no such attempt was recorded, the last is % (status %); its claim was lost, e.g. in a crash',
+      report, v_what, attempt, v_task.attempt, v_task.status;
+    RETURN NULL;
   END IF;
   IF attempt IS NOT NULL AND attempt <> v_task.attempt THEN
     RAISE NOTICE 'pgflow: ignored the % of % from attempt %: attempt % holds it now (status %)',
       report, v_what, attempt, v_task.attempt, v_task.status;
+    RETURN NULL;
+  END IF;
+  IF _lock_task.lease_token IS NOT NULL AND _lock_task.lease_token IS DISTINCT FROM v_task.lease_token THEN
+    RAISE NOTICE 'pgflow: ignored the % of % (attempt %, status %): it was made under another lease_token; the claim that gave it was lost or replaced',
+      report, v_what, v_task.attempt, v_task.status;
     RETURN NULL;
   END IF;
   IF run.status <> 'started' THEN
@@ -1791,7 +1966,7 @@ BEGIN
   END IF;
   IF v_task.status <> 'started' THEN
     RAISE NOTICE 'pgflow: ignored the % of % (attempt %): %', report, v_what, v_task.attempt,
-      CASE WHEN v_task.status = 'queued' THEN 'that attempt already failed and the task waits for a retry'
+      CASE WHEN v_task.status = 'queued' THEN 'that attempt ended and the task waits for its next claim'
            ELSE 'the task is already ' || v_task.status END;
     RETURN NULL;
   END IF;
@@ -1844,11 +2019,9 @@ LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
-    FROM pgflow.steps AS s, pgflow.flows AS f
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
-     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
-     AND coalesce(octet_length(_store_output.output::text), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes);
+     AND coalesce(octet_length(_store_output.output::text), 0)
+         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o);
   RETURN FOUND;
 END;
 $$;
@@ -1857,7 +2030,10 @@ $$;
 -- extension/40_complete/4140_refuse_output.sql
 -- A completion whose output is over the step's max_output_bytes: nothing is
 -- stored, the attempt fails with the size and the limit (and retries per the
--- step's policy). Callers hold the run and task row locks.
+-- step's policy). Callers hold the run and task row locks; the run is checked
+-- here, under its lock, because a fan-out completion decided "too large"
+-- before it had the run lock: a report to a run that ended meanwhile changes
+-- nothing (a NOTICE says so) and the task is returned as it stands.
 CREATE OR REPLACE FUNCTION pgflow._refuse_output(run pgflow.runs, task pgflow.step_tasks, output jsonb)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
@@ -1865,9 +2041,13 @@ DECLARE
   v_limit int;
   v_bytes int := coalesce(octet_length(output::text), 0);
 BEGIN
-  SELECT coalesce(s.max_output_bytes, f.max_output_bytes) INTO STRICT v_limit
-    FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-   WHERE s.flow_slug = task.flow_slug AND s.flow_version = task.flow_version AND s.step_slug = task.step_slug;
+  IF run.status <> 'started' OR task.status <> 'started' THEN
+    RAISE NOTICE 'pgflow: ignored the completion of task % of step "%" in run %: the run is %, the task %',
+      task.task_index, task.step_slug, task.run_id, run.status, task.status;
+    RETURN task;
+  END IF;
+  SELECT o.max_output_bytes INTO STRICT v_limit
+    FROM pgflow._step_options(task.flow_slug, task.flow_version, task.step_slug) AS o;
   RAISE WARNING 'pgflow: output of task % of step "%" in run % is % bytes, over max_output_bytes %: attempt % fails',
     task.task_index, task.step_slug, task.run_id, v_bytes, v_limit, task.attempt;
   RETURN pgflow._fail_attempt(run, task,
@@ -1876,15 +2056,30 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4150_max_aggregate_bytes.sql
+-- The largest total, in jsonb bytes, of a fan-out step's task outputs: its
+-- output is one jsonb array of them, and a jsonb container cannot exceed
+-- 268435455 bytes (256 MiB - 1). The limit keeps 1 MiB of that for the
+-- array's own entries, so a step over it is refused with a clear error while
+-- its tasks report (_store_fan_out_report), not when the last one does.
+-- (Tests that cannot afford 255 MiB replace this function in their transaction.)
+CREATE OR REPLACE FUNCTION pgflow._max_aggregate_bytes()
+RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 267386880::bigint
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4190_complete_task_locked.sql
 -- complete_task's work for a task of a plain (not fan-out) step, once the run row
 -- is locked: the task completes, and with it its step (a plain step has one
 -- task), which releases its dependents.
-CREATE OR REPLACE FUNCTION pgflow._complete_task(run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int)
+CREATE OR REPLACE FUNCTION pgflow._complete_task(
+  run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion');
+  v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion', lease_token);
 BEGIN
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run.run_id, step_slug, task_index);
@@ -1892,50 +2087,97 @@ BEGIN
   IF NOT pgflow._store_output(v_task, output) THEN
     RETURN pgflow._refuse_output(run, v_task, output);
   END IF;
-  UPDATE pgflow.step_states AS ss
-     SET remaining_tasks = 0, status = 'completed', finished_at = now(), output = _complete_task.output
-   WHERE ss.run_id = v_task.run_id AND ss.step_slug = v_task.step_slug;
-  PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[v_task.step_slug]));
-  v_task.status := 'completed';
-  v_task.finished_at := now();
-  RETURN v_task;
+  PERFORM pgflow._start_steps(run, pgflow._complete_step(run, v_task.step_slug, output));
+  RETURN pgflow._task(run.run_id, step_slug, task_index);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4194_refuse_aggregate.sql
+-- A fan-out step whose task outputs total more jsonb bytes than its output, one
+-- array of them, can hold (pgflow._max_aggregate_bytes()): the step fails and
+-- with it the run, with an error naming the step, the size and the limit. It is
+-- called as soon as a report pushes the total over (not after the last task),
+-- so no more work is spent on a step that cannot complete. Callers hold the run
+-- row lock; a run or step that ended meanwhile is left as it is. jsonb_error:
+-- what jsonb said, when building the array failed although the running total
+-- was under the limit.
+CREATE OR REPLACE FUNCTION pgflow._refuse_aggregate(run pgflow.runs, step_slug text, jsonb_error text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_bytes bigint;
+  v_done bigint;
+  v_tasks bigint;
+BEGIN
+  IF run.status <> 'started' OR NOT EXISTS (
+       SELECT 1 FROM pgflow.step_states AS ss
+        WHERE ss.run_id = run.run_id AND ss.step_slug = _refuse_aggregate.step_slug AND ss.status = 'started') THEN
+    RETURN;
+  END IF;
+  SELECT sum(f.output_bytes)::bigint INTO v_bytes FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = run.run_id AND f.step_slug = _refuse_aggregate.step_slug;
+  SELECT count(*) FILTER (WHERE t.status = 'completed'), count(*) INTO v_done, v_tasks
+    FROM pgflow.step_tasks AS t WHERE t.run_id = run.run_id AND t.step_slug = _refuse_aggregate.step_slug;
+  RAISE WARNING 'pgflow: fan-out step "%" of run % cannot be aggregated: its outputs total % bytes, over %',
+    step_slug, run.run_id, v_bytes, pgflow._max_aggregate_bytes();
+  PERFORM pgflow._fail_run(run.run_id, step_slug,
+    format('fan-out step "%s" cannot aggregate its outputs: after %s of %s tasks they total %s bytes as jsonb; '
+           'its output, one jsonb array of them, can hold %s bytes at most; return smaller outputs (e.g. references to '
+           'where the data is) or split the fan-out%s', step_slug, v_done, v_tasks, v_bytes,
+           pgflow._max_aggregate_bytes(), ' (jsonb: ' || jsonb_error || ')'));
 END;
 $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4195_store_fan_out_report.sql
--- The first half of a fan-out task's completion; the second is
--- _finish_fan_out_step. Completions of one fan-out do not queue on one row: each
--- locks its task row, then decrements its shard of the step's counter
--- (fan_out_shards, task_index % 16), without the run lock. Returns what happened:
---   'ignored'   the report does not count (stale, late, run stopped: a NOTICE said so);
---   'too_large' nothing stored: the caller fails the attempt under the run lock;
---   'stored'    the task completed, others of its shard are still pending;
---   'emptied'   the task completed and emptied its shard: the step may be done,
---               which the caller decides under the run lock (_finish_fan_out_step).
--- Lock order of fan-out reports: task, shard, then (only for the last two
--- outcomes) run. Run writers holding the run lock never wait for a task row
--- (_cancel_tasks skips locked rows, retry_run refuses), so no cycle forms.
+-- The first half of a fan-out task's completion (see _complete_fan_out_task):
+-- locks its counter shard and its task row, stores the output, then decrements its shard of the
+-- step's counter (fan_out_shards) and adds the output's jsonb size to the
+-- shard's total. `run` is the run as read, locked or not by the caller (lock
+-- order: 0000_tables.sql). Returns what happened:
+--   'ignored'        the report does not count (stale, late, run stopped: a NOTICE said so);
+--   'too_large'      nothing stored: the attempt fails, under the run lock;
+--   'stored'         the task completed, others of its shard are still pending;
+--   'emptied'        the task completed and emptied its shard: the step may be
+--                    done, which is decided under the run lock (_finish_fan_out_step);
+--   'over_aggregate' the task completed, but the step's outputs now total more
+--                    than one jsonb value can hold: the step fails, under the
+--                    run lock (_refuse_aggregate), rather than after its last task.
 CREATE OR REPLACE FUNCTION pgflow._store_fan_out_report(
-  run_id uuid, step_slug text, output jsonb, task_index int, attempt int)
+  run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)
 RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_run pgflow.runs;
   v_task pgflow.step_tasks;
   v_remaining int;
+  v_shard_bytes bigint;
 BEGIN
-  SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = _store_fan_out_report.run_id;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'completion');
+  -- The shard before the task row (lock order: 0000_tables.sql).
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = run.run_id AND f.step_slug = _store_fan_out_report.step_slug
+     AND f.shard = _store_fan_out_report.task_index % pgflow._fan_out_shards()
+     FOR UPDATE;
+  v_task := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion', lease_token);
   IF v_task.run_id IS NULL THEN
     RETURN 'ignored';
   END IF;
   IF NOT pgflow._store_output(v_task, output) THEN
     RETURN 'too_large';
   END IF;
-  UPDATE pgflow.fan_out_shards AS f SET remaining = f.remaining - 1
-   WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug AND f.shard = v_task.task_index % 16
-  RETURNING f.remaining INTO v_remaining;
+  UPDATE pgflow.fan_out_shards AS f
+     SET remaining = f.remaining - 1, output_bytes = f.output_bytes + coalesce(pg_column_size(_store_fan_out_report.output), 0)
+   WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug
+     AND f.shard = v_task.task_index % pgflow._fan_out_shards()
+  RETURNING f.remaining, f.output_bytes INTO v_remaining, v_shard_bytes;
+  -- The total can only be over the limit when some shard holds more than its
+  -- share of it; only then are the other shards summed (most reports read no
+  -- other shard).
+  IF v_shard_bytes > pgflow._max_aggregate_bytes() / pgflow._fan_out_shards()
+     AND (SELECT sum(f.output_bytes) FROM pgflow.fan_out_shards AS f
+           WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug) > pgflow._max_aggregate_bytes() THEN
+    RETURN 'over_aggregate';
+  END IF;
   RETURN CASE WHEN v_remaining > 0 THEN 'stored' ELSE 'emptied' END;
 END;
 $$;
@@ -1949,24 +2191,98 @@ $$;
 -- was ours or wait behind it. The step then completes with the array of its task
 -- outputs in index order, and its dependents start. A run stopped, or a step
 -- settled (skipped after a task of it exhausted its attempts) meanwhile: nothing.
+-- Also called by retry_run for a fan-out whose tasks all completed before it
+-- stopped. Should the array still not fit in one jsonb value (the running total
+-- under-counts, e.g. outputs read back compressed), the step fails with the
+-- same clear error instead of the run failing with jsonb's.
 CREATE OR REPLACE FUNCTION pgflow._finish_fan_out_step(run pgflow.runs, step_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_output jsonb;
 BEGIN
   IF run.status <> 'started' THEN
     RETURN;
   END IF;
-  UPDATE pgflow.step_states AS ss
-     SET status = 'completed', remaining_tasks = 0, finished_at = now(),
-         output = (SELECT jsonb_agg(t.output ORDER BY t.task_index) FROM pgflow.step_tasks AS t
-                    WHERE t.run_id = run.run_id AND t.step_slug = _finish_fan_out_step.step_slug)
+  PERFORM 1 FROM pgflow.step_states AS ss
    WHERE ss.run_id = run.run_id AND ss.step_slug = _finish_fan_out_step.step_slug AND ss.status = 'started'
      AND NOT EXISTS (SELECT 1 FROM pgflow.fan_out_shards AS f
                       WHERE f.run_id = run.run_id AND f.step_slug = _finish_fan_out_step.step_slug
                         AND f.remaining > 0);
-  IF FOUND THEN
-    PERFORM pgflow._start_steps(run, pgflow._settle(run, ARRAY[step_slug]));
+  IF NOT FOUND THEN
+    RETURN;
   END IF;
+  BEGIN
+    SELECT jsonb_agg(t.output ORDER BY t.task_index) INTO v_output FROM pgflow.step_tasks AS t
+     WHERE t.run_id = run.run_id AND t.step_slug = _finish_fan_out_step.step_slug;
+  EXCEPTION WHEN program_limit_exceeded THEN
+    PERFORM pgflow._refuse_aggregate(run, step_slug, SQLERRM);
+    RETURN;
+  END;
+  PERFORM pgflow._start_steps(run, pgflow._complete_step(run, step_slug, v_output));
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4197_after_fan_out_report.sql
+-- The second half of a fan-out task's completion, for the outcomes of
+-- _store_fan_out_report that need the run: under the run lock (the caller
+-- holds it, re-read after locking), the refused output fails its attempt, an
+-- emptied shard may finish the step, an outgrown aggregate fails it. Other
+-- outcomes need nothing more.
+CREATE OR REPLACE FUNCTION pgflow._after_fan_out_report(
+  run pgflow.runs, outcome text, step_slug text, output jsonb, task_index int)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  CASE outcome
+    WHEN 'too_large' THEN
+      PERFORM pgflow._refuse_output(run, pgflow._task(run.run_id, step_slug, task_index), output);
+    WHEN 'emptied' THEN
+      PERFORM pgflow._finish_fan_out_step(run, step_slug);
+    WHEN 'over_aggregate' THEN
+      PERFORM pgflow._refuse_aggregate(run, step_slug);
+    ELSE
+      NULL;  -- ignored, or stored with others of its shard pending
+  END CASE;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4198_complete_fan_out_task.sql
+-- complete_task for a task of a fan-out step. Completions of one fan-out do not
+-- queue on the run row: the report locks its counter shard and its task row
+-- only (_store_fan_out_report). Only a report that needs the run (it emptied
+-- its shard, its output is refused, or the step's outputs outgrew the
+-- aggregate) takes the run lock, and it must not wait for it while holding
+-- those: a run writer (cancel_run, a failing sibling, retry_run) holding the
+-- run lock waits for the shards and task rows it changes. So it tries the lock
+-- NOWAIT; if busy, the subtransaction holding the shard and task locks is
+-- rolled back, and the report starts over in the lock order, run, shard, task
+-- (0000_tables.sql), deciding everything under the run lock: a run that was
+-- cancelled meanwhile ignores it (the cancel cancelled the task).
+CREATE OR REPLACE FUNCTION pgflow._complete_fan_out_task(
+  run_id uuid, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)
+RETURNS pgflow.step_tasks
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_outcome text;
+BEGIN
+  PERFORM pgflow._durable_commit();
+  BEGIN
+    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = _complete_fan_out_task.run_id;
+    v_outcome := pgflow._store_fan_out_report(v_run, step_slug, output, task_index, attempt, lease_token);
+    IF v_outcome IN ('too_large', 'emptied', 'over_aggregate') THEN
+      v_run := pgflow._lock_run(run_id, step_slug, task_index, nowait => true);
+      PERFORM pgflow._after_fan_out_report(v_run, v_outcome, step_slug, output, task_index);
+    END IF;
+  EXCEPTION WHEN lock_not_available THEN
+    v_run := pgflow._lock_run(run_id, step_slug, task_index);
+    v_outcome := pgflow._store_fan_out_report(v_run, step_slug, output, task_index, attempt, lease_token);
+    PERFORM pgflow._after_fan_out_report(v_run, v_outcome, step_slug, output, task_index);
+  END;
+  RETURN pgflow._task(run_id, step_slug, task_index);
 END;
 $$;
 
@@ -1976,126 +2292,175 @@ $$;
 -- it is the step's last task the step completes (a fan-out step's output is the
 -- array of its task outputs in index order), dependents whose dependencies have
 -- all settled start, and the run completes when no step is left.
--- Locks: for a plain step, the run row first (FOR NO KEY UPDATE), then the task
--- row. Every writer of a run's state takes the run lock, so a join's last two
--- dependencies completing at once start the join exactly once, and a run that
--- fails cannot race a completion into creating tasks. A fan-out task locks its
--- task row and its counter shard, and the run row only when it may be the last
--- (see _store_fan_out_report), so the completions of a fan-out do not queue on
--- one row. claim_tasks never waits; extend_lease waits on one task row while
--- holding nothing else; run writers never wait for task rows.
--- Stale, duplicate or late reports are ignored with a NOTICE and return the task
--- as it stands. An output over the step's max_output_bytes (its size as JSON text) is not
--- stored: the attempt fails with an error giving the size and the limit.
+-- Locks (the order: 0000_tables.sql): for a plain step, the run row first (FOR
+-- NO KEY UPDATE), then the task row. Every writer of a run's state takes the run
+-- lock, so a join's last two dependencies completing at once start the join
+-- exactly once, and a run that fails cannot race a completion into creating
+-- tasks. A fan-out task locks its counter shard and its task row, and the run
+-- row only when it may be the last (see _complete_fan_out_task), so the
+-- completions of a fan-out do not queue on one row.
+-- The report counts only for the claim that made it: pass the attempt and the
+-- lease_token claim_tasks returned. Stale, duplicate or late reports (another
+-- attempt or lease holds the task, it ended, the run ended, the claim was lost)
+-- are ignored with a NOTICE and return the task as it stands. An output over the
+-- step's max_output_bytes (its size as JSON text) is not stored: the attempt
+-- fails with an error giving the size and the limit.
 CREATE OR REPLACE FUNCTION pgflow.complete_task(
-  run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL)
+  run_id uuid, step_slug text, output jsonb DEFAULT NULL, task_index int DEFAULT 0, attempt int DEFAULT NULL,
+  lease_token uuid DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 BEGIN
   IF pgflow._is_fan_out_task(run_id, step_slug, task_index) THEN
-    CASE pgflow._store_fan_out_report(run_id, step_slug, output, task_index, attempt)
-      WHEN 'too_large' THEN
-        RETURN pgflow._refuse_output(pgflow._lock_run(run_id, step_slug, task_index),
-                                     pgflow._task(run_id, step_slug, task_index), output);
-      WHEN 'emptied' THEN
-        PERFORM pgflow._finish_fan_out_step(pgflow._lock_run(run_id, step_slug, task_index), step_slug);
-      ELSE
-        NULL;  -- ignored, or stored with others of its shard pending
-    END CASE;
-    RETURN pgflow._task(run_id, step_slug, task_index);
+    RETURN pgflow._complete_fan_out_task(run_id, step_slug, output, task_index, attempt, lease_token);
   END IF;
   RETURN pgflow._complete_task(pgflow._lock_run(run_id, step_slug, task_index), step_slug, output,
-                               task_index, attempt);
+                               task_index, attempt, lease_token);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4204_complete_reports_of_run.sql
+-- complete_tasks' reports of one run (a JSON array of complete_tasks' report
+-- objects), with complete_task's treatment each; returns the tasks in the
+-- reports' order. Order within the run: first the fan-out reports in (step,
+-- shard, task) order, which lock counter shards and task rows only; then the run
+-- row, once; then what needs it: refused outputs, outgrown aggregates, fan-out
+-- steps whose shards a report emptied, and the plain reports.
+-- run_locked false: the run row is taken NOWAIT after the fan-out reports, and a
+-- busy one raises lock_not_available, for complete_tasks to roll this back and
+-- call again with run_locked true: the run row first, then the rest.
+CREATE OR REPLACE FUNCTION pgflow._complete_reports_of_run(run_id uuid, reports jsonb, run_locked boolean)
+RETURNS pgflow.step_tasks[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_report record;
+  v_outcome text;
+  v_fan_outs boolean[];
+  v_refused int[] := '{}'::int[];
+  v_emptied text[] := '{}'::text[];
+  v_outgrown text[] := '{}'::text[];
+  v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
+BEGIN
+  SELECT array_agg(coalesce(pgflow._is_fan_out_task(_complete_reports_of_run.run_id, x.e ->> 'step_slug',
+                                                    coalesce((x.e ->> 'task_index')::int, 0)), false) ORDER BY x.i)
+    INTO v_fan_outs FROM jsonb_array_elements(reports) WITH ORDINALITY AS x(e, i);
+  IF run_locked THEN
+    v_run := pgflow._lock_run(run_id, reports -> 0 ->> 'step_slug', coalesce((reports -> 0 ->> 'task_index')::int, 0));
+  ELSE
+    SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _complete_reports_of_run.run_id;
+  END IF;
+
+  FOR v_report IN
+    SELECT x.i::int AS i, x.e ->> 'step_slug' AS step_slug, x.e -> 'output' AS output,
+           coalesce((x.e ->> 'task_index')::int, 0) AS task_index, (x.e ->> 'attempt')::int AS attempt,
+           (x.e ->> 'lease_token')::uuid AS lease_token
+      FROM jsonb_array_elements(reports) WITH ORDINALITY AS x(e, i)
+     WHERE v_fan_outs[x.i]
+     ORDER BY x.e ->> 'step_slug', coalesce((x.e ->> 'task_index')::int, 0) % pgflow._fan_out_shards(),
+              coalesce((x.e ->> 'task_index')::int, 0), x.i
+  LOOP
+    v_outcome := pgflow._store_fan_out_report(v_run, v_report.step_slug, v_report.output, v_report.task_index,
+                                              v_report.attempt, v_report.lease_token);
+    IF v_outcome = 'too_large' THEN
+      v_refused := v_refused || v_report.i;
+    ELSIF v_outcome = 'emptied' AND NOT v_report.step_slug = ANY (v_emptied) THEN
+      v_emptied := v_emptied || v_report.step_slug;
+    ELSIF v_outcome = 'over_aggregate' AND NOT v_report.step_slug = ANY (v_outgrown) THEN
+      v_outgrown := v_outgrown || v_report.step_slug;
+    END IF;
+  END LOOP;
+  IF cardinality(v_refused) + cardinality(v_emptied) + cardinality(v_outgrown) = 0
+     AND (SELECT bool_and(f) FROM unnest(v_fan_outs) AS f) THEN
+    -- Every report was a fan-out one that stored or was ignored: the run lock is not needed.
+    FOR v_position IN 1 .. cardinality(v_fan_outs) LOOP
+      v_results[v_position] := pgflow._task(run_id, reports -> (v_position - 1) ->> 'step_slug',
+                                            coalesce((reports -> (v_position - 1) ->> 'task_index')::int, 0));
+    END LOOP;
+    RETURN v_results;
+  END IF;
+
+  IF NOT run_locked THEN
+    v_run := pgflow._lock_run(run_id, reports -> 0 ->> 'step_slug', coalesce((reports -> 0 ->> 'task_index')::int, 0),
+                              nowait => true);
+  END IF;
+  FOR v_report IN
+    SELECT x.i::int AS i, x.e ->> 'step_slug' AS step_slug, x.e -> 'output' AS output,
+           coalesce((x.e ->> 'task_index')::int, 0) AS task_index
+      FROM jsonb_array_elements(reports) WITH ORDINALITY AS x(e, i)
+     WHERE x.i = ANY (v_refused) ORDER BY x.i
+  LOOP
+    v_results[v_report.i] := pgflow._refuse_output(
+      v_run, pgflow._task(run_id, v_report.step_slug, v_report.task_index), v_report.output);
+  END LOOP;
+  FOR v_position IN 1 .. cardinality(v_outgrown) LOOP
+    PERFORM pgflow._refuse_aggregate(pgflow._lock_run(run_id, NULL, NULL), v_outgrown[v_position]);
+  END LOOP;
+  FOR v_position IN 1 .. cardinality(v_emptied) LOOP
+    -- Re-locking re-reads the run, which an earlier step of this batch may have changed.
+    PERFORM pgflow._finish_fan_out_step(pgflow._lock_run(run_id, NULL, NULL), v_emptied[v_position]);
+  END LOOP;
+  FOR v_report IN
+    SELECT x.i::int AS i, x.e ->> 'step_slug' AS step_slug, x.e -> 'output' AS output,
+           coalesce((x.e ->> 'task_index')::int, 0) AS task_index, (x.e ->> 'attempt')::int AS attempt,
+           (x.e ->> 'lease_token')::uuid AS lease_token
+      FROM jsonb_array_elements(reports) WITH ORDINALITY AS x(e, i)
+     ORDER BY x.i
+  LOOP
+    IF v_fan_outs[v_report.i] THEN
+      IF NOT v_report.i = ANY (v_refused) THEN
+        v_results[v_report.i] := pgflow._task(run_id, v_report.step_slug, v_report.task_index);
+      END IF;
+    ELSE
+      v_results[v_report.i] := pgflow._complete_task(
+        pgflow._lock_run(run_id, v_report.step_slug, v_report.task_index),
+        v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt, v_report.lease_token);
+    END IF;
+  END LOOP;
+  RETURN v_results;
 END;
 $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4205_complete_tasks.sql
 -- Batch form of complete_task for workers that finish several tasks at once:
---   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1}, ...]
+--   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1,
+--     "lease_token": ...}, ...]
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
--- Lock order, so that batches cannot deadlock with each other or with single
--- reports: runs in run_id order; within a run, first the fan-out reports in
--- (step, shard, task) order, which lock task rows and counter shards only; then
--- the run row, once; then what needs it: refused outputs, fan-out steps whose
--- shards a report emptied, and the plain reports.
+-- Runs are taken in run_id order, so that batches cannot deadlock with each other
+-- or with single reports; each run's reports go through _complete_reports_of_run
+-- in a subtransaction that does not wait for the run lock while it holds task
+-- rows: if the run is busy it is rolled back and done again with the run lock
+-- taken first (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.complete_tasks(tasks jsonb)
 RETURNS SETOF pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_run_id uuid;
-  v_report record;
-  v_outcome text;
-  v_run pgflow.runs;
-  v_emptied text[];
-  v_refused int[];
+  v_reports jsonb;
+  v_section pgflow.step_tasks[];
+  v_positions int[];
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
-  v_run_ids uuid[];
-  v_step_slugs text[];
-  v_outputs jsonb[];
-  v_task_indexes int[];
-  v_attempts int[];
-  v_fan_outs boolean[];
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'tasks must be a JSON array of reports, got %', coalesce(jsonb_typeof(tasks), 'null')
       USING ERRCODE = '22023',
-            HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1}]';
+            HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1, "lease_token": "..."}]';
   END IF;
-  SELECT array_agg((x.e ->> 'run_id')::uuid ORDER BY x.i), array_agg(x.e ->> 'step_slug' ORDER BY x.i),
-         array_agg(x.e -> 'output' ORDER BY x.i), array_agg(coalesce((x.e ->> 'task_index')::int, 0) ORDER BY x.i),
-         array_agg((x.e ->> 'attempt')::int ORDER BY x.i)
-    INTO v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts
-    FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i);
-  SELECT array_agg(coalesce(pgflow._is_fan_out_task(u.run_id, u.step_slug, u.task_index), false) ORDER BY u.i)
-    INTO v_fan_outs
-    FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) WITH ORDINALITY AS u(run_id, step_slug, task_index, i);
-
-  FOR v_run_id IN SELECT DISTINCT p.run_id FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
-           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) ORDER BY p.run_id LOOP
-    v_emptied := '{}';
-    v_refused := '{}';
-    FOR v_report IN
-      SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
-           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i)
-       WHERE p.run_id = v_run_id AND p.fan_out
-       ORDER BY p.step_slug, p.task_index % 16, p.task_index, p.i
-    LOOP
-      v_outcome := pgflow._store_fan_out_report(v_report.run_id, v_report.step_slug, v_report.output,
-                                                v_report.task_index, v_report.attempt);
-      IF v_outcome = 'emptied' AND NOT v_report.step_slug = ANY (v_emptied) THEN
-        v_emptied := v_emptied || v_report.step_slug;
-      ELSIF v_outcome = 'too_large' THEN
-        v_refused := v_refused || v_report.i::int;
-      END IF;
-    END LOOP;
-
-    v_run := pgflow._lock_run(v_run_id, NULL, NULL);
-    FOR v_report IN SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
-           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) WHERE p.i = ANY (v_refused) ORDER BY p.i LOOP
-      v_results[v_report.i] := pgflow._refuse_output(
-        v_run, pgflow._task(v_report.run_id, v_report.step_slug, v_report.task_index), v_report.output);
-    END LOOP;
-    FOR v_report IN SELECT DISTINCT p.step_slug FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
-           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i)
-                     WHERE p.run_id = v_run_id AND p.step_slug = ANY (v_emptied) ORDER BY p.step_slug LOOP
-      PERFORM pgflow._finish_fan_out_step(pgflow._lock_run(v_run_id, NULL, NULL), v_report.step_slug);
-    END LOOP;
-    FOR v_report IN
-      SELECT p.* FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
-           WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) WHERE p.run_id = v_run_id ORDER BY p.i
-    LOOP
-      IF v_report.fan_out THEN
-        IF NOT v_report.i::int = ANY (v_refused) THEN
-          v_results[v_report.i] := pgflow._task(v_report.run_id, v_report.step_slug, v_report.task_index);
-        END IF;
-      ELSE
-        -- Re-locking re-reads the run, which an earlier report may have changed.
-        v_results[v_report.i] := pgflow._complete_task(
-          pgflow._lock_run(v_report.run_id, v_report.step_slug, v_report.task_index),
-          v_report.step_slug, v_report.output, v_report.task_index, v_report.attempt);
-      END IF;
+  FOR v_run_id, v_reports, v_positions IN
+    SELECT (x.e ->> 'run_id')::uuid, jsonb_agg(x.e ORDER BY x.i), array_agg(x.i::int ORDER BY x.i)
+      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
+     GROUP BY 1 ORDER BY 1
+  LOOP
+    BEGIN
+      v_section := pgflow._complete_reports_of_run(v_run_id, v_reports, false);
+    EXCEPTION WHEN lock_not_available THEN
+      v_section := pgflow._complete_reports_of_run(v_run_id, v_reports, true);
+    END;
+    FOR v_position IN 1 .. cardinality(v_positions) LOOP
+      v_results[v_positions[v_position]] := v_section[v_position];
     END LOOP;
   END LOOP;
   FOR v_position IN 1 .. coalesce(cardinality(v_results), 0) LOOP
@@ -2105,23 +2470,37 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4208_attempts_used_up.sql
+-- Whether a task's attempt budget is spent: attempts since the last retry_run
+-- (attempts_before_retry) reached the step's effective max_attempts. The one
+-- place that says so (_fail_attempt, _expire_lease).
+CREATE OR REPLACE FUNCTION pgflow._attempts_used_up(task pgflow.step_tasks)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT task.attempt - task.attempts_before_retry >= o.max_attempts
+    FROM pgflow._step_options(task.flow_slug, task.flow_version, task.step_slug) AS o
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4210_fail_attempt.sql
--- An attempt of a started task failed (fail_task, or its lease expired on the
--- last attempt). With attempts left the task is queued again after
--- base_delay * 2^(attempt-1) seconds; otherwise it fails and its step follows
--- when_exhausted: fail (the run fails), skip or skip-cascade (the step's other
--- tasks are cancelled and the skip recorded with the last error).
+-- An attempt of a started task failed (fail_task, an output refused, or its
+-- lease expired: _expire_lease). With attempts left (_attempts_used_up) the
+-- task is queued again, claimable
+-- at retry_at (default: after base_delay * 2^(attempt-1) seconds); otherwise it
+-- fails and its step follows when_exhausted: fail (the run fails), skip or
+-- skip-cascade (the step's other tasks are cancelled and the skip recorded with
+-- the last error).
 -- Every failed attempt is also kept in task_attempts, with what the worker sent.
--- Callers hold the run and task row locks and checked the task is started.
+-- Callers hold the task row lock and checked the task is started, and hold the
+-- run row lock too unless the task has attempts left (a retry changes nothing
+-- but the task row; run is NULL then).
 CREATE OR REPLACE FUNCTION pgflow._fail_attempt(
   run pgflow.runs, task pgflow.step_tasks, error_message text,
-  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL, retry_at timestamptz DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_max_attempts int;
-  v_base_delay int;
-  v_when_exhausted text;
+  v_options record;
   v_backoff double precision;
   v_reason text;
 BEGIN
@@ -2129,21 +2508,18 @@ BEGIN
                                     error_type, error_message, error_details)
   VALUES (task.run_id, task.step_slug, task.task_index, task.attempt, task.worker_id, task.started_at,
           _fail_attempt.error_type, _fail_attempt.error_message, _fail_attempt.error_details);
-  SELECT coalesce(s.max_attempts, f.max_attempts), coalesce(s.base_delay, f.base_delay), s.when_exhausted
-    INTO STRICT v_max_attempts, v_base_delay, v_when_exhausted
-    FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-   WHERE s.flow_slug = task.flow_slug AND s.flow_version = task.flow_version AND s.step_slug = task.step_slug;
+  SELECT o.* INTO STRICT v_options FROM pgflow._step_options(task.flow_slug, task.flow_version, task.step_slug) AS o;
 
-  IF task.attempt - task.attempts_before_retry < v_max_attempts THEN
+  IF NOT pgflow._attempts_used_up(task) THEN
     -- Capped so a large max_attempts cannot overflow the interval.
-    v_backoff := least(v_base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
+    v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
     UPDATE pgflow.step_tasks AS t
        SET status = 'queued', error_message = _fail_attempt.error_message,
-           available_at = now() + make_interval(secs => v_backoff)
+           available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
-    IF v_backoff = 0 THEN
+    IF retry_at IS NULL AND v_backoff = 0 THEN
       PERFORM pgflow._wake_workers(task.flow_slug);
     END IF;
     RETURN task;
@@ -2156,12 +2532,12 @@ BEGIN
   v_reason := format('task %s of step "%s" failed after %s attempt%s: %s', task.task_index, task.step_slug,
                      task.attempt - task.attempts_before_retry,
                      CASE WHEN task.attempt - task.attempts_before_retry = 1 THEN '' ELSE 's' END, error_message);
-  IF v_when_exhausted = 'fail' THEN
+  IF v_options.when_exhausted = 'fail' THEN
     PERFORM pgflow._fail_run(run.run_id, task.step_slug, v_reason);
   ELSE
     PERFORM pgflow._cancel_tasks(task.run_id, task.step_slug);
     PERFORM pgflow._start_steps(run, pgflow._skip_steps(run, task.step_slug,
-      format('%s (when_exhausted = %s)', v_reason, v_when_exhausted), v_when_exhausted = 'skip-cascade'));
+      format('%s (when_exhausted = %s)', v_reason, v_options.when_exhausted), v_options.when_exhausted = 'skip-cascade'));
   END IF;
   RETURN task;
 END;
@@ -2171,36 +2547,22 @@ $$;
 -- extension/40_complete/4220_fail_task.sql
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
--- _fail_attempt). Same stale-report rules and lock order as complete_task: a
--- fan-out task's row before the run's.
+-- _fail_attempt). Same stale-report rules as complete_task (attempt, lease_token).
+-- Locks the run row, then the task row, for fan-out tasks too: failures are
+-- rare enough to queue on the run row (lock order: 0000_tables.sql).
 -- error_type and error_details (e.g. an exception class and traceback) are kept
 -- with the attempt in task_attempts.
 CREATE OR REPLACE FUNCTION pgflow.fail_task(
   run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL,
-  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL, lease_token uuid DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_fan_out boolean := pgflow._is_fan_out_task(run_id, step_slug, task_index);
-  v_run pgflow.runs;
-  v_task pgflow.step_tasks;
+  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
+  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure', lease_token);
 BEGIN
-  IF v_fan_out THEN
-    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id;
-  ELSE
-    v_run := pgflow._lock_run(run_id, step_slug, task_index);
-  END IF;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run_id, step_slug, task_index);
-  END IF;
-  IF v_fan_out THEN
-    v_run := pgflow._lock_run(run_id, step_slug, task_index);
-    IF v_run.status <> 'started' THEN
-      RAISE NOTICE 'pgflow: ignored the failure of task % of step "%" in run %: the run is %',
-        task_index, step_slug, run_id, v_run.status;
-      RETURN v_task;
-    END IF;
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);
@@ -2240,8 +2602,11 @@ $$;
 -- other unfinished step (failed, cancelled, never started) starts over with a
 -- fresh attempt budget once its dependencies have settled. Attempt numbers keep
 -- counting (attempts_before_retry), so a late report from before the retry is
--- recognised as stale; earlier attempts stay in task_attempts. Locks the run
--- row; the run is started again when it returns.
+-- recognised as stale (their lease_token is cleared too); earlier attempts stay
+-- in task_attempts. A fan-out step whose tasks had all completed when the run
+-- stopped completes at once, so the run can always end. Locks the run row, then
+-- waits for the task rows it re-queues (a report in flight: lock order,
+-- 0000_tables.sql); the run is started again when it returns.
 CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -2253,19 +2618,16 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
+  PERFORM pgflow._durable_commit();
   IF v_run.status NOT IN ('failed', 'cancelled') THEN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
-  -- A fan-out report may still hold a task row of this run while it waits for the
-  -- run lock we hold: refuse rather than wait for it (and deadlock).
-  BEGIN
-    PERFORM 1 FROM pgflow.step_tasks AS t
-     WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE NOWAIT;
-  EXCEPTION WHEN lock_not_available THEN
-    RAISE EXCEPTION 'run % has a task report in flight; retry it in a moment', run_id
-      USING ERRCODE = '55P03', HINT = 'A worker is reporting on a task of this run right now.';
-  END;
+  -- Shards and task rows held by a report in flight are waited for (their
+  -- holders never wait for this run's lock); taken first, in the lock order, so
+  -- what follows sees them settled.
+  PERFORM 1 FROM pgflow.fan_out_shards AS f WHERE f.run_id = v_run.run_id ORDER BY f.step_slug, f.shard FOR UPDATE;
+  PERFORM 1 FROM pgflow.step_tasks AS t WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
     FROM pgflow.step_states AS ss
@@ -2276,7 +2638,7 @@ BEGIN
                   WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status = 'completed');
   UPDATE pgflow.step_tasks AS t
      SET status = 'queued', attempts_before_retry = t.attempt, available_at = now(), queued_at = now(),
-         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL
+         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL
    WHERE t.run_id = v_run.run_id AND t.step_slug = ANY (v_partial) AND t.status <> 'completed';
   UPDATE pgflow.step_states AS ss
      SET status = 'started', error_message = NULL, finished_at = NULL,
@@ -2285,7 +2647,7 @@ BEGIN
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
   UPDATE pgflow.fan_out_shards AS f
      SET remaining = (SELECT count(*) FROM pgflow.step_tasks AS t
-                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % 16 = f.shard
+                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % pgflow._fan_out_shards() = f.shard
                          AND t.status <> 'completed')
    WHERE f.run_id = v_run.run_id AND f.step_slug = ANY (v_partial);
 
@@ -2309,6 +2671,12 @@ BEGIN
   IF cardinality(v_partial) > 0 THEN
     PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
+  -- A fan-out with nothing pending (its last completion came as the run stopped)
+  -- completes now, or it would stay started with nothing to claim.
+  FOR v_position IN 1 .. cardinality(v_partial) LOOP
+    PERFORM pgflow._finish_fan_out_step(v_run, v_partial[v_position]);
+    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+  END LOOP;
   PERFORM pgflow._start_steps(v_run, ARRAY(
     SELECT ss.step_slug FROM pgflow.step_states AS ss
      WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0));
@@ -2420,9 +2788,9 @@ GRANT EXECUTE ON FUNCTION
   pgflow.claim_tasks(text, int, text[], text[]),
   pgflow.complete_tasks(jsonb),
   pgflow.worker_heartbeat(text, text[], boolean),
-  pgflow.complete_task(uuid, text, jsonb, int, int),
-  pgflow.fail_task(uuid, text, text, int, int, text, text),
-  pgflow.extend_lease(uuid, text, int, int, int),
+  pgflow.complete_task(uuid, text, jsonb, int, int, uuid),
+  pgflow.fail_task(uuid, text, text, int, int, text, text, uuid),
+  pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
   pgflow.step_shapes(text[])
   TO pgflow_worker;

@@ -9,6 +9,27 @@
 -- remaining_deps, remaining_tasks) are CHECKed non-negative and each changes in
 -- exactly one function.
 
+-- Lock order (the one place it is written; other headers refer here):
+--   run row (FOR NO KEY UPDATE) -> fan-out counter shards (by step, shard) -> task rows.
+-- Every writer of a run's state takes the run row first. Nobody waits for a run
+-- row while holding a shard or task row, so a run writer may wait for those
+-- (cancel, retry, skip) without forming a cycle:
+--   claim_tasks       task rows SKIP LOCKED; for an expired lease the run row
+--                     SKIP LOCKED, and what its outcome changes with a 1 ms
+--                     lock_timeout (_expire_lease): it never waits;
+--   extend_lease      one task row, holding nothing else;
+--   plain reports     run, task (complete_task, fail_task: every failure);
+--   fan-out reports   shard, task without the run, so completions of one fan-out
+--                     do not queue on the run row; a report that needs the run
+--                     (it emptied its shard, its output is refused, or the step's
+--                     outputs outgrew the aggregate) tries it NOWAIT, and when it
+--                     is busy rolls back to before its shard lock and starts over
+--                     as run, shard, task (_complete_fan_out_task);
+--   complete_tasks    runs in run_id order, each as above in (step, shard, task)
+--                     order (one savepoint per run);
+--   run writers       run, the shards of the steps they touch, then the task
+--                     rows they change (_cancel_tasks, retry_run, _start_steps).
+--
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,
   version      int         NOT NULL DEFAULT 1,
@@ -103,7 +124,15 @@ CREATE TABLE pgflow.runs (
   finished_at     timestamptz,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
-  CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0)
+  CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
+  -- Statuses and who sets them:
+  --   started    start_flow, retry_run
+  --   completed  _settle (its last step settled)
+  --   failed     _stop_run (from _fail_run)
+  --   cancelled  _stop_run (from cancel_run)
+  CONSTRAINT runs_finished_iff_final CHECK ((status = 'started') = (finished_at IS NULL)),
+  CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
 );
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
@@ -124,7 +153,21 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_status_values
     CHECK (status IN ('created', 'started', 'completed', 'failed', 'skipped', 'cancelled')),
   CONSTRAINT step_states_remaining_deps_bounds CHECK (remaining_deps >= 0),
-  CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0)
+  CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0),
+  -- Statuses and who sets them:
+  --   created    start_flow, retry_run
+  --   started    _start_steps, retry_run (a fan-out that keeps its completed tasks)
+  --   completed  _complete_step
+  --   failed     _fail_run
+  --   skipped    _skip_steps
+  --   cancelled  _stop_run
+  CONSTRAINT step_states_finished_iff_final
+    CHECK ((status IN ('created', 'started')) = (finished_at IS NULL)),
+  CONSTRAINT step_states_started_has_started_at CHECK (status <> 'started' OR started_at IS NOT NULL),
+  CONSTRAINT step_states_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  CONSTRAINT step_states_error_only_failed CHECK (error_message IS NULL OR status = 'failed'),
+  CONSTRAINT step_states_skip_reason_only_skipped CHECK (skip_reason IS NULL OR status = 'skipped'),
+  CONSTRAINT step_states_skipped_has_reason CHECK (status <> 'skipped' OR skip_reason IS NOT NULL)
 );
 COMMENT ON COLUMN pgflow.step_states.remaining_tasks IS
   'Tasks not yet completed; NULL until the step starts. A fan-out step counts in fan_out_shards instead and shows its task count until it completes (then 0).';
@@ -146,13 +189,27 @@ CREATE TABLE pgflow.step_tasks (
   queued_at     timestamptz NOT NULL DEFAULT now(),
   started_at    timestamptz,
   finished_at   timestamptz,
+  lease_token   uuid,
   PRIMARY KEY (run_id, step_slug, task_index),
   FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
   CONSTRAINT step_tasks_status_values
     CHECK (status IN ('queued', 'started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT step_tasks_task_index_bounds CHECK (task_index >= 0),
-  CONSTRAINT step_tasks_attempt_bounds CHECK (attempt >= 0)
+  CONSTRAINT step_tasks_attempt_bounds CHECK (attempt >= 0),
+  -- Statuses and who sets them:
+  --   queued     _start_steps, _fail_attempt (a retry, or a lease lost), retry_run
+  --   started    claim_tasks
+  --   completed  _store_output
+  --   failed     _fail_attempt (its attempts used up)
+  --   cancelled  _cancel_tasks
+  CONSTRAINT step_tasks_finished_iff_final
+    CHECK ((status IN ('queued', 'started')) = (finished_at IS NULL)),
+  CONSTRAINT step_tasks_started_has_holder
+    CHECK (status <> 'started' OR (attempt >= 1 AND started_at IS NOT NULL AND worker_id IS NOT NULL)),
+  CONSTRAINT step_tasks_output_only_completed CHECK (output IS NULL OR status = 'completed')
 );
+COMMENT ON COLUMN pgflow.step_tasks.lease_token IS
+  'Set anew by every claim (claim_tasks returns it): a report or heartbeat that passes lease_token counts only while it is the current one, so the report of a claim that was lost (say, in a crash) cannot pass for the claim that replaced it. NULL for tasks never claimed or claimed under 0.1.';
 COMMENT ON COLUMN pgflow.step_tasks.available_at IS
   'queued: when the task becomes claimable (delay, retry backoff); started: when its lease expires and it becomes claimable again.';
 COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
@@ -160,15 +217,19 @@ COMMENT ON COLUMN pgflow.step_tasks.attempts_before_retry IS
 COMMENT ON COLUMN pgflow.step_tasks.item IS 'Fan-out tasks only: the array element this task processes.';
 COMMENT ON COLUMN pgflow.step_tasks.output IS
   'Fan-out tasks only (aggregated into step_states.output); a single task''s output is stored once, in step_states.';
--- A fan-out step's count of tasks not yet completed, split over up to 16 rows
--- (task_index % 16), so that completions of its tasks do not all queue on one
--- row: a completion decrements its shard, and only one that empties a shard takes
--- the run lock to see whether the step is done.
+-- A fan-out step's count of tasks not yet completed, split over up to
+-- pgflow._fan_out_shards() rows (task_index % that), so that completions of its
+-- tasks do not all queue on one row: a completion decrements its shard, and only
+-- one that empties a shard takes the run lock to see whether the step is done.
+-- output_bytes sums the jsonb size of the outputs stored through the shard, so
+-- a fan-out whose outputs cannot be aggregated into one value fails as soon as
+-- they outgrow pgflow._max_aggregate_bytes(), not when its last task reports.
 CREATE TABLE pgflow.fan_out_shards (
   run_id    uuid NOT NULL,
   step_slug text NOT NULL,
   shard     int  NOT NULL,
   remaining int  NOT NULL,
+  output_bytes bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, step_slug, shard),
   FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
   CONSTRAINT fan_out_shards_remaining_bounds CHECK (remaining >= 0)

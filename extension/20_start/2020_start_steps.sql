@@ -6,7 +6,10 @@
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
 -- A step started again after retry_run finds its old task rows: they are
--- re-queued in place, their attempt numbers continuing (see attempts_before_retry).
+-- re-queued in place, their attempt numbers continuing (see attempts_before_retry);
+-- a fan-out's counter shards are laid out anew, and tasks beyond its new length
+-- (its dependency may have returned a shorter array this time) are removed, so
+-- nothing from the earlier start is left to wait for.
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -59,6 +62,8 @@ BEGIN
       END IF;
       -- A skipped source fans out over nothing.
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
+      -- Shards before task rows (lock order: 0000_tables.sql).
+      DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
              now() + make_interval(secs => v_step.delay_seconds)
@@ -67,12 +72,13 @@ BEGIN
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
              attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
-             worker_id = NULL, started_at = NULL, finished_at = NULL;
-      INSERT INTO pgflow.fan_out_shards AS f (run_id, step_slug, shard, remaining)
-      SELECT run.run_id, v_step.step_slug, i % 16, count(*)
+             worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
+      DELETE FROM pgflow.step_tasks AS t
+       WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
+      INSERT INTO pgflow.fan_out_shards (run_id, step_slug, shard, remaining)
+      SELECT run.run_id, v_step.step_slug, i % pgflow._fan_out_shards(), count(*)
         FROM generate_series(0, v_tasks - 1) AS i
-       GROUP BY i % 16
-      ON CONFLICT ON CONSTRAINT fan_out_shards_pkey DO UPDATE SET remaining = excluded.remaining;
+       GROUP BY i % pgflow._fan_out_shards();
     ELSE
       v_tasks := 1;
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
@@ -81,19 +87,15 @@ BEGIN
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
              queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
-             finished_at = NULL;
+             finished_at = NULL, lease_token = NULL;
     END IF;
 
-    -- A fan-out over nothing completes at once with [].
-    UPDATE pgflow.step_states AS ss
-       SET status = CASE WHEN v_tasks = 0 THEN 'completed' ELSE 'started' END, started_at = now(),
-           remaining_tasks = v_tasks,
-           output = CASE WHEN v_tasks = 0 THEN '[]'::jsonb END,
-           finished_at = CASE WHEN v_tasks = 0 THEN now() END
-     WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
     IF v_tasks = 0 THEN
-      v_queue := v_queue || pgflow._settle(run, ARRAY[v_step.step_slug]);
+      -- A fan-out over nothing completes at once with [].
+      v_queue := v_queue || pgflow._complete_step(run, v_step.step_slug, '[]'::jsonb);
     ELSE
+      UPDATE pgflow.step_states AS ss SET status = 'started', started_at = now(), remaining_tasks = v_tasks
+       WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
       v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
     END IF;
   END LOOP;

@@ -2,31 +2,41 @@
 -- lease of its step's timeout (read here, at claim time, and nowhere else).
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
--- A lease that expired on the last attempt fails the task as timed out instead.
+-- An expired lease is a lost attempt (_expire_lease): it is taken again in this
+-- claim, or, on the last attempt, fails the task as timed out.
+-- Every claim gives the task a new lease_token, returned with it: a report that
+-- passes it counts only for this claim (see _lock_task).
 -- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
 -- any limit is set, claimers take turns on an advisory lock so that counting the
 -- tasks in flight and claiming more is one atomic decision.
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
 -- worker's code serves, so runs of an old version only go to workers whose code
 -- for those steps is unchanged (version routing).
--- A claim that is the only write of its transaction commits without waiting for
--- its WAL flush (synchronous_commit off, for that transaction only): losing it in
--- a crash just makes its tasks claimable again, as an expired lease would. A
--- transaction that wrote before claiming (say, complete_task then claim_tasks,
--- which is how a worker saves a round trip) keeps its durable commit.
+-- A claim that only hands out tasks, and is the only write of its transaction,
+-- commits without waiting for its WAL flush (synchronous_commit off, for that
+-- transaction only): losing it in a crash makes its tasks claimable again, as an
+-- expired lease would, and the lost claim's worker cannot pass for the next
+-- claimer, whose lease_token differs. A claim that decided an outcome (a last
+-- attempt timed out: a task failed, maybe its run), or a transaction that wrote
+-- before claiming (say, complete_task then claim_tasks, which is how a worker
+-- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
+-- a crash could undo; so does a transaction that writes an outcome after its
+-- claim (_durable_commit).
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
--- neither block each other nor the writers of a run.
+-- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
-               flow_version int, lease_expires_at timestamptz)
+               flow_version int, lease_expires_at timestamptz, lease_token uuid)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
   v_picked tid[];
   v_limited boolean;
+  v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
+  v_decided boolean := false;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -36,9 +46,6 @@ BEGIN
     RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
   END IF;
 
-  IF pg_current_xact_id_if_assigned() IS NULL THEN
-    PERFORM set_config('synchronous_commit', 'off', true);
-  END IF;
   -- Taken before any row lock, so a limited claimer never waits holding one.
   v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
                OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
@@ -54,12 +61,8 @@ BEGIN
   END IF;
 
   FOR v_expired IN
-    SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
-           t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted,
-           (SELECT r.status FROM pgflow.runs AS r WHERE r.run_id = t.run_id) AS run_status
+    SELECT t.run_id, t.step_slug, t.task_index, t.attempt
       FROM pgflow.step_tasks AS t
-      JOIN pgflow.steps AS s ON s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-      JOIN pgflow.flows AS f ON f.flow_slug = t.flow_slug AND f.version = t.flow_version
      WHERE t.status = 'started' AND t.available_at <= now()
        AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
        AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
@@ -67,28 +70,13 @@ BEGIN
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
   LOOP
-    IF v_expired.run_status <> 'started' THEN
-      -- Left started when its run stopped (its report was in flight): nothing to reclaim.
-      UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-    ELSIF v_expired.exhausted THEN
-      PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
-    ELSE
-      -- Back in the queue ahead of everything, so the claim below takes it in this
-      -- transaction; nobody else ever sees it queued. The lost attempt is kept.
-      INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
-                                        error_type, error_message)
-      SELECT t.run_id, t.step_slug, t.task_index, t.attempt, t.worker_id, t.started_at, 'LeaseExpired',
-             format('lease expired at %s without a completion or failure; reclaimed', t.available_at)
-        FROM pgflow.step_tasks AS t
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-      UPDATE pgflow.step_tasks AS t SET status = 'queued', available_at = '-infinity'
-       WHERE t.run_id = v_expired.run_id AND t.step_slug = v_expired.step_slug
-         AND t.task_index = v_expired.task_index;
-    END IF;
+    v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
+                                      v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
+  IF v_lone AND NOT v_decided THEN
+    PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
 
   -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
   -- locked after it is chosen, and a row changed since (its new version has another
@@ -114,18 +102,17 @@ BEGIN
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
-           started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM pgflow.steps AS s, pgflow.flows AS f
+           started_at = now(), lease_token = gen_random_uuid(),
+           available_at = now() + make_interval(secs => (
+             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o))
      WHERE t.ctid = ANY (v_picked)
-       AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-       AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
-              t.available_at, t.item, s.fan_out)
+              t.available_at, t.item, t.lease_token)
   SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt,
-         CASE WHEN c.fan_out THEN jsonb_build_object('item', c.item, 'index', c.task_index)
+         CASE WHEN c.item IS NOT NULL THEN jsonb_build_object('item', c.item, 'index', c.task_index)
               ELSE pgflow._step_input(c.run_id, c.flow_slug, c.flow_version, c.step_slug,
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
-         c.flow_version, c.available_at
+         c.flow_version, c.available_at, c.lease_token
     FROM claimed AS c;
 END;
 $$;

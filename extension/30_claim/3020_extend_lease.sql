@@ -1,10 +1,14 @@
 -- Heartbeat for a long task: its lease now ends `seconds` from now (default: the
 -- step's timeout). Returns the new expiry, or NULL (with a NOTICE) when the
--- caller no longer holds the task: it was reclaimed by another attempt, finished,
--- or cancelled with its run. A worker should stop working on it then.
--- Locks the task row only.
+-- caller no longer holds the task: it was reclaimed by another attempt (another
+-- attempt number, or another lease_token when the caller passes its own), it
+-- finished, or it was cancelled with its run. A worker should stop working on
+-- it then. A cancel waits for a heartbeat in flight, then cancels the task, so
+-- once a cancel committed every heartbeat of its run returns NULL.
+-- Locks the task row only (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.extend_lease(
-  run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL)
+  run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL,
+  lease_token uuid DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -27,11 +31,14 @@ BEGIN
       task_index, step_slug, run_id, v_task.attempt, v_task.status;
     RETURN NULL;
   END IF;
+  IF extend_lease.lease_token IS NOT NULL AND extend_lease.lease_token IS DISTINCT FROM v_task.lease_token THEN
+    RAISE NOTICE 'pgflow: lease of task % of step "%" in run % not extended: attempt % is held under another lease_token (the claim that gave yours was lost or replaced)',
+      task_index, step_slug, run_id, v_task.attempt;
+    RETURN NULL;
+  END IF;
   UPDATE pgflow.step_tasks AS t
      SET available_at = now() + make_interval(secs => coalesce(extend_lease.seconds, (
-           SELECT coalesce(s.timeout, f.timeout)
-             FROM pgflow.steps AS s JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
-            WHERE s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug)))
+           SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)))
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
   RETURNING t.available_at INTO v_expires;
   RETURN v_expires;

@@ -10,6 +10,7 @@ DECLARE
   v_ready text[];
   v_remaining int;
 BEGIN
+  PERFORM pgflow._durable_commit();
   IF coalesce(cardinality(settled), 0) = 0 THEN
     RETURN '{}'::text[];
   END IF;

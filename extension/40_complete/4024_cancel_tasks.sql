@@ -1,23 +1,20 @@
--- Cancels the queued and started tasks of a run (of one step when step_slug is
--- given). Callers hold the run's row lock. A plain step's task row is only ever
--- locked by holders that never wait (claims, heartbeats; its reports take the
--- run lock first), so those are waited for. A fan-out task row may be locked by
--- a report that waits for this very run lock (see _store_fan_out_report): those
--- are skipped, not waited for. Such a report then finds the run stopped or the
--- step settled and changes nothing else; a fan-out task it leaves started is
--- cancelled by the claim that finds its lease expired.
+-- queued/started -> cancelled for the tasks of a run (of one step when step_slug
+-- is given): none of them is claimed or extended afterwards, and reports from
+-- their workers are ignored. Callers hold the run's row lock. Takes the steps'
+-- counter shards, then waits for task rows locked at that moment (a claim, a
+-- heartbeat, a fan-out completion in flight): no holder of those waits for a
+-- run row (lock order: 0000_tables.sql), so the wait is short and no cycle
+-- forms, and no task is left live because its row happened to be locked.
 CREATE OR REPLACE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM pgflow.fan_out_shards AS f
+   WHERE f.run_id = _cancel_tasks.run_id AND (_cancel_tasks.step_slug IS NULL OR f.step_slug = _cancel_tasks.step_slug)
+   ORDER BY f.step_slug, f.shard
+     FOR UPDATE;
   UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started') AND t.item IS NULL
+   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started')
      AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug);
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.ctid = ANY (ARRAY(
-           SELECT x.ctid FROM pgflow.step_tasks AS x
-            WHERE x.run_id = _cancel_tasks.run_id AND x.status IN ('queued', 'started') AND x.item IS NOT NULL
-              AND (_cancel_tasks.step_slug IS NULL OR x.step_slug = _cancel_tasks.step_slug)
-              FOR UPDATE SKIP LOCKED));
 END;
 $$;

@@ -8,6 +8,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._durable_commit();
   UPDATE pgflow.step_states AS ss SET status = 'cancelled', finished_at = now()
    WHERE ss.run_id = _stop_run.run_id AND ss.status IN ('created', 'started');
   PERFORM pgflow._cancel_tasks(run_id);

@@ -1,14 +1,18 @@
--- Shared gate of complete_task and fail_task: locks the task row and decides
--- whether this report counts. For a plain step the caller already holds the
--- run's row lock; a fan-out report passes the run as read without it (the lock
--- comes after, see _store_fan_out_report). The report counts when the task is
--- started and the attempt matches (NULL attempt means the current one).
--- Reports that are stale or late (another attempt holds it, it already
--- finished, or the run is no longer started) do not count and get a NOTICE.
--- Raises for unknown tasks and for tasks never started. Returns the task when
--- the report counts, NULL when it does not.
+-- Shared gate of every report (complete_task, complete_tasks, fail_task): locks
+-- the task row and decides whether this report counts. The caller holds the
+-- run's row lock, except a fan-out completion, which passes the run as read
+-- without it (lock order: 0000_tables.sql). The report counts when the task is
+-- started, the attempt matches (NULL: the current one) and so does the
+-- lease_token (NULL: not checked; tasks leased under 0.1 have none), i.e. only
+-- for the claim that made it. Every other report is ignored with a NOTICE: an
+-- attempt another claim holds now, one that already ended, one that was never
+-- recorded (a claim lost in a crash hands out its attempt number again, under
+-- another lease_token), a run no longer started. The one report that raises is
+-- one with no attempt for a task never claimed: a caller's mistake, not a race.
+-- Raises for unknown tasks too. Returns the task when the report counts, NULL
+-- when it does not.
 CREATE OR REPLACE FUNCTION pgflow._lock_task(
-  run pgflow.runs, step_slug text, task_index int, attempt int, report text)
+  run pgflow.runs, step_slug text, task_index int, attempt int, report text, lease_token uuid DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,16 +25,23 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
   END IF;
-  -- Never claimed, an attempt that never existed, or nothing claimed since retry_run.
-  IF v_task.status = 'queued' AND (v_task.attempt = 0 OR attempt > v_task.attempt
-                                   OR (attempt IS NULL AND v_task.attempt = v_task.attempts_before_retry)) THEN
-    RAISE EXCEPTION 'cannot record the % of %: the task is not started (status queued, % attempts so far)',
-      report, v_what, v_task.attempt
+  IF v_task.status = 'queued' AND v_task.attempt = 0 AND attempt IS NULL AND _lock_task.lease_token IS NULL THEN
+    RAISE EXCEPTION 'cannot record the % of %: the task was never claimed', report, v_what
       USING ERRCODE = '55000', HINT = 'Claim it with pgflow.claim_tasks first.';
+  END IF;
+  IF attempt > v_task.attempt THEN
+    RAISE NOTICE 'pgflow: ignored the % of % from attempt %: no such attempt was recorded, the last is % (status %); its claim was lost, e.g. in a crash',
+      report, v_what, attempt, v_task.attempt, v_task.status;
+    RETURN NULL;
   END IF;
   IF attempt IS NOT NULL AND attempt <> v_task.attempt THEN
     RAISE NOTICE 'pgflow: ignored the % of % from attempt %: attempt % holds it now (status %)',
       report, v_what, attempt, v_task.attempt, v_task.status;
+    RETURN NULL;
+  END IF;
+  IF _lock_task.lease_token IS NOT NULL AND _lock_task.lease_token IS DISTINCT FROM v_task.lease_token THEN
+    RAISE NOTICE 'pgflow: ignored the % of % (attempt %, status %): it was made under another lease_token; the claim that gave it was lost or replaced',
+      report, v_what, v_task.attempt, v_task.status;
     RETURN NULL;
   END IF;
   IF run.status <> 'started' THEN
@@ -39,7 +50,7 @@ BEGIN
   END IF;
   IF v_task.status <> 'started' THEN
     RAISE NOTICE 'pgflow: ignored the % of % (attempt %): %', report, v_what, v_task.attempt,
-      CASE WHEN v_task.status = 'queued' THEN 'that attempt already failed and the task waits for a retry'
+      CASE WHEN v_task.status = 'queued' THEN 'that attempt ended and the task waits for its next claim'
            ELSE 'the task is already ' || v_task.status END;
     RETURN NULL;
   END IF;

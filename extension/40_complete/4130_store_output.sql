@@ -8,11 +8,9 @@ LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
-    FROM pgflow.steps AS s, pgflow.flows AS f
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
-     AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
-     AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
-     AND coalesce(octet_length(_store_output.output::text), 0) <= coalesce(s.max_output_bytes, f.max_output_bytes);
+     AND coalesce(octet_length(_store_output.output::text), 0)
+         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o);
   RETURN FOUND;
 END;
 $$;

@@ -1,35 +1,21 @@
 -- A worker reports that an attempt failed. Retries with exponential backoff, or,
 -- when attempts are exhausted, applies the step's when_exhausted policy (see
--- _fail_attempt). Same stale-report rules and lock order as complete_task: a
--- fan-out task's row before the run's.
+-- _fail_attempt). Same stale-report rules as complete_task (attempt, lease_token).
+-- Locks the run row, then the task row, for fan-out tasks too: failures are
+-- rare enough to queue on the run row (lock order: 0000_tables.sql).
 -- error_type and error_details (e.g. an exception class and traceback) are kept
 -- with the attempt in task_attempts.
 CREATE OR REPLACE FUNCTION pgflow.fail_task(
   run_id uuid, step_slug text, error_message text, task_index int DEFAULT 0, attempt int DEFAULT NULL,
-  error_type text DEFAULT NULL, error_details text DEFAULT NULL)
+  error_type text DEFAULT NULL, error_details text DEFAULT NULL, lease_token uuid DEFAULT NULL)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_fan_out boolean := pgflow._is_fan_out_task(run_id, step_slug, task_index);
-  v_run pgflow.runs;
-  v_task pgflow.step_tasks;
+  v_run pgflow.runs := pgflow._lock_run(run_id, step_slug, task_index);
+  v_task pgflow.step_tasks := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure', lease_token);
 BEGIN
-  IF v_fan_out THEN
-    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = fail_task.run_id;
-  ELSE
-    v_run := pgflow._lock_run(run_id, step_slug, task_index);
-  END IF;
-  v_task := pgflow._lock_task(v_run, step_slug, task_index, attempt, 'failure');
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run_id, step_slug, task_index);
-  END IF;
-  IF v_fan_out THEN
-    v_run := pgflow._lock_run(run_id, step_slug, task_index);
-    IF v_run.status <> 'started' THEN
-      RAISE NOTICE 'pgflow: ignored the failure of task % of step "%" in run %: the run is %',
-        task_index, step_slug, run_id, v_run.status;
-      RETURN v_task;
-    END IF;
   END IF;
   RETURN pgflow._fail_attempt(v_run, v_task, coalesce(error_message, 'no error message given'),
                               error_type, error_details);

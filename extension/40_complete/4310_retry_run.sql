@@ -4,8 +4,11 @@
 -- other unfinished step (failed, cancelled, never started) starts over with a
 -- fresh attempt budget once its dependencies have settled. Attempt numbers keep
 -- counting (attempts_before_retry), so a late report from before the retry is
--- recognised as stale; earlier attempts stay in task_attempts. Locks the run
--- row; the run is started again when it returns.
+-- recognised as stale (their lease_token is cleared too); earlier attempts stay
+-- in task_attempts. A fan-out step whose tasks had all completed when the run
+-- stopped completes at once, so the run can always end. Locks the run row, then
+-- waits for the task rows it re-queues (a report in flight: lock order,
+-- 0000_tables.sql); the run is started again when it returns.
 CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -17,19 +20,16 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
+  PERFORM pgflow._durable_commit();
   IF v_run.status NOT IN ('failed', 'cancelled') THEN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
   END IF;
-  -- A fan-out report may still hold a task row of this run while it waits for the
-  -- run lock we hold: refuse rather than wait for it (and deadlock).
-  BEGIN
-    PERFORM 1 FROM pgflow.step_tasks AS t
-     WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE NOWAIT;
-  EXCEPTION WHEN lock_not_available THEN
-    RAISE EXCEPTION 'run % has a task report in flight; retry it in a moment', run_id
-      USING ERRCODE = '55P03', HINT = 'A worker is reporting on a task of this run right now.';
-  END;
+  -- Shards and task rows held by a report in flight are waited for (their
+  -- holders never wait for this run's lock); taken first, in the lock order, so
+  -- what follows sees them settled.
+  PERFORM 1 FROM pgflow.fan_out_shards AS f WHERE f.run_id = v_run.run_id ORDER BY f.step_slug, f.shard FOR UPDATE;
+  PERFORM 1 FROM pgflow.step_tasks AS t WHERE t.run_id = v_run.run_id AND t.status <> 'completed' FOR UPDATE;
 
   SELECT coalesce(array_agg(ss.step_slug), '{}') INTO v_partial
     FROM pgflow.step_states AS ss
@@ -40,7 +40,7 @@ BEGIN
                   WHERE t.run_id = ss.run_id AND t.step_slug = ss.step_slug AND t.status = 'completed');
   UPDATE pgflow.step_tasks AS t
      SET status = 'queued', attempts_before_retry = t.attempt, available_at = now(), queued_at = now(),
-         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL
+         worker_id = NULL, error_message = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL
    WHERE t.run_id = v_run.run_id AND t.step_slug = ANY (v_partial) AND t.status <> 'completed';
   UPDATE pgflow.step_states AS ss
      SET status = 'started', error_message = NULL, finished_at = NULL,
@@ -49,7 +49,7 @@ BEGIN
    WHERE ss.run_id = v_run.run_id AND ss.step_slug = ANY (v_partial);
   UPDATE pgflow.fan_out_shards AS f
      SET remaining = (SELECT count(*) FROM pgflow.step_tasks AS t
-                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % 16 = f.shard
+                       WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug AND t.task_index % pgflow._fan_out_shards() = f.shard
                          AND t.status <> 'completed')
    WHERE f.run_id = v_run.run_id AND f.step_slug = ANY (v_partial);
 
@@ -73,6 +73,12 @@ BEGIN
   IF cardinality(v_partial) > 0 THEN
     PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
+  -- A fan-out with nothing pending (its last completion came as the run stopped)
+  -- completes now, or it would stay started with nothing to claim.
+  FOR v_position IN 1 .. cardinality(v_partial) LOOP
+    PERFORM pgflow._finish_fan_out_step(v_run, v_partial[v_position]);
+    SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+  END LOOP;
   PERFORM pgflow._start_steps(v_run, ARRAY(
     SELECT ss.step_slug FROM pgflow.step_states AS ss
      WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0));

@@ -47,9 +47,9 @@ GRANT EXECUTE ON FUNCTION
   pgflow.claim_tasks(text, int, text[], text[]),
   pgflow.complete_tasks(jsonb),
   pgflow.worker_heartbeat(text, text[], boolean),
-  pgflow.complete_task(uuid, text, jsonb, int, int),
-  pgflow.fail_task(uuid, text, text, int, int, text, text),
-  pgflow.extend_lease(uuid, text, int, int, int),
+  pgflow.complete_task(uuid, text, jsonb, int, int, uuid),
+  pgflow.fail_task(uuid, text, text, int, int, text, text, uuid),
+  pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
   pgflow.step_shapes(text[])
   TO pgflow_worker;

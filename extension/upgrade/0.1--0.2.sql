@@ -4,3 +4,76 @@
 -- 0.1 database must have too (tests/test_upgrade.py compares the catalogs).
 -- Order: tables and columns, then functions whose signature changed (dropped
 -- here, so the sources can create them anew).
+
+-- ---------------------------------------------------------------------------
+-- Leases carry a token (a report counts only for the claim that made it), and
+-- fan-out shards sum the size of their outputs (issue 9, items 5 and 6).
+ALTER TABLE pgflow.step_tasks ADD COLUMN lease_token uuid;
+COMMENT ON COLUMN pgflow.step_tasks.lease_token IS
+  'Set anew by every claim (claim_tasks returns it): a report or heartbeat that passes lease_token counts only while it is the current one, so the report of a claim that was lost (say, in a crash) cannot pass for the claim that replaced it. NULL for tasks never claimed or claimed under 0.1.';
+ALTER TABLE pgflow.fan_out_shards ADD COLUMN output_bytes bigint NOT NULL DEFAULT 0;
+-- Fan-outs in flight: what their completed tasks stored so far counts too
+-- (16: 0.1's shard count, which 0.2 keeps in pgflow._fan_out_shards()).
+UPDATE pgflow.fan_out_shards AS f
+   SET output_bytes = coalesce((SELECT sum(pg_column_size(t.output)) FROM pgflow.step_tasks AS t
+                                 WHERE t.run_id = f.run_id AND t.step_slug = f.step_slug
+                                   AND t.task_index % 16 = f.shard AND t.status = 'completed'), 0);
+
+-- State invariants as CHECK constraints (see 0000_tables.sql for who sets each
+-- status). First the rows 0.1 could leave behind that would violate them:
+-- 0.1's cancel skipped task rows locked at that moment, so a stopped run may
+-- still have queued or started tasks; they are cancelled, as the cancel meant.
+UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = coalesce(t.finished_at, now())
+  FROM pgflow.runs AS r
+ WHERE r.run_id = t.run_id AND r.status <> 'started' AND t.status IN ('queued', 'started');
+UPDATE pgflow.step_tasks SET finished_at = now() WHERE status NOT IN ('queued', 'started') AND finished_at IS NULL;
+UPDATE pgflow.step_tasks SET finished_at = NULL WHERE status IN ('queued', 'started') AND finished_at IS NOT NULL;
+UPDATE pgflow.step_tasks SET output = NULL WHERE status <> 'completed' AND output IS NOT NULL;
+UPDATE pgflow.step_tasks SET started_at = coalesce(started_at, queued_at), worker_id = coalesce(worker_id, 'unknown')
+ WHERE status = 'started' AND (started_at IS NULL OR worker_id IS NULL);
+UPDATE pgflow.step_states SET finished_at = now() WHERE status NOT IN ('created', 'started') AND finished_at IS NULL;
+UPDATE pgflow.step_states SET finished_at = NULL WHERE status IN ('created', 'started') AND finished_at IS NOT NULL;
+UPDATE pgflow.step_states SET started_at = created_at WHERE status = 'started' AND started_at IS NULL;
+UPDATE pgflow.step_states SET output = NULL WHERE status <> 'completed' AND output IS NOT NULL;
+UPDATE pgflow.step_states SET error_message = NULL WHERE status <> 'failed' AND error_message IS NOT NULL;
+UPDATE pgflow.step_states SET skip_reason = NULL WHERE status <> 'skipped' AND skip_reason IS NOT NULL;
+UPDATE pgflow.step_states SET skip_reason = 'skipped (no reason was recorded)'
+ WHERE status = 'skipped' AND skip_reason IS NULL;
+UPDATE pgflow.runs SET finished_at = now() WHERE status <> 'started' AND finished_at IS NULL;
+UPDATE pgflow.runs SET finished_at = NULL WHERE status = 'started' AND finished_at IS NOT NULL;
+UPDATE pgflow.runs SET output = NULL WHERE status <> 'completed' AND output IS NOT NULL;
+UPDATE pgflow.runs SET error_message = NULL WHERE status NOT IN ('failed', 'cancelled') AND error_message IS NOT NULL;
+
+ALTER TABLE pgflow.runs
+  ADD CONSTRAINT runs_finished_iff_final CHECK ((status = 'started') = (finished_at IS NULL)),
+  ADD CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  ADD CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'));
+ALTER TABLE pgflow.step_states
+  ADD CONSTRAINT step_states_finished_iff_final
+    CHECK ((status IN ('created', 'started')) = (finished_at IS NULL)),
+  ADD CONSTRAINT step_states_started_has_started_at CHECK (status <> 'started' OR started_at IS NOT NULL),
+  ADD CONSTRAINT step_states_output_only_completed CHECK (output IS NULL OR status = 'completed'),
+  ADD CONSTRAINT step_states_error_only_failed CHECK (error_message IS NULL OR status = 'failed'),
+  ADD CONSTRAINT step_states_skip_reason_only_skipped CHECK (skip_reason IS NULL OR status = 'skipped'),
+  ADD CONSTRAINT step_states_skipped_has_reason CHECK (status <> 'skipped' OR skip_reason IS NOT NULL);
+ALTER TABLE pgflow.step_tasks
+  ADD CONSTRAINT step_tasks_finished_iff_final
+    CHECK ((status IN ('queued', 'started')) = (finished_at IS NULL)),
+  ADD CONSTRAINT step_tasks_started_has_holder
+    CHECK (status <> 'started' OR (attempt >= 1 AND started_at IS NOT NULL AND worker_id IS NOT NULL)),
+  ADD CONSTRAINT step_tasks_output_only_completed CHECK (output IS NULL OR status = 'completed');
+
+-- claim_tasks returns the lease token as a new last column; the reports and
+-- extend_lease take it as a new last argument.
+DROP FUNCTION pgflow.claim_tasks(text, int, text[], text[]);
+DROP FUNCTION pgflow.complete_task(uuid, text, jsonb, int, int);
+DROP FUNCTION pgflow.fail_task(uuid, text, text, int, int, text, text);
+DROP FUNCTION pgflow.extend_lease(uuid, text, int, int, int);
+-- Internal functions whose arguments changed, or that are gone: lease expiry is
+-- _expire_lease, reports carry the lease token, _lock_run can refuse to wait.
+DROP FUNCTION pgflow._time_out_task(uuid, text, int, int);
+DROP FUNCTION pgflow._lock_run(uuid, text, int);
+DROP FUNCTION pgflow._lock_task(pgflow.runs, text, int, int, text);
+DROP FUNCTION pgflow._complete_task(pgflow.runs, text, jsonb, int, int);
+DROP FUNCTION pgflow._store_fan_out_report(uuid, text, jsonb, int, int);
+DROP FUNCTION pgflow._fail_attempt(pgflow.runs, pgflow.step_tasks, text, text, text);
