@@ -9,7 +9,7 @@ DECLARE
   v_input jsonb;
 BEGIN
   IF jsonb_typeof(inputs) IS DISTINCT FROM 'array' THEN
-    RAISE EXCEPTION 'inputs of flow "%" must be a JSON array of flow inputs, got %', flow_slug,
+    RAISE EXCEPTION 'inputs of flow "%" must be a JSON array of flow inputs, got %', pgflow._excerpt(flow_slug),
       coalesce(jsonb_typeof(inputs), 'null')
       USING ERRCODE = '22023', HINT = 'e.g. pgflow.start_flows(''my_flow'', ''[{"id": 1}, {"id": 2}]'')';
   END IF;

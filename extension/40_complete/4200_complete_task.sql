@@ -18,6 +18,7 @@ CREATE OR REPLACE FUNCTION pgflow.complete_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pgflow._check_flow_grant(run_id);
   IF pgflow._is_fan_out_task(run_id, step_slug, task_index) THEN
     CASE pgflow._store_fan_out_report(run_id, step_slug, output, task_index, attempt)
       WHEN 'too_large' THEN

@@ -1,5 +1,6 @@
 -- Batch form of complete_task for workers that finish several tasks at once:
 --   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1}, ...]
+-- (keys as _check_report allows them; a malformed or misspelt report is refused)
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
 -- Lock order, so that batches cannot deadlock with each other or with single
@@ -24,12 +25,18 @@ DECLARE
   v_task_indexes int[];
   v_attempts int[];
   v_fan_outs boolean[];
+  v_element jsonb;
+  v_number bigint;
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'tasks must be a JSON array of reports, got %', coalesce(jsonb_typeof(tasks), 'null')
       USING ERRCODE = '22023',
             HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1}]';
   END IF;
+  -- Every report is checked before any is applied, so a bad one changes nothing.
+  FOR v_element, v_number IN SELECT x.e, x.i FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i) LOOP
+    PERFORM pgflow._check_report(v_element, format('report #%s of tasks', v_number));
+  END LOOP;
   SELECT array_agg((x.e ->> 'run_id')::uuid ORDER BY x.i), array_agg(x.e ->> 'step_slug' ORDER BY x.i),
          array_agg(x.e -> 'output' ORDER BY x.i), array_agg(coalesce((x.e ->> 'task_index')::int, 0) ORDER BY x.i),
          array_agg((x.e ->> 'attempt')::int ORDER BY x.i)
@@ -38,6 +45,7 @@ BEGIN
   SELECT array_agg(coalesce(pgflow._is_fan_out_task(u.run_id, u.step_slug, u.task_index), false) ORDER BY u.i)
     INTO v_fan_outs
     FROM unnest(v_run_ids, v_step_slugs, v_task_indexes) WITH ORDINALITY AS u(run_id, step_slug, task_index, i);
+  PERFORM pgflow._check_flow_grant(d.run_id) FROM (SELECT DISTINCT u.run_id FROM unnest(v_run_ids) AS u(run_id)) AS d;
 
   FOR v_run_id IN SELECT DISTINCT p.run_id FROM unnest(v_run_ids, v_step_slugs, v_outputs, v_task_indexes, v_attempts, v_fan_outs)
            WITH ORDINALITY AS p(run_id, step_slug, output, task_index, attempt, fan_out, i) ORDER BY p.run_id LOOP
