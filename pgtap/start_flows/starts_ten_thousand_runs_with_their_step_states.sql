@@ -29,7 +29,7 @@ SELECT results_eq(
 SELECT results_eq(
   $$SELECT ss.step_slug, ss.status, ss.remaining_deps, count(*)::int
       FROM pgflow.step_states AS ss JOIN started AS s USING (run_id)
-     GROUP BY 1, 2, 3 ORDER BY 1, 2$$,
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3$$,
   $$VALUES ('a', 'started', 0, 10000), ('b', 'created', 1, 10000), ('c', 'created', 1, 9000), ('c', 'created', 2, 1000),
            ('vip', 'skipped', 0, 9000), ('vip', 'started', 0, 1000)$$,
   'each run has its step states: roots started or skipped on their condition, dependents waiting');
