@@ -37,7 +37,7 @@ BEGIN
       RAISE EXCEPTION '% depends on unknown step "%"', v_step, pgflow._excerpt(v_dep)
         USING ERRCODE = '42704',
               DETAIL = format('Steps of flow "%s": %s.', flow_slug,
-                              coalesce(nullif(array_to_string(known_slugs, ', '), ''), 'none')),
+                              coalesce(nullif(pgflow._excerpt(array_to_string(known_slugs, ', '), 400), ''), 'none')),
               HINT = 'Define the dependency first, or fix the slug.';
     END IF;
   END LOOP;
@@ -77,7 +77,7 @@ BEGIN
         RAISE EXCEPTION '% of % refers to "%", which is not in its input', v_pattern_name, v_step, pgflow._excerpt(v_key)
           USING ERRCODE = '22023',
                 DETAIL = format('The input of step "%s" has the keys: %s.', step_slug,
-                                array_to_string(array_prepend('run', deps), ', ')),
+                                pgflow._excerpt(array_to_string(array_prepend('run', deps), ', '), 400)),
                 HINT = 'A condition matches the step input: "run" (the flow input) and its dependencies.';
       END IF;
     END LOOP;
