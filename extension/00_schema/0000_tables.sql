@@ -10,7 +10,9 @@
 -- exactly one function.
 
 -- Lock order (the one place it is written; other headers refer here):
---   run row (FOR NO KEY UPDATE) -> fan-out counter shards (by step, shard) -> task rows.
+--   flow lock rows (flow_locks, in flow_slug order; definitions and limited
+--   claims only) -> run row (FOR NO KEY UPDATE) -> fan-out counter shards (by
+--   step, shard) -> task rows.
 -- Every writer of a run's state takes the run row first. Nobody waits for a run
 -- row while holding a shard or task row, so a run writer may wait for those
 -- (cancel, retry, skip) without forming a cycle:
@@ -30,6 +32,20 @@
 --   run writers       run, the shards of the steps they touch, then the task
 --                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
+-- One row per flow slug, whatever its versions: the row lock that serializes
+-- the definitions of a flow (create_flow, add_step, define_flow) and the claims
+-- of a flow with a concurrency limit (claim_tasks), FOR NO KEY UPDATE in
+-- flow_slug order. Row locks and not advisory locks, because any role may take
+-- any advisory lock, while locking these rows needs UPDATE on the table, which
+-- nobody but the owner has: no PUBLIC action can stall a claim or a definition.
+CREATE TABLE pgflow.flow_locks (
+  flow_slug  text        NOT NULL PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT flow_locks_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$')
+);
+COMMENT ON TABLE pgflow.flow_locks IS
+  'One row per flow slug; locked by definitions of the flow and by claims of a flow with a concurrency limit.';
+
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,
   version      int         NOT NULL DEFAULT 1,
@@ -40,6 +56,7 @@ CREATE TABLE pgflow.flows (
   max_output_bytes int     NOT NULL DEFAULT 1048576,
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (flow_slug, version),
+  CONSTRAINT flows_flow_lock_fkey FOREIGN KEY (flow_slug) REFERENCES pgflow.flow_locks (flow_slug),
   CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
   CONSTRAINT flows_version_positive CHECK (version >= 1),
   CONSTRAINT flows_max_attempts_bounds CHECK (max_attempts >= 1),
@@ -274,3 +291,21 @@ COMMENT ON COLUMN pgflow.workers.idle IS
   'The worker waits for work and wants wake-ups (see _wake_workers). A busy worker claims again when it has room.';
 COMMENT ON COLUMN pgflow.workers.step_keys IS
   'The steps this worker''s code serves, as flow_slug/version/step_slug (what it passes to claim_tasks); NULL = any.';
+-- _wake_workers counts the workers seen lately: a range scan, however many
+-- stale rows (workers gone, not yet pruned) the table holds.
+CREATE INDEX workers_last_seen_idx ON pgflow.workers (last_seen_at);
+
+-- Per-flow worker grants (grant_flow, revoke_flow). A session whose login role
+-- (session_user) is a member of a role named here works only on the flows
+-- granted to its roles: claim_tasks hands out no other flow's tasks, and reports,
+-- leases and run_input on other flows raise 42501. A session with no grant at all
+-- (and every superuser) works on every flow, as without grants. Role names, not
+-- oids, so grants survive a dump and restore; a grant to a dropped role is inert.
+CREATE TABLE pgflow.flow_grants (
+  flow_slug  text        NOT NULL REFERENCES pgflow.flow_locks (flow_slug) ON DELETE CASCADE,
+  role_name  text        NOT NULL,
+  granted_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (flow_slug, role_name)
+);
+COMMENT ON TABLE pgflow.flow_grants IS
+  'Which roles'' sessions may work on which flows; a session holding no grant works on every flow.';

@@ -12,7 +12,7 @@ BEGIN
       USING ERRCODE = '22023', HINT = 'Give every flow and step a slug.';
   END IF;
   IF slug !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' THEN
-    RAISE EXCEPTION 'invalid % slug "%"%', kind, slug, v_where
+    RAISE EXCEPTION 'invalid % slug "%"%', kind, pgflow._excerpt(slug), v_where
       USING ERRCODE = '22023',
             DETAIL = 'A slug starts with a letter or underscore, then up to 62 letters, digits or underscores.',
             HINT = 'Use a name like fetch_data or stepA.';

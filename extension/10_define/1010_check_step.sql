@@ -15,6 +15,7 @@ DECLARE
   v_key text;
   v_pattern_name text;
   v_pattern jsonb;
+  v_depth int;
 BEGIN
   PERFORM pgflow._check_slug('step', step_slug, flow_slug);
   PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds,
@@ -33,15 +34,15 @@ BEGIN
         USING ERRCODE = '42P17', HINT = 'Remove the step from its own deps.';
     END IF;
     IF NOT v_dep = ANY (known_slugs) THEN
-      RAISE EXCEPTION '% depends on unknown step "%"', v_step, v_dep
+      RAISE EXCEPTION '% depends on unknown step "%"', v_step, pgflow._excerpt(v_dep)
         USING ERRCODE = '42704',
               DETAIL = format('Steps of flow "%s": %s.', flow_slug,
-                              coalesce(nullif(array_to_string(known_slugs, ', '), ''), 'none')),
+                              coalesce(nullif(pgflow._excerpt(array_to_string(known_slugs, ', '), 400), ''), 'none')),
               HINT = 'Define the dependency first, or fix the slug.';
     END IF;
   END LOOP;
   IF cardinality(deps) <> cardinality(ARRAY(SELECT DISTINCT unnest(deps))) THEN
-    RAISE EXCEPTION '% lists a dependency more than once: %', v_step, array_to_string(deps, ', ')
+    RAISE EXCEPTION '% lists a dependency more than once: %', v_step, pgflow._excerpt(array_to_string(deps, ', '), 400)
       USING ERRCODE = '22023';
   END IF;
 
@@ -57,11 +58,11 @@ BEGIN
 
   IF when_unmet IS NULL OR when_unmet NOT IN ('skip', 'skip-cascade', 'fail') THEN
     RAISE EXCEPTION 'when_unmet of % must be skip, skip-cascade or fail, not %', v_step,
-      coalesce('"' || when_unmet || '"', 'null') USING ERRCODE = '22023';
+      coalesce('"' || pgflow._excerpt(when_unmet) || '"', 'null') USING ERRCODE = '22023';
   END IF;
   IF when_exhausted IS NULL OR when_exhausted NOT IN ('skip', 'skip-cascade', 'fail') THEN
     RAISE EXCEPTION 'when_exhausted of % must be skip, skip-cascade or fail, not %', v_step,
-      coalesce('"' || when_exhausted || '"', 'null') USING ERRCODE = '22023';
+      coalesce('"' || pgflow._excerpt(when_exhausted) || '"', 'null') USING ERRCODE = '22023';
   END IF;
 
   FOR v_pattern_name, v_pattern IN VALUES ('run_if', run_if), ('run_unless', run_unless) LOOP
@@ -73,20 +74,42 @@ BEGIN
     END IF;
     FOR v_key IN SELECT jsonb_object_keys(v_pattern) LOOP
       IF v_key <> 'run' AND NOT v_key = ANY (deps) THEN
-        RAISE EXCEPTION '% of % refers to "%", which is not in its input', v_pattern_name, v_step, v_key
+        RAISE EXCEPTION '% of % refers to "%", which is not in its input', v_pattern_name, v_step, pgflow._excerpt(v_key)
           USING ERRCODE = '22023',
                 DETAIL = format('The input of step "%s" has the keys: %s.', step_slug,
-                                array_to_string(array_prepend('run', deps), ', ')),
+                                pgflow._excerpt(array_to_string(array_prepend('run', deps), ', '), 400)),
                 HINT = 'A condition matches the step input: "run" (the flow input) and its dependencies.';
       END IF;
     END LOOP;
+  END LOOP;
+  -- Containment (@>) recurses once per level, so a deep pattern would exhaust the
+  -- stack at start_flow, long after the definition was accepted. Measured by a
+  -- walk that stops one level past the limit, so it cannot recurse deeply itself.
+  FOR v_pattern_name, v_pattern IN VALUES ('run_if', run_if), ('run_unless', run_unless) LOOP
+    CONTINUE WHEN v_pattern IS NULL;
+    WITH RECURSIVE walk(value, depth) AS (
+      SELECT v_pattern, 1
+      UNION ALL
+      SELECT c.value, w.depth + 1
+        FROM walk AS w
+       CROSS JOIN LATERAL (
+             SELECT o.value FROM jsonb_each(CASE WHEN jsonb_typeof(w.value) = 'object' THEN w.value ELSE '{}' END) AS o
+             UNION ALL
+             SELECT a.value FROM jsonb_array_elements(CASE WHEN jsonb_typeof(w.value) = 'array' THEN w.value ELSE '[]' END) AS a(value)) AS c
+       WHERE w.depth <= 32 AND jsonb_typeof(c.value) IN ('object', 'array'))
+    SELECT max(walk.depth) INTO v_depth FROM walk;
+    IF v_depth > 32 THEN
+      RAISE EXCEPTION '% of % is nested more than 32 levels deep', v_pattern_name, v_step
+        USING ERRCODE = '54000', DETAIL = 'A condition pattern may nest objects and arrays at most 32 levels.',
+              HINT = 'Match on a shallower part of the input.';
+    END IF;
   END LOOP;
   IF run_unless = '{}'::jsonb THEN
     RAISE EXCEPTION '% can never run: run_unless {} is contained in every input', v_step
       USING ERRCODE = '42P17', HINT = 'Remove run_unless, or give it a pattern.';
   END IF;
   IF run_if @> run_unless THEN
-    RAISE EXCEPTION '% can never run: run_if % contains run_unless %', v_step, run_if, run_unless
+    RAISE EXCEPTION '% can never run: run_if % contains run_unless %', v_step, pgflow._excerpt(run_if::text), pgflow._excerpt(run_unless::text)
       USING ERRCODE = '42P17',
             DETAIL = 'Whenever the input contains run_if it also contains run_unless, so one of them is always unmet.',
             HINT = 'Fix one of the two patterns.';

@@ -12,7 +12,7 @@ BEGIN
      AND (flow_definition.version IS NULL OR f.version = flow_definition.version)
    ORDER BY f.version DESC LIMIT 1;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'flow "%"% does not exist', flow_slug,
+    RAISE EXCEPTION 'flow "%"% does not exist', pgflow._excerpt(flow_slug),
       CASE WHEN version IS NULL THEN '' ELSE format(' version %s', version) END
       USING ERRCODE = 'P0002', HINT = 'Define it with pgflow.define_flow or pgflow.create_flow.';
   END IF;

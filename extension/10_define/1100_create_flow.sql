@@ -17,7 +17,7 @@ BEGIN
   END IF;
   PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout, 0,
                                 max_concurrency, max_output_bytes);
-  PERFORM pg_advisory_xact_lock(hashtext('pgflow.define'), hashtext(flow_slug));
+  PERFORM pgflow._lock_flow(flow_slug);
 
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = create_flow.flow_slug ORDER BY f.version DESC LIMIT 1;

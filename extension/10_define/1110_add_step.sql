@@ -18,7 +18,7 @@ DECLARE
   v_cycle text;
 BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
-  PERFORM pg_advisory_xact_lock(hashtext('pgflow.define'), hashtext(flow_slug));
+  PERFORM pgflow._lock_flow(flow_slug);
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = add_step.flow_slug ORDER BY f.version DESC LIMIT 1 FOR UPDATE;
   IF NOT FOUND THEN
@@ -28,7 +28,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pgflow.runs AS r
               WHERE r.flow_slug = v_flow.flow_slug AND r.flow_version = v_flow.version) THEN
     RAISE EXCEPTION 'cannot add step "%" to flow "%" version %: the version has runs, so its shape is immutable',
-      step_slug, flow_slug, v_flow.version
+      pgflow._excerpt(step_slug), flow_slug, v_flow.version
       USING ERRCODE = '55000',
             HINT = 'Deploy the new shape with pgflow.define_flow(...): it creates the next version, '
                    'new runs use it and runs in flight finish on theirs.';

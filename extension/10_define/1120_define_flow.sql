@@ -4,11 +4,15 @@
 -- Steps may come in any order. Everything is validated before anything is
 -- written, and an error leaves no rows. Versions:
 --   same shape as the latest version -> update tunables in place, create nothing;
---   new shape, latest has no runs    -> replace the latest version's steps;
---   new shape, latest has runs       -> create version N+1.
--- Locks: an advisory lock per flow slug serializes definitions of one flow, and
--- FOR UPDATE on the latest flows row waits for start_flow calls in flight on it
--- (they hold FOR KEY SHARE), so "has runs" is read after they commit.
+--   new shape                        -> create version N+1, runs or not.
+-- A version number never names two shapes: workers route claims by step keys
+-- (flow_slug/version/step_slug, see claim_tasks), so a worker whose code serves
+-- version N's shape must never be handed a step of another shape under N. A
+-- version left without runs stays, unused (start_flow takes the latest), and is
+-- never rewritten, so a start_flow in flight on it keeps a consistent shape.
+-- Locks: the flow's flow_locks row (_lock_flow) serializes definitions of one
+-- flow; start_flow is not waited for (it holds FOR KEY SHARE on the version it
+-- reads, and neither a tunables update nor a new version conflicts with that).
 CREATE OR REPLACE FUNCTION pgflow.define_flow(definition jsonb)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
@@ -48,7 +52,7 @@ BEGIN
   END IF;
   PERFORM pgflow._check_slug('flow', v_slug);
   v_what := format('flow "%s"', v_slug);
-  SELECT string_agg(format('"%s"', k), ', ') INTO v_unknown
+  SELECT pgflow._excerpt(string_agg(format('"%s"', pgflow._excerpt(k)), ', '), 400) INTO v_unknown
     FROM jsonb_object_keys(definition) AS k WHERE k <> ALL (c_flow_keys);
   IF v_unknown IS NOT NULL THEN
     RAISE EXCEPTION 'unknown key % in the definition of %', v_unknown, v_what
@@ -80,7 +84,7 @@ BEGIN
       RAISE EXCEPTION 'step #% of % has no "slug"', v_position, v_what USING ERRCODE = '22023';
     END IF;
     PERFORM pgflow._check_slug('step', v_step_slug, v_slug);
-    SELECT string_agg(format('"%s"', k), ', ') INTO v_unknown
+    SELECT pgflow._excerpt(string_agg(format('"%s"', pgflow._excerpt(k)), ', '), 400) INTO v_unknown
       FROM jsonb_object_keys(v_element) AS k WHERE k <> ALL (c_step_keys);
     IF v_unknown IS NOT NULL THEN
       RAISE EXCEPTION 'unknown key % in step "%" of %', v_unknown, v_step_slug, v_what
@@ -138,9 +142,9 @@ BEGIN
     INTO v_order
     FROM jsonb_array_elements(v_steps) AS e, jsonb_array_elements_text(e -> 'deps') AS d;
 
-  PERFORM pg_advisory_xact_lock(hashtext('pgflow.define'), hashtext(v_slug));
+  PERFORM pgflow._lock_flow(v_slug);
   SELECT f.* INTO v_latest FROM pgflow.flows AS f
-   WHERE f.flow_slug = v_slug ORDER BY f.version DESC LIMIT 1 FOR UPDATE;
+   WHERE f.flow_slug = v_slug ORDER BY f.version DESC LIMIT 1;
 
   IF FOUND AND pgflow._shape(pgflow.flow_definition(v_slug, v_latest.version) -> 'steps') = pgflow._shape(v_steps) THEN
     -- Same shape: only tunables may differ, and they apply from the next claim.
@@ -164,21 +168,10 @@ BEGIN
     RETURN v_flow;
   END IF;
 
-  IF FOUND AND NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
-                            WHERE r.flow_slug = v_slug AND r.flow_version = v_latest.version) THEN
-    -- Nobody depends on the latest version yet: replace it rather than pile up versions.
-    DELETE FROM pgflow.steps AS s WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version;
-    UPDATE pgflow.flows AS f
-       SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
-           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
-     WHERE f.flow_slug = v_slug AND f.version = v_latest.version
-    RETURNING * INTO v_flow;
-  ELSE
-    v_version := coalesce(v_latest.version + 1, 1);
-    INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
-    VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
-    RETURNING * INTO v_flow;
-  END IF;
+  v_version := coalesce(v_latest.version + 1, 1);
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+  VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
+  RETURNING * INTO v_flow;
 
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,

@@ -6,9 +6,14 @@
 -- claim, or, on the last attempt, fails the task as timed out.
 -- Every claim gives the task a new lease_token, returned with it: a report that
 -- passes it counts only for this claim (see _lock_task).
--- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
--- any limit is set, claimers take turns on an advisory lock so that counting the
--- tasks in flight and claiming more is one atomic decision.
+-- Concurrency limits (max_concurrency of flows and steps) are enforced here: a
+-- claim that may take tasks of limited flows locks those flows' flow_locks rows
+-- (FOR NO KEY UPDATE, in flow_slug order), so that counting the tasks in flight
+-- and claiming more is one atomic decision among the claimers of those flows.
+-- Claims of unlimited flows lock nothing. Row locks, not advisory locks, so that
+-- no role without UPDATE on pgflow's tables can stall a claim.
+-- Per-flow grants (flow_grants): a session holding grants is handed tasks of its
+-- granted flows only (see _granted_flows).
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
 -- worker's code serves, so runs of an old version only go to workers whose code
 -- for those steps is unchanged (version routing).
@@ -34,22 +39,31 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_expired record;
   v_picked tid[];
-  v_limited boolean;
+  v_limited text[];
+  v_granted text[] := pgflow._granted_flows();
   v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
   v_decided boolean := false;
 BEGIN
-  IF worker_id IS NULL OR worker_id = '' THEN
-    RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
-      HINT = 'Identify the worker, e.g. host:pid, so step_tasks shows who ran what.';
+  PERFORM pgflow._check_worker_id(worker_id);
+  IF max_tasks IS NULL OR max_tasks < 1 OR max_tasks > 1000 THEN
+    RAISE EXCEPTION 'max_tasks must be between 1 and 1000, got %', coalesce(max_tasks::text, 'null')
+      USING ERRCODE = '22023', HINT = 'A worker claims at most 1000 tasks per call; call again for more.';
   END IF;
-  IF max_tasks IS NULL OR max_tasks < 1 THEN
-    RAISE EXCEPTION 'max_tasks must be at least 1, got %', coalesce(max_tasks::text, 'null') USING ERRCODE = '22023';
+  IF v_granted IS NOT NULL THEN
+    flow_slugs := ARRAY(SELECT g FROM unnest(v_granted) AS g
+                         WHERE claim_tasks.flow_slugs IS NULL OR g = ANY (claim_tasks.flow_slugs));
   END IF;
 
-  -- Taken before any row lock, so a limited claimer never waits holding one.
-  v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
-               OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
-  IF v_limited THEN
+  -- The limited flows this claim may take tasks of. Locked before any other row,
+  -- so a limited claimer never waits holding one.
+  v_limited := ARRAY(
+    SELECT l.flow_slug
+      FROM (SELECT f.flow_slug FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL
+            UNION
+            SELECT s.flow_slug FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL) AS l
+     WHERE (flow_slugs IS NULL OR l.flow_slug = ANY (flow_slugs))
+       AND (step_keys IS NULL OR l.flow_slug = ANY (ARRAY(SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k))));
+  IF cardinality(v_limited) > 0 THEN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
       RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
         upper(current_setting('transaction_isolation'))
@@ -57,7 +71,8 @@ BEGIN
               DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
               HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
+    PERFORM 1 FROM pgflow.flow_locks AS l WHERE l.flow_slug = ANY (v_limited)
+     ORDER BY l.flow_slug FOR NO KEY UPDATE;
   END IF;
 
   FOR v_expired IN
@@ -83,7 +98,7 @@ BEGIN
   -- ctid) is left out, so what is claimed is still queued.
   -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
   -- status = 'queued' predicate let the planner walk the whole queued index.
-  IF v_limited THEN
+  IF cardinality(v_limited) > 0 THEN
     v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
                        WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
                          FOR UPDATE SKIP LOCKED);

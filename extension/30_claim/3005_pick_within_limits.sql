@@ -1,9 +1,11 @@
 -- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
 -- skipping those whose step or flow already has max_concurrency tasks in flight
 -- (status started, counted over all versions); the limits are those of the
--- latest version of the flow (or of the flow's latest version with that step). The caller holds the advisory lock
--- that serializes limited claims, so the counts cannot change under it except
--- downwards (completions), which only makes this pick conservative.
+-- latest version of the flow (or of the flow's latest version with that step).
+-- The caller holds the flow_locks rows of the limited flows it may claim from,
+-- which serialize their claims, so those counts cannot change under it except
+-- downwards (completions), which only makes this pick conservative. (Counts of
+-- limited flows outside the claim's filters may move; none of their tasks is picked.)
 -- Returns the picked rows' ctids (not locked; see claim_tasks).
 CREATE OR REPLACE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
 RETURNS tid[]

@@ -1,11 +1,11 @@
 -- Heartbeat for a long task: its lease now ends `seconds` from now (default: the
--- step's timeout). Returns the new expiry, or NULL (with a NOTICE) when the
--- caller no longer holds the task: it was reclaimed by another attempt (another
--- attempt number, or another lease_token when the caller passes its own), it
--- finished, or it was cancelled with its run. A worker should stop working on
--- it then. A cancel waits for a heartbeat in flight, then cancels the task, so
--- once a cancel committed every heartbeat of its run returns NULL.
--- Locks the task row only (lock order: 0000_tables.sql).
+-- step's timeout; at most 7 days). Returns the new expiry, or NULL (with a
+-- NOTICE) when the caller no longer holds the task: it was reclaimed by another
+-- attempt (another attempt number, or another lease_token when the caller
+-- passes its own), it finished, or it was cancelled with its run. A worker
+-- should stop working on it then. A cancel waits for a heartbeat in flight,
+-- then cancels the task, so once a cancel committed every heartbeat of its run
+-- returns NULL. Locks the task row only (lock order: 0000_tables.sql).
 CREATE OR REPLACE FUNCTION pgflow.extend_lease(
   run_id uuid, step_slug text, task_index int DEFAULT 0, attempt int DEFAULT NULL, seconds int DEFAULT NULL,
   lease_token uuid DEFAULT NULL)
@@ -15,10 +15,11 @@ DECLARE
   v_task pgflow.step_tasks;
   v_expires timestamptz;
 BEGIN
-  IF seconds < 1 THEN
-    RAISE EXCEPTION 'seconds must be at least 1, got %', seconds USING ERRCODE = '22023',
+  IF seconds < 1 OR seconds > 604800 THEN
+    RAISE EXCEPTION 'seconds must be between 1 and 604800 (7 days), got %', seconds USING ERRCODE = '22023',
       HINT = 'Leave seconds out to renew the lease for the step''s full timeout.';
   END IF;
+  PERFORM pgflow._check_flow_grant(run_id);
   SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
    WHERE t.run_id = extend_lease.run_id AND t.step_slug = extend_lease.step_slug
      AND t.task_index = extend_lease.task_index

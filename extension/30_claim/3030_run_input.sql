@@ -6,6 +6,7 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_input jsonb;
 BEGIN
+  PERFORM pgflow._check_flow_grant(run_id);
   SELECT r.input INTO v_input FROM pgflow.runs AS r WHERE r.run_id = run_input.run_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';

@@ -17,17 +17,17 @@ BEGIN
   SELECT ss.status INTO v_step_status FROM pgflow.step_states AS ss
    WHERE ss.run_id = _raise_unknown_task.run_id AND ss.step_slug = _raise_unknown_task.step_slug;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'run % of flow "%" has no step "%"', run_id, v_flow_slug, coalesce(step_slug, 'null')
+    RAISE EXCEPTION 'run % of flow "%" has no step "%"', run_id, v_flow_slug, pgflow._excerpt(coalesce(step_slug, 'null'))
       USING ERRCODE = 'P0002', HINT = 'Pass the step_slug that claim_tasks returned.';
   END IF;
   SELECT count(*) INTO v_tasks FROM pgflow.step_tasks AS t
    WHERE t.run_id = _raise_unknown_task.run_id AND t.step_slug = _raise_unknown_task.step_slug;
   IF v_tasks = 0 THEN
-    RAISE EXCEPTION 'step "%" of run % has no tasks (the step is %)', step_slug, run_id, v_step_status
+    RAISE EXCEPTION 'step "%" of run % has no tasks (the step is %)', pgflow._excerpt(step_slug), run_id, v_step_status
       USING ERRCODE = '55000', HINT = 'Only tasks returned by claim_tasks can be completed, failed or extended.';
   END IF;
   RAISE EXCEPTION 'step "%" of run % has no task %: its task indexes are 0 to %',
-    step_slug, run_id, coalesce(task_index::text, 'null'), v_tasks - 1
+    pgflow._excerpt(step_slug), run_id, coalesce(task_index::text, 'null'), v_tasks - 1
     USING ERRCODE = 'P0002', HINT = 'Pass the task_index that claim_tasks returned.';
 END;
 $$;

@@ -1,6 +1,7 @@
 -- Batch form of complete_task for workers that finish several tasks at once:
 --   [{"run_id": ..., "step_slug": ..., "output": ..., "task_index": 0, "attempt": 1,
 --     "lease_token": ...}, ...]
+-- (keys as _check_report allows them; a malformed or misspelt report is refused)
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
 -- Runs are taken in run_id order, so that batches cannot deadlock with each other
@@ -17,12 +18,20 @@ DECLARE
   v_section pgflow.step_tasks[];
   v_positions int[];
   v_results pgflow.step_tasks[] := '{}'::pgflow.step_tasks[];
+  v_element jsonb;
+  v_number bigint;
 BEGIN
   IF jsonb_typeof(tasks) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'tasks must be a JSON array of reports, got %', coalesce(jsonb_typeof(tasks), 'null')
       USING ERRCODE = '22023',
             HINT = '[{"run_id": "...", "step_slug": "a", "output": {...}, "task_index": 0, "attempt": 1, "lease_token": "..."}]';
   END IF;
+  -- Every report is checked before any is applied, so a bad one changes nothing.
+  FOR v_element, v_number IN SELECT x.e, x.i FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i) LOOP
+    PERFORM pgflow._check_report(v_element, format('report #%s of tasks', v_number));
+  END LOOP;
+  PERFORM pgflow._check_flow_grant(d.run_id)
+     FROM (SELECT DISTINCT (x.e ->> 'run_id')::uuid AS run_id FROM jsonb_array_elements(tasks) AS x(e)) AS d;
   FOR v_run_id, v_reports, v_positions IN
     SELECT (x.e ->> 'run_id')::uuid, jsonb_agg(x.e ORDER BY x.i), array_agg(x.i::int ORDER BY x.i)
       FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)

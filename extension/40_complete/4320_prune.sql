@@ -12,18 +12,25 @@ DECLARE
   v_runs uuid[];
   v_rows bigint;
   v_removed bigint := 0::bigint;
+  v_cutoff timestamptz;
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
       USING ERRCODE = '22023', HINT = 'e.g. pgflow.prune(older_than => interval ''30 days'')';
   END IF;
+  BEGIN
+    v_cutoff := now() - older_than;
+  EXCEPTION WHEN datetime_field_overflow THEN
+    RAISE EXCEPTION 'older_than % is too large: now() minus it is before the earliest timestamp', older_than
+      USING ERRCODE = '22008', HINT = 'Nothing is that old; e.g. pgflow.prune(older_than => interval ''100 years'') removes every finished run.';
+  END;
   IF batch_size IS NULL OR batch_size < 1 THEN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
   SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
     FROM (SELECT r.run_id FROM pgflow.runs AS r
-           WHERE r.finished_at < now() - older_than AND r.status IN ('completed', 'failed', 'cancelled')
+           WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
            ORDER BY r.finished_at
            LIMIT batch_size
              FOR UPDATE SKIP LOCKED) AS x;
@@ -42,7 +49,7 @@ BEGIN
   DELETE FROM pgflow.runs AS r WHERE r.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
-  DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < now() - older_than;
+  DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < v_cutoff;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   RETURN v_removed + v_rows;
 END;

@@ -3,7 +3,8 @@
 --   pgflow_worker  claims, completes, fails and extends leases, reads a run's
 --                  input (run_input) and the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
---   pgflow_admin   defines and operates flows, and reads state.
+--   pgflow_admin   defines and operates flows, grants flows to worker roles
+--                  (grant_flow, revoke_flow), and reads state.
 -- The API functions are SECURITY DEFINER with a pinned search_path, so granted
 -- roles need no privilege on the tables; the internal (_-prefixed) functions are
 -- not executable by anyone but the owner. No function builds dynamic SQL.
@@ -63,5 +64,7 @@ GRANT EXECUTE ON FUNCTION
   pgflow.start_flows(text, jsonb),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
-  pgflow.prune(interval, int)
+  pgflow.prune(interval, int),
+  pgflow.grant_flow(text, text),
+  pgflow.revoke_flow(text, text)
   TO pgflow_admin;

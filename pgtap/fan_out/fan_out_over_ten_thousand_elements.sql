@@ -1,5 +1,5 @@
--- A fan-out over 10,000 elements: 10,000 tasks, claimable in one batch, and the
--- step's output is the 10,000 task outputs in index order.
+-- A fan-out over 10,000 elements: 10,000 tasks, claimable in ten claims of 1000
+-- (claim_tasks' cap), and the step's output is the 10,000 task outputs in index order.
 BEGIN;
 SELECT plan(7);
 
@@ -16,8 +16,9 @@ SELECT is(
   (SELECT count(*)::int FROM pgflow.step_tasks WHERE step_slug = 'each' AND status = 'queued'),
   10000, '10,000 queued tasks');
 
-CREATE TEMP TABLE claimed AS SELECT * FROM pgflow.claim_tasks(worker_id => 'w', max_tasks => 10000);
-SELECT is((SELECT count(*)::int FROM claimed), 10000, 'one claim takes all 10,000 tasks');
+CREATE TEMP TABLE claimed AS
+SELECT c.* FROM generate_series(1, 10) AS batch, LATERAL pgflow.claim_tasks(worker_id => 'w' || batch, max_tasks => 1000) AS c;
+SELECT is((SELECT count(DISTINCT task_index)::int FROM claimed), 10000, 'ten claims of 1000 take all 10,000 tasks');
 SELECT is(
   (SELECT count(*)::int FROM claimed
     WHERE step_slug = 'each' AND input = jsonb_build_object('item', task_index, 'index', task_index)),
