@@ -127,7 +127,7 @@ def open_pool(dsn: str, concurrency: int, name: str) -> tuple[psycopg_pool.Async
         configure=_configure,
         check=psycopg_pool.AsyncConnectionPool.check_connection,
         reconnect_timeout=POOL_RECONNECT_TIMEOUT,
-        timeout=2 * MAX_RETRY_DELAY,  # a request waits this long for a connection (an outage: retried)
+        timeout=MAX_RETRY_DELAY,  # a request waits this long for a connection (then retried, as an outage)
         name=name,
     )
     return pool, quiet
