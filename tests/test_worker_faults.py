@@ -8,11 +8,13 @@ from typing import Any
 
 import hostile_flows
 import psycopg
+import sample_flows
 from conftest import wait_until
 from psycopg import sql
 from worker_processes import attempts, task_states, worker_process
 
 from pgflow import deploy, start_flow, start_flows, wait_for_run
+from pgflow.worker import connections_per_worker
 
 
 def test_a_hung_sync_handler_costs_its_own_slot_only(dsn: str, conn: psycopg.Connection[Any]) -> None:
@@ -168,3 +170,31 @@ def test_a_worker_that_cannot_connect_waits_quietly_then_works(dsn: str, conn: p
     assert "cannot reach the database" in complaints[0] and "not currently accepting connections" in complaints[0]
     assert not [line for line in lines if "psycopg.pool" in line or "Traceback" in line], worker.log
     assert any("the database is reachable again" in line for line in lines), worker.log
+
+
+def test_a_worker_holds_at_most_its_documented_connections(
+    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
+) -> None:
+    assert [connections_per_worker(c) for c in (1, 2, 4, 10, 100)] == [4, 5, 7, 7, 7]  # min(c, 4) + 3
+    flow = sample_flows.fan
+    deploy(conn, flow)
+    seen: list[int] = []
+    with worker_factory([flow], concurrency=20) as worker:
+        assert worker.connections == 7
+        run = start_flow(conn, flow, {"numbers": list(range(40)), "factor": 2})
+        while not finished_yet(conn, run.run_id):
+            [(count,)] = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name LIKE 'pgflow-worker-%%'"
+            ).fetchall()
+            seen.append(count)
+            time.sleep(0.02)
+        finished = wait_for_run(dsn, run.run_id, timeout=10)
+    assert finished.status == "completed"
+    assert 2 <= max(seen) <= 7, seen  # the pool (claims, reports, leases, run input) and the LISTEN connection
+
+
+def finished_yet(conn: psycopg.Connection[Any], run_id: Any) -> bool:
+    return conn.execute("SELECT status <> 'started' FROM pgflow.runs WHERE run_id = %s", (run_id,)).fetchone() == (
+        True,
+    )

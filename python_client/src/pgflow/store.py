@@ -475,7 +475,8 @@ class AsyncStore:
 
     async def notifications(self) -> AsyncIterator[psycopg.Notify]:
         """Notifications of claimable tasks and new definitions, on a connection of its own (not the pool's)."""
-        conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True)
+        name = self.pool.name[:63]  # as the pool's connections are named (unless the DSN names them)
+        conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, fallback_application_name=name)
         async with conn:
             await conn.execute(query("listen_tasks"))
             yield psycopg.Notify("", "pgflow_connected", conn.info.backend_pid)  # listening from now on

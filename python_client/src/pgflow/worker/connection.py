@@ -105,6 +105,10 @@ class _QuietPool(logging.Filter):
         return not (isinstance(record.args, tuple) and self.pool_name in record.args)
 
 
+def application_name(pool_name: str) -> str:
+    return pool_name[:63]  # NAMEDATALEN - 1
+
+
 def _log_notice(diagnostic: psycopg.errors.Diagnostic) -> None:
     level = logging.WARNING if diagnostic.severity_nonlocalized == "WARNING" else logging.INFO
     log.log(level, "database: %s", diagnostic.message_primary)
@@ -123,7 +127,8 @@ def open_pool(dsn: str, concurrency: int, name: str) -> tuple[psycopg_pool.Async
         min_size=1,
         max_size=pool_size(concurrency),
         open=False,
-        kwargs={"autocommit": True},
+        # Named in pg_stat_activity unless the DSN names it (libpq's fallback_application_name).
+        kwargs={"autocommit": True, "fallback_application_name": application_name(name)},
         configure=_configure,
         check=psycopg_pool.AsyncConnectionPool.check_connection,
         reconnect_timeout=POOL_RECONNECT_TIMEOUT,
