@@ -14,27 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import psycopg
 
-from ..codec import from_json, to_json
-from ..dsl import UNANNOTATED, Flow, Step
-from ..encryption import Keyring, SecretError, plaintext_strings
+from ..dsl import Flow, Step
+from ..encryption import Keyring, plaintext_strings
 from ..store import AsyncStore, ClaimedTask
 from .connection import Outage
 from .errors import TaskError
 from .handlers import Handlers, Outcome, RunningHandler
 from .lease import LeaseKeeper
+from .payloads import Payloads
 from .reporter import Reporter
 
 log = logging.getLogger("pgflow.worker")
 
-RUN_INPUT_CACHE_SIZE: Final = 256
 # An async handler still running this long after being cancelled ignores cancellation: say so.
 CANCEL_GRACE: Final = 1.0
 # What became of a task whose handler did not finish (compared by identity).
@@ -59,19 +56,18 @@ class Executor:
     ) -> None:
         self.worker_id = worker_id
         self.flows = flows
-        self.keyring = keyring
         self.concurrency = concurrency
         self.shutdown_grace = shutdown_grace
         self.store = store
         self.stats = stats
         self._on_slot_free = on_slot_free
+        self.payloads = Payloads(keyring, store, stats)
         self.handlers = Handlers()
         self.leases = LeaseKeeper(worker_id, store, outage, stats)
         self.reporter = Reporter(worker_id, store, outage, stats, lambda: self.handlers_running)
         self.in_flight: set[asyncio.Task[None]] = set()
         self._reporting: set[asyncio.Task[None]] = set()
         self._stuck: set[asyncio.Future[Outcome]] = set()  # handlers that outlived their task
-        self._run_inputs: collections.OrderedDict[uuid.UUID, asyncio.Task[Any]] = collections.OrderedDict()
 
     @property
     def free_slots(self) -> int:
@@ -127,7 +123,7 @@ class Executor:
             return
         revealed: list[Any] = []  # secrets decrypted for this task: never to leave the worker in clear
         try:
-            kwargs = await self._arguments(flow, step, task, revealed)
+            kwargs = await self.payloads.arguments(flow, step, task, revealed)
         except asyncio.CancelledError:
             await self._fail(task, TaskError("worker shut down before the handler started", "CancelledError"))
             return
@@ -208,73 +204,9 @@ class Executor:
         else:  # a cancelled task usually ends at its next await
             asyncio.get_running_loop().call_later(CANCEL_GRACE, warn)
 
-    # -- arguments ---------------------------------------------------------------------
-
-    async def _arguments(self, flow: Flow, step: Step, task: ClaimedTask, revealed: list[Any]) -> dict[str, Any]:
-        payload: dict[str, Any] = task.input or {}
-        kwargs: dict[str, Any] = {}
-        for parameter in step.parameters:
-            if parameter.role == "index":
-                kwargs[parameter.name] = payload["index"]
-                continue
-            if parameter.role == "run":
-                raw = await self._run_input(task.run_id) if step.fan_out else payload.get("run")
-            elif parameter.role == "item":
-                raw = payload.get("item")
-            else:  # a dependency; a skipped one is absent
-                raw = payload.get(parameter.source or parameter.name)
-            if flow.has_secrets:
-                raw = self._keys(flow).reveal(raw, revealed)
-            annotation = None if parameter.annotation is UNANNOTATED else parameter.annotation
-            kwargs[parameter.name] = from_json(raw, annotation)
-        return kwargs
-
-    def _keys(self, flow: Flow) -> Keyring:
-        if self.keyring is None:
-            raise SecretError(f'flow "{flow.slug}" holds secret values, but this worker has no keys')
-        return self.keyring
-
-    async def _run_input(self, run_id: uuid.UUID) -> Any:
-        """The run's input, fetched once per run (fan-out task inputs do not carry it)."""
-        fetch = self._run_inputs.get(run_id)
-        if fetch is None or (fetch.done() and (fetch.cancelled() or fetch.exception() is not None)):
-            fetch = asyncio.create_task(self._fetch_run_input(run_id))
-            self._run_inputs[run_id] = fetch
-            while len(self._run_inputs) > RUN_INPUT_CACHE_SIZE:
-                self._run_inputs.popitem(last=False)
-        else:
-            self._run_inputs.move_to_end(run_id)
-        return await asyncio.shield(fetch)
-
-    async def _fetch_run_input(self, run_id: uuid.UUID) -> Any:
-        self.stats["run_input_fetches"] += 1
-        text = await self.store.run_input(run_id)
-        return None if text is None else json.loads(text)
-
-    # -- results -----------------------------------------------------------------------
-
-    def _output_json(self, flow: Flow, step: Step, output: Any, revealed: list[Any]) -> str:
-        """The JSON text reported for an output: secret parts encrypted, no secret left in clear."""
-        document = to_json(output)
-        what = f'the output of step "{step.slug}" of flow "{flow.slug}"'
-        if step.secret_output is True:
-            document = self._keys(flow).seal(document)
-        elif step.secret_output:
-            document = self._keys(flow).seal_fields(document, step.secret_output, what)
-        plaintexts = plaintext_strings(revealed, minimum=6)
-        if plaintexts and step.secret_output is not True:
-            text = json.dumps(document, ensure_ascii=False)
-            if any(plain in text for plain in plaintexts):
-                raise SecretError(
-                    f"{what} contains a secret value of its input in clear; it was not stored. Declare the "
-                    "fields that carry it with @step(secret_output=[...]) (or secret_output=True)"
-                )
-        # Encoded here, where a failure fails this attempt: an int over 4,300 digits, NaN, a cycle.
-        return json.dumps(document, allow_nan=False)
-
     async def _complete(self, task: ClaimedTask, flow: Flow, step: Step, output: Any, revealed: list[Any]) -> None:
         try:
-            output_json = self._output_json(flow, step, output, revealed)
+            output_json = self.payloads.output_json(flow, step, output, revealed)
         except Exception as error:
             failure = TaskError.of(error, "cannot report the handler's output")
             await self._fail(task, failure.scrubbed(plaintext_strings(revealed)))
