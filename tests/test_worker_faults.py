@@ -26,7 +26,8 @@ def test_a_hung_sync_handler_costs_its_own_slot_only(dsn: str, conn: psycopg.Con
         finished = [wait_for_run(dsn, run.run_id, timeout=20) for run in quick]
         hung_runs = [wait_for_run(dsn, run.run_id, timeout=10) for run in hanging]
         assert worker.alive
-    # Every quick run got a thread at once and ran (one attempt each), on the slot the hung ones left.
+    # Every quick run got a thread when it was claimed and ran (one attempt each), one after the other on
+    # the slot the hung ones left: none was claimed to wait for a thread while its timeout ran.
     assert [(run.status, run.output) for run in finished] == [
         ("completed", {"sleeper": f"done: quick {i}"}) for i in range(6)
     ], worker.log
