@@ -5,7 +5,8 @@ It never decides what runs next (the extension does). Its pieces, each owning it
 - ``lifecycle``: ``Worker``: starts the pieces, stops on a signal or ``stop()``, shuts down gracefully;
 - ``claimer``: the claim loop and its wake-ups (LISTEN, freed slots, the poll timer);
 - ``routing``: version routing (which stored steps the code serves) and heartbeats;
-- ``executor``: arguments, secrets, the run-input cache, timeouts, results, the slots;
+- ``executor``: the slots, one task from claim to report, timeouts, lost leases, stuck handlers;
+- ``payloads``: a task's arguments (input parsing, secrets, the run-input cache) and output JSON;
 - ``handlers``: handler threads and tasks, whatever they raise ending as an outcome;
 - ``lease``: the lease keeper (``extend_lease`` every third of the lease);
 - ``reporter``: completions (batched), failures, retries of reports;
