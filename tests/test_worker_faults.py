@@ -44,6 +44,20 @@ def test_a_hung_sync_handler_costs_its_own_slot_only(dsn: str, conn: psycopg.Con
     assert "sync handler (its thread cannot be interrupted) hostile_flows.sleeper is stuck" in stuck[0]
 
 
+def test_a_stuck_handler_gives_its_slot_back_when_it_returns(dsn: str, conn: psycopg.Connection[Any]) -> None:
+    deploy(conn, hostile_flows.hung)
+    with worker_process(dsn, "hostile_flows:hung", "--concurrency", "1") as worker:
+        napping = start_flow(conn, hostile_flows.hung, {"what": "nap"})  # 3.5 s, past its 2 s timeout
+        wait_until(lambda: task_states(conn, napping.run_id)[0][2] == "started")
+        quick = start_flow(conn, hostile_flows.hung, {"what": "quick"})
+        assert wait_for_run(dsn, napping.run_id, timeout=10).status == "failed"
+        time.sleep(0.5)
+        assert task_states(conn, quick.run_id)[0][2] == "queued"  # the only slot is still the napper's
+        finished = wait_for_run(dsn, quick.run_id, timeout=10)
+    assert finished.status == "completed" and task_states(conn, quick.run_id)[0][2:] == ("completed", 1)
+    assert "the stuck handler hostile_flows.sleeper returned" in worker.log, worker.log
+
+
 def test_an_output_that_cannot_be_stored_fails_its_attempt_and_frees_its_slot(
     dsn: str, conn: psycopg.Connection[Any]
 ) -> None:

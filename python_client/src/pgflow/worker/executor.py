@@ -177,9 +177,11 @@ class Executor:
         outcome = handler.outcome
         self._stuck.add(outcome)
         began = asyncio.get_running_loop().time()
+        warned: list[bool] = []
 
         def warn() -> None:
             if not outcome.done():
+                warned.append(True)
                 kind = "sync handler (its thread cannot be interrupted)" if handler.in_thread else "async handler"
                 log.warning(
                     "worker %s: the %s %s is stuck: still running after %s, for %s; it holds one of the %d slots "
@@ -194,8 +196,9 @@ class Executor:
 
         def released(_: asyncio.Future[Outcome]) -> None:
             self._stuck.discard(outcome)
-            seconds = asyncio.get_running_loop().time() - began
-            log.info("worker %s: the stuck handler %s returned %.1f s later", self.worker_id, handler.name, seconds)
+            if warned:
+                seconds = asyncio.get_running_loop().time() - began
+                log.info("worker %s: the stuck handler %s returned %.1f s later", self.worker_id, handler.name, seconds)
             self._on_slot_free()
 
         outcome.add_done_callback(released)
