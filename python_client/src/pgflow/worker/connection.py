@@ -93,16 +93,22 @@ class Outage:
 
 
 class _QuietPool(logging.Filter):
-    """Drops psycopg_pool's per-attempt warnings about one pool (the Outage says it once)."""
+    """Drops psycopg_pool's warnings about one pool: per connection attempt, per broken
+    connection (the Outage says it once)."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.pool_name = name
+        self.pool: psycopg_pool.AsyncConnectionPool[Any] | None = None
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno > logging.WARNING:
+        if record.levelno > logging.WARNING or not isinstance(record.args, tuple):
             return True
-        return not (isinstance(record.args, tuple) and self.pool_name in record.args)
+        # A pooled connection knows its pool (psycopg_pool sets conn._pool).
+        for arg in record.args:
+            if arg == self.pool_name or (self.pool is not None and getattr(arg, "_pool", None) is self.pool):
+                return False
+        return True
 
 
 def application_name(pool_name: str) -> str:
@@ -135,6 +141,7 @@ def open_pool(dsn: str, concurrency: int, name: str) -> tuple[psycopg_pool.Async
         timeout=MAX_RETRY_DELAY,  # a request waits this long for a connection (then retried, as an outage)
         name=name,
     )
+    quiet.pool = pool
     return pool, quiet
 
 
