@@ -20,9 +20,10 @@ import psycopg
 from .codec import to_json
 from .dsl import Flow
 from .encryption import Keyring
-from .store import CancelledRun, FailedAttempt, RetriedRun, Run, StepState, Store, UnservedStep
+from .store import TERMINAL_STATUSES, CancelledRun, FailedAttempt, RetriedRun, Run, StepState, Store, UnservedStep
 
 __all__ = [
+    "TERMINAL_STATUSES",
     "CancelOutcome",
     "FailedAttempt",
     "PruneResult",
