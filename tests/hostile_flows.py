@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator, Mapping
 from typing import Any, TypedDict
 
 from pgflow import Flow
@@ -30,8 +31,23 @@ def sleeper(run: Order) -> str:
 huge = Flow("huge", max_attempts=1)
 
 
+class Exiting(Mapping[str, Any]):
+    """An output whose serialization raises SystemExit (to_json reads its items)."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        raise SystemExit("serializing this output exits")
+
+    def __len__(self) -> int:
+        return 1
+
+
 @huge.step
-def number(run: Order) -> int:
+def number(run: Order) -> Any:
+    if run["what"] == "exiting":
+        return Exiting()
     return 10**5000 if run["what"] == "huge" else 7  # str() of it raises ValueError (> 4,300 digits)
 
 

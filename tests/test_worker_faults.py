@@ -65,6 +65,8 @@ def test_an_output_that_cannot_be_stored_fails_its_attempt_and_frees_its_slot(
     with worker_process(dsn, "hostile_flows:huge", "--concurrency", "1") as worker:
         bad = start_flow(conn, hostile_flows.huge, {"what": "huge"})
         failed = wait_for_run(dsn, bad.run_id, timeout=10)
+        exiting = start_flow(conn, hostile_flows.huge, {"what": "exiting"})
+        assert wait_for_run(dsn, exiting.run_id, timeout=10).status == "failed"
         # The only slot is free again: the next run is claimed and completes.
         good = start_flow(conn, hostile_flows.huge, {"what": "small"})
         completed = wait_for_run(dsn, good.run_id, timeout=10)
@@ -73,6 +75,9 @@ def test_an_output_that_cannot_be_stored_fails_its_attempt_and_frees_its_slot(
     [(_, _, attempt, error_type, message)] = attempts(conn, bad.run_id)
     assert (attempt, error_type) == (1, "ValueError")
     assert message.startswith("cannot report the handler's output: Exceeds the limit (4300 digits)"), message
+    assert [(a[3], a[4]) for a in attempts(conn, exiting.run_id)] == [
+        ("SystemExit", "cannot report the handler's output: serializing this output exits")
+    ]
     assert completed.status == "completed" and completed.output == {"number": 7}
 
 

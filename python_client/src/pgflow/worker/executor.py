@@ -127,7 +127,7 @@ class Executor:
         except asyncio.CancelledError:
             await self._fail(task, TaskError("worker shut down before the handler started", "CancelledError"))
             return
-        except Exception as error:  # RecursionError of a too deep input included
+        except BaseException as error:  # RecursionError of a too deep input, a validator's SystemExit
             failure = TaskError.of(error, "cannot build the handler's arguments")
             await self._fail(task, failure.scrubbed(plaintext_strings(revealed)))
             return
@@ -210,7 +210,7 @@ class Executor:
     async def _complete(self, task: ClaimedTask, flow: Flow, step: Step, output: Any, revealed: list[Any]) -> None:
         try:
             output_json = self.payloads.output_json(flow, step, output, revealed)
-        except Exception as error:
+        except BaseException as error:  # user code runs here too (a model's serializer, a Mapping's items)
             failure = TaskError.of(error, "cannot report the handler's output")
             await self._fail(task, failure.scrubbed(plaintext_strings(revealed)))
             return
