@@ -81,6 +81,8 @@ async def leave(run: Order) -> str:
         raise KeyboardInterrupt
     if run["what"] == "exit":
         raise SystemExit(3)
+    if run["what"] == "nul":
+        raise ValueError("a NUL \x00 inside")
     if run["what"] == "cancel":
         raise asyncio.CancelledError("the handler cancelled itself")
     await asyncio.sleep(1.5)  # still running while the others raise

@@ -169,6 +169,16 @@ def test_an_async_handler_raising_cancelled_error_is_reported_as_a_failed_attemp
     ]
 
 
+def test_an_error_message_with_a_nul_character_is_reported(dsn: str, conn: psycopg.Connection[Any]) -> None:
+    deploy(conn, hostile_flows.exits)
+    with worker_process(dsn, "hostile_flows:exits") as worker:
+        run = start_flow(conn, hostile_flows.exits, {"what": "nul"})
+        finished = wait_for_run(dsn, run.run_id, timeout=10)
+        assert worker.alive
+    assert finished.status == "failed"
+    assert [(a[3], a[4]) for a in attempts(conn, run.run_id)] == [("ValueError", "a NUL \\x00 inside")]
+
+
 def test_a_worker_that_cannot_connect_waits_quietly_then_works(dsn: str, conn: psycopg.Connection[Any]) -> None:
     deploy(conn, hostile_flows.huge)
     run = start_flow(conn, hostile_flows.huge, {"what": "small"})

@@ -53,6 +53,16 @@ class TaskError:
         message = safe_str(error) or error_type(error)
         return cls(f"{context}: {message}" if context else message, error_type(error), _trace(error))
 
+    def storable(self) -> TaskError:
+        """NUL characters spelled out: a text column cannot hold them, and the attempt must be recorded."""
+        if "\x00" not in self.message + (self.type or "") + (self.details or ""):
+            return self
+
+        def spelled(text: str | None) -> str | None:
+            return None if text is None else text.replace("\x00", "\\x00")
+
+        return TaskError(spelled(self.message) or "", spelled(self.type), spelled(self.details))
+
     def scrubbed(self, plaintexts: Sequence[str]) -> TaskError:
         """Decrypted secrets replaced by ``«secret»`` (a handler may quote its input in an error)."""
         if not plaintexts:

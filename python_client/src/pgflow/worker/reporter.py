@@ -134,6 +134,7 @@ class Reporter:
     # -- failures ----------------------------------------------------------------------
 
     async def fail(self, task: ClaimedTask, error: TaskError) -> None:
+        error = error.storable()
         kind = f"{error.type}: " if error.type else ""
         first_line = error.message.splitlines()[0] if error.message else ""
         log.info("worker %s: %s failed: %s%s", self.worker_id, task, kind, first_line)
