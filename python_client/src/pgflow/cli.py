@@ -23,7 +23,6 @@ import psycopg
 from . import client, demo, embedded, install
 from .dsl import Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
-from .queries import query
 from .worker import Worker
 
 EXIT_DRIFT = 1
@@ -295,53 +294,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise CliError(f"--batch-size must be at least 1, got {args.batch_size}")
-    removed = 0
-    batches = 0
-    # One call per transaction (autocommit): each batch is short and never holds locks for long.
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
-        while True:
-            row = conn.execute(
-                query("prune"), {"older_than": args.older_than, "batch_size": args.batch_size}
-            ).fetchone()
-            assert row is not None
-            batch = int(row[0])
-            if batch == 0:
-                break
-            removed += batch
-            batches += 1
+    result = client.prune(_dsn(args), args.older_than, batch_size=args.batch_size)
     print(
-        f"pruned {removed} rows (runs finished more than {args.older_than} ago, with their steps, tasks and "
-        f"attempts) in {batches} batch{'es' if batches != 1 else ''}"
+        f"pruned {result.removed} rows (runs finished more than {args.older_than} ago, with their steps, tasks "
+        f"and attempts) in {result.batches} batch{'es' if result.batches != 1 else ''}"
     )
     return 0
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
-        try:
-            row = conn.execute(query("retry_run"), {"run_id": args.run_id}).fetchone()
-        except psycopg.errors.NoDataFound as error:
-            raise CliError(str(error).splitlines()[0]) from error
-        except psycopg.errors.ObjectNotInPrerequisiteState as error:
-            raise CliError(str(error).splitlines()[0]) from error
-    assert row is not None
-    print(f'run {row[0]} of flow "{row[1]}" is {row[2]} again: failed and cancelled steps run with fresh attempts')
+    try:
+        run = client.retry_run(_dsn(args), args.run_id)
+    except (psycopg.errors.NoDataFound, psycopg.errors.ObjectNotInPrerequisiteState) as error:
+        raise CliError(str(error).splitlines()[0]) from error
+    print(
+        f'run {run.run_id} of flow "{run.flow_slug}" is {run.status} again: failed and cancelled steps run with '
+        "fresh attempts"
+    )
     return 0
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    notices: list[str] = []
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
-        conn.add_notice_handler(lambda diagnostic: notices.append(diagnostic.message_primary or ""))
-        try:
-            row = conn.execute(query("cancel_run"), {"run_id": args.run_id, "reason": args.reason}).fetchone()
-        except psycopg.errors.NoDataFound as error:
-            raise CliError(str(error).splitlines()[0]) from error
-    assert row is not None
-    if notices:
-        print(notices[-1].removeprefix("pgflow: "))
+    try:
+        outcome = client.cancel_run(_dsn(args), args.run_id, args.reason)
+    except psycopg.errors.NoDataFound as error:
+        raise CliError(str(error).splitlines()[0]) from error
+    if outcome.notice is not None:
+        print(outcome.notice)
         return 0
-    print(f'run {row[0]} of flow "{row[1]}" is {row[2]} ({row[3]})')
+    run = outcome.run
+    print(f'run {run.run_id} of flow "{run.flow_slug}" is {run.status} ({run.error_message})')
     return 0
 
 

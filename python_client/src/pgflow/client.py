@@ -11,119 +11,47 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Final
 
 import psycopg
-from psycopg.rows import class_row
-from psycopg.types.json import Jsonb
 
 from .codec import to_json
 from .dsl import Flow
 from .encryption import Keyring
-from .queries import query
+from .store import TERMINAL_STATUSES, CancelledRun, FailedAttempt, RetriedRun, Run, StepState, Store, UnservedStep
 
 __all__ = [
+    "TERMINAL_STATUSES",
+    "CancelOutcome",
     "FailedAttempt",
+    "PruneResult",
+    "RetriedRun",
     "Run",
     "RunDetails",
     "RunTimeout",
     "StepState",
     "UnservedStep",
+    "cancel_run",
     "deploy",
     "flow_definition",
     "get_run",
+    "prune",
     "recent_runs",
+    "retry_run",
     "start_flow",
+    "start_flows",
     "wait_for_run",
 ]
 
 Connectable = str | psycopg.Connection[Any]
-TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
 # A worker that has not sent a heartbeat for this long is not counted as serving anything.
 LIVE_WORKER_AGE: Final = "30 seconds"
 
 
 class RunTimeout(TimeoutError):
     """``wait_for_run`` gave up before the run finished."""
-
-
-@dataclass(frozen=True)
-class Run:
-    """A row of ``pgflow.runs``."""
-
-    run_id: uuid.UUID
-    flow_slug: str
-    flow_version: int
-    status: str
-    input: Any
-    output: Any
-    error_message: str | None
-    started_at: datetime
-    finished_at: datetime | None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in TERMINAL_STATUSES
-
-
-@dataclass(frozen=True)
-class StepState:
-    """A step of a run (``pgflow.step_states``) with a summary of its tasks."""
-
-    step_slug: str
-    status: str
-    output: Any
-    error_message: str | None
-    skip_reason: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    step_index: int
-    fan_out: bool
-    deps: list[str]
-    tasks: int
-    tasks_completed: int
-    max_attempt: int
-    attempts: int
-    last_task_error: str | None
-    worker_id: str | None
-
-    @property
-    def duration(self) -> float | None:
-        if self.started_at is None or self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
-
-
-@dataclass(frozen=True)
-class FailedAttempt:
-    """A failed attempt of a task (``pgflow.task_attempts``): what the worker reported."""
-
-    step_slug: str
-    task_index: int
-    attempt: int
-    worker_id: str | None
-    started_at: datetime | None
-    failed_at: datetime
-    error_type: str | None
-    error_message: str
-    error_details: str | None
-
-
-@dataclass(frozen=True)
-class UnservedStep:
-    """A step of a run with claimable tasks that no live worker serves (version routing)."""
-
-    flow_slug: str
-    flow_version: int
-    step_slug: str
-    tasks: int
-
-    def __str__(self) -> str:
-        return f"waiting for a worker that serves {self.flow_slug} v{self.flow_version} step {self.step_slug}"
 
 
 @dataclass(frozen=True)
@@ -154,9 +82,7 @@ def _connection(conn_or_dsn: Connectable) -> Iterator[psycopg.Connection[Any]]:
 def deploy(conn_or_dsn: Connectable, flow: Flow) -> int:
     """``pgflow.define_flow`` with the flow's definition; returns the flow's current version."""
     with _connection(conn_or_dsn) as conn:
-        row = conn.execute(query("define_flow"), {"definition": Jsonb(flow.definition())}).fetchone()
-    assert row is not None
-    return int(row[1])
+        return Store(conn).define_flow(flow.definition())
 
 
 def flow_definition(conn_or_dsn: Connectable, flow_slug: str, version: int | None = None) -> dict[str, Any]:
@@ -165,10 +91,7 @@ def flow_definition(conn_or_dsn: Connectable, flow_slug: str, version: int | Non
     Raises ``psycopg.errors.NoDataFound`` when the flow (version) does not exist.
     """
     with _connection(conn_or_dsn) as conn:
-        row = conn.execute(query("flow_definition"), {"flow_slug": flow_slug, "version": version}).fetchone()
-    assert row is not None
-    definition: dict[str, Any] = row[0]
-    return definition
+        return Store(conn).flow_definition(flow_slug, version)
 
 
 def start_flow(
@@ -187,16 +110,9 @@ def start_flow(
     for that: a slug says nothing about secrets).
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
-    params = {
-        "flow_slug": slug,
-        "input": Jsonb(_input_document(flow, input, keyring)),
-        "run_id": str(run_id) if run_id is not None else None,
-    }
+    document = _input_document(flow, input, keyring)
     with _connection(conn_or_dsn) as conn:
-        cursor = conn.cursor(row_factory=class_row(Run))
-        run = cursor.execute(query("start_flow"), params).fetchone()
-    assert run is not None
-    return run
+        return Store(conn).start_flow(slug, document, str(run_id) if run_id is not None else None)
 
 
 def start_flows(
@@ -209,8 +125,7 @@ def start_flows(
     slug = flow.slug if isinstance(flow, Flow) else flow
     documents = [_input_document(flow, value, keyring) for value in inputs]
     with _connection(conn_or_dsn) as conn:
-        cursor = conn.cursor(row_factory=class_row(Run))
-        return cursor.execute(query("start_flows"), {"flow_slug": slug, "inputs": Jsonb(documents)}).fetchall()
+        return Store(conn).start_flows(slug, documents)
 
 
 def _input_document(flow: Flow | str, input: Any, keyring: Keyring | None) -> Any:
@@ -225,26 +140,13 @@ def _input_document(flow: Flow | str, input: Any, keyring: Keyring | None) -> An
 def get_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str) -> RunDetails | None:
     """The run and its steps (status, attempts, durations, skip reasons, errors); None if unknown."""
     with _connection(conn_or_dsn) as conn:
-        run = conn.cursor(row_factory=class_row(Run)).execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
+        store = Store(conn)
+        run = store.get_run(run_id)
         if run is None:
             return None
-        steps = (
-            conn.cursor(row_factory=class_row(StepState))
-            .execute(query("get_step_states"), {"run_id": str(run_id)})
-            .fetchall()
-        )
-        attempts = (
-            conn.cursor(row_factory=class_row(FailedAttempt))
-            .execute(query("get_failed_attempts"), {"run_id": str(run_id)})
-            .fetchall()
-        )
-        unserved: list[UnservedStep] = []
-        if not run.finished:
-            unserved = (
-                conn.cursor(row_factory=class_row(UnservedStep))
-                .execute(query("get_unserved_steps"), {"run_id": str(run_id), "max_age": LIVE_WORKER_AGE})
-                .fetchall()
-            )
+        steps = store.get_step_states(run_id)
+        attempts = store.get_failed_attempts(run_id)
+        unserved = [] if run.finished else store.get_unserved_steps(run_id, LIVE_WORKER_AGE)
     return RunDetails(run, steps, attempts, unserved)
 
 
@@ -252,9 +154,8 @@ def recent_runs(
     conn_or_dsn: Connectable, *, flow_slug: str | None = None, status: str | None = None, limit: int = 20
 ) -> list[Run]:
     """The most recent runs, newest first."""
-    params: Mapping[str, Any] = {"flow_slug": flow_slug, "status": status, "limit": limit}
     with _connection(conn_or_dsn) as conn:
-        return conn.cursor(row_factory=class_row(Run)).execute(query("recent_runs"), params).fetchall()
+        return Store(conn).recent_runs(flow_slug, status, limit)
 
 
 def wait_for_run(
@@ -277,10 +178,11 @@ def wait_for_run(
     target = str(run_id)
     deadline = None if timeout is None else time.monotonic() + timeout
     with _connection(conn_or_dsn) as conn:
-        conn.execute(query("listen_runs"))
+        store = Store(conn)
+        store.listen_runs()
         # Read after LISTEN: a completion between the two is seen either way.
         while True:
-            run = conn.cursor(row_factory=class_row(Run)).execute(query("get_run"), {"run_id": target}).fetchone()
+            run = store.get_run(target)
             if run is None:
                 raise LookupError(f"run {target} does not exist")
             if run.finished:
@@ -294,3 +196,68 @@ def wait_for_run(
             for notify in conn.notifies(timeout=wait):
                 if notify.payload == target:
                     break
+
+
+# -- operations (what `pgflow prune`, `retry` and `cancel` run) ---------------------------
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What ``prune`` removed: rows (runs with their steps, tasks and attempts) and batches."""
+
+    removed: int
+    batches: int
+
+
+def prune(conn_or_dsn: Connectable, older_than: str, *, batch_size: int = 10000) -> PruneResult:
+    """Delete runs finished more than ``older_than`` (a PostgreSQL interval) ago, in bounded batches.
+
+    One batch per call of ``pgflow.prune``; with a DSN each batch is its own
+    transaction, so none holds locks for long.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    removed = batches = 0
+    with _connection(conn_or_dsn) as conn:
+        store = Store(conn)
+        while (batch := store.prune(older_than, batch_size)) > 0:
+            removed += batch
+            batches += 1
+    return PruneResult(removed, batches)
+
+
+def retry_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str) -> RetriedRun:
+    """Re-drive a failed or cancelled run from where it broke (completed steps keep their outputs).
+
+    Raises ``psycopg.errors.NoDataFound`` for an unknown run and
+    ``psycopg.errors.ObjectNotInPrerequisiteState`` for a run that did not fail.
+    """
+    with _connection(conn_or_dsn) as conn:
+        return Store(conn).retry_run(run_id)
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    """The run after ``cancel_run``; ``notice``: why nothing changed (e.g. it had finished already)."""
+
+    run: CancelledRun
+    notice: str | None
+
+
+def cancel_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str, reason: str | None = None) -> CancelOutcome:
+    """Cancel a started run and its unfinished steps; a finished run is left as it is (see ``notice``).
+
+    Raises ``psycopg.errors.NoDataFound`` for an unknown run.
+    """
+    notices: list[str] = []
+    with _connection(conn_or_dsn) as conn:
+
+        def collect(diagnostic: psycopg.errors.Diagnostic) -> None:
+            notices.append((diagnostic.message_primary or "").removeprefix("pgflow: "))
+
+        conn.add_notice_handler(collect)
+        try:
+            run = Store(conn).cancel_run(run_id, reason)
+        finally:
+            conn.remove_notice_handler(collect)
+    return CancelOutcome(run, notices[-1] if notices else None)

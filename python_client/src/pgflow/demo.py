@@ -26,11 +26,11 @@ from typing import Any, Final, TextIO, TypedDict
 
 import psycopg
 
-from .client import TERMINAL_STATUSES, deploy, start_flow
+from .client import deploy, start_flow
 from .dsl import Flow
 from .examples import fan_out, parallel_analysis, vip
 from .install import install
-from .queries import query
+from .store import TERMINAL_STATUSES, Store
 from .worker import Worker
 
 __all__ = ["DEMO_FLOWS", "run_demo"]
@@ -163,11 +163,12 @@ def _watch(
     run_status: dict[uuid.UUID, str] = {}
     width = max(len(label) for label in labels.values())
     while True:
-        rows = conn.execute(query("runs_progress"), {"run_ids": [str(r) for r in run_ids]}).fetchall()
+        rows = Store(conn).runs_progress(run_ids)
         now = f"{time.monotonic() - began:5.1f}s"
         finished: dict[uuid.UUID, str] = {}
-        for run_id, _flow, status_of_run, step_slug, status, attempt, last_error, tasks, completed in rows:
-            view = _StepView(status_of_run, status, attempt, last_error, tasks, completed)
+        for row in rows:
+            run_id, step_slug, status_of_run = row.run_id, row.step_slug, row.run_status
+            view = _StepView(status_of_run, row.status, row.attempt, row.last_error, row.tasks, row.tasks_completed)
             key = (run_id, step_slug)
             for event in _events(view, seen.get(key)):
                 emit(f"  {now}  {labels[run_id]:<{width}}  {step_slug:<18} {event}".rstrip())
@@ -215,9 +216,9 @@ def run_demo(dsn: str, *, where: str, psql_hint: str | None = None, timeout: flo
         emit()
         emit("results (pgflow.runs.output: the outputs of each run's leaf steps):")
         for run_id in run_ids:
-            row = conn.execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
-            assert row is not None
-            status, output, error = row[3], row[5], row[6]
+            result = Store(conn).get_run(run_id)
+            assert result is not None
+            status, output, error = result.status, result.output, result.error_message
             shown = json.dumps(output) if status == "completed" else _first_line(error)
             emit(f"  {labels[run_id]:<20} {status:<9} {shown}")
 
@@ -225,9 +226,8 @@ def run_demo(dsn: str, *, where: str, psql_hint: str | None = None, timeout: flo
         emit()
         emit(f"what happened in {labels[example]}, in one SELECT:")
         # The statement as a user would type it: the named query with the run id filled in.
-        inspect_sql = query("run_steps_summary").replace("%(run_id)s::uuid", f"'{example}'")
-        emit(f"  {inspect_sql}")
-        for step_slug, step_status, output in conn.execute(query("run_steps_summary"), {"run_id": str(example)}):
+        emit(f"  {Store.run_steps_summary_sql(example)}")
+        for step_slug, step_status, output in Store(conn).run_steps_summary(example):
             emit(f"    {step_slug:<18} {step_status:<9} {json.dumps(output)}")
         emit()
         emit("more:")

@@ -34,7 +34,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar, overload
+from typing import Any, Final, Literal, Never, TypeVar, overload
 
 __all__ = [
     "Flow",
@@ -149,6 +149,21 @@ class Step:
         return doc
 
 
+def _check_options(what: str, call: str, unknown: Mapping[str, Any], signature_of: Callable[..., Any]) -> None:
+    """Refuse options the signature does not have, naming the closest valid one (a typo, usually)."""
+    if not unknown:
+        return
+    valid = [
+        name
+        for name, parameter in inspect.signature(signature_of).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    name = next(iter(unknown))
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f'did you mean "{close[0]}"?' if close else f"the options are {', '.join(valid)}"
+    raise FlowDefinitionError(f'{what}: {call} has no option "{name}" ({hint})')
+
+
 class Flow:
     """A flow definition in code. Steps are added with the ``step`` decorator."""
 
@@ -163,10 +178,12 @@ class Flow:
         max_output_bytes: int | None = None,
         secret_input: Sequence[str] = (),
         input_type: Any = UNANNOTATED,
+        **unknown: Never,  # a typo: mypy rejects it, and so does this at run time, naming the closest option
     ) -> None:
         if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
             raise FlowDefinitionError(f"flow slug {slug!r} is invalid: it must match {SLUG_PATTERN.pattern}")
         what = f'flow "{slug}"'
+        _check_options(what, "Flow(...)", unknown, Flow.__init__)
         _check_int(what, "max_attempts", max_attempts, 1)
         _check_int(what, "base_delay", base_delay, 0)
         _check_int(what, "timeout", timeout, 1)
@@ -228,6 +245,7 @@ class Flow:
         max_concurrency: int | None = None,
         max_output_bytes: int | None = None,
         secret_output: bool | Sequence[str] = False,
+        **unknown: Never,
     ) -> Callable[[F], F]: ...
 
     def step(
@@ -248,6 +266,7 @@ class Flow:
         max_concurrency: int | None = None,
         max_output_bytes: int | None = None,
         secret_output: bool | Sequence[str] = False,
+        **unknown: Never,
     ) -> Any:
         """Register a handler as a step (bare ``@flow.step`` or ``@flow.step(...)`` with options).
 
@@ -261,6 +280,9 @@ class Flow:
         """
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if unknown:
+                step_slug = slug if slug is not None else getattr(fn, "__name__", "?")
+                _check_options(f'step "{step_slug}" of flow "{self.slug}"', "@flow.step(...)", unknown, Flow.step)
             self._add(
                 fn,
                 slug=slug,

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 import psycopg
 
-from .queries import query
+from .store import Store
 
 __all__ = ["EXTENSION_FILES", "InstallError", "Installation", "install", "installed", "packaged_file", "plain_script"]
 
@@ -93,18 +93,15 @@ def plain_script(name: str = INSTALL_SCRIPT) -> bytes:
 
 def installed(conn: psycopg.Connection[Any]) -> Installation | None:
     """How pgflow is installed in the connection's database, or None."""
-    row = conn.execute(query("installed_extension")).fetchone()
-    if row is not None:
-        return Installation("extension", str(row[0]), already=True)
-    schema = conn.execute(query("installed_schema")).fetchone()
-    assert schema is not None
-    has_schema, has_tables = bool(schema[0]), bool(schema[1])
-    if has_tables:
-        has_version = conn.execute(query("has_version_function")).fetchone()
-        version = conn.execute(query("version")).fetchone() if has_version and has_version[0] else ("0.1",)
-        assert version is not None
-        return Installation("plain", str(version[0]), already=True)
-    if has_schema:
+    store = Store(conn)
+    extension = store.installed_extension()
+    if extension is not None:
+        return Installation("extension", extension, already=True)
+    schema = store.installed_schema()
+    if schema.has_tables:
+        version = store.version() if store.has_version_function() else "0.1"
+        return Installation("plain", version, already=True)
+    if schema.has_schema:
         raise InstallError(
             "a schema pgflow exists but holds no pgflow tables: drop it (DROP SCHEMA pgflow) or "
             "install into another database"
@@ -120,25 +117,24 @@ def install(conn: psycopg.Connection[Any], *, plain: bool = False) -> Installati
     one transaction: nothing is left half-installed. The connection must not be
     inside a transaction.
     """
+    store = Store(conn)
     with conn.transaction():
-        conn.execute(query("install_lock"))
+        store.install_lock()
         current = installed(conn)
         if current is not None:
-            return _update(conn, current)
-        available = None if plain else conn.execute(query("available_extension")).fetchone()
+            return _update(store, current)
+        available = None if plain else store.available_extension()
         if available is not None:
-            conn.execute(query("create_extension"))
-            version = conn.execute(query("installed_extension")).fetchone()
+            store.create_extension()
+            version = store.installed_extension()
             assert version is not None
-            return Installation("extension", str(version[0]), already=False)
-        conn.execute(query("create_schema"))
-        # The script is a file shipped with this package, not user input; psycopg sends
-        # a parameterless statement with the simple protocol, so it may hold many.
-        conn.execute(plain_script())
+            return Installation("extension", version, already=False)
+        store.create_schema()
+        store.run_script(plain_script())
         return Installation("plain", EXTENSION_VERSION, already=False)
 
 
-def _update(conn: psycopg.Connection[Any], current: Installation) -> Installation:
+def _update(store: Store, current: Installation) -> Installation:
     """Bring an installation on a released older version to EXTENSION_VERSION (in the caller's transaction)."""
     if current.version == EXTENSION_VERSION:
         return current
@@ -148,14 +144,14 @@ def _update(conn: psycopg.Connection[Any], current: Installation) -> Installatio
             f"can update only from {', '.join(RELEASED_VERSIONS)}: install a pgflow-engine release that knows it"
         )
     if current.method == "extension":
-        available = conn.execute(query("available_extension")).fetchone()
-        if available is None or str(available[0]) != EXTENSION_VERSION:
+        available = store.available_extension()
+        if available != EXTENSION_VERSION:
             raise InstallError(
                 f"the extension pgflow {current.version} is installed, but the server's extension files are "
-                f"for {available[0] if available else 'no version'}, not {EXTENSION_VERSION}: copy this "
+                f"for {available or 'no version'}, not {EXTENSION_VERSION}: copy this "
                 "package's files to the server (make install) and run pgflow install again"
             )
-        conn.execute(query("update_extension"))
+        store.update_extension()
     else:
-        conn.execute(plain_script(f"pgflow--{current.version}--{EXTENSION_VERSION}.sql"))
+        store.run_script(plain_script(f"pgflow--{current.version}--{EXTENSION_VERSION}.sql"))
     return Installation(current.method, EXTENSION_VERSION, already=True, updated_from=current.version)

@@ -88,8 +88,8 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
  LIMIT %(limit)s;
 
 -- name: run_input
--- The input of a run, for fan-out handlers that ask for `run` (fan-out task inputs do not carry it)
-SELECT pgflow.run_input(run_id => %(run_id)s::uuid) AS input;
+-- The input of a run as JSON text, for fan-out handlers that ask for `run` (fan-out task inputs do not carry it)
+SELECT pgflow.run_input(run_id => %(run_id)s::uuid)::text AS input;
 
 -- name: flow_step_shapes
 -- The steps of every version of the given flows, with what version routing compares: dependencies and fan-out
@@ -101,8 +101,8 @@ SELECT flow_slug, flow_version, step_slug, fan_out, deps
 SELECT pgflow.worker_heartbeat(worker_id => %(worker_id)s, step_keys => %(step_keys)s::text[], idle => %(idle)s);
 
 -- name: claim_tasks
--- Claim up to max_tasks claimable tasks of the steps this worker serves, with the database clock at the claim
-SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input, c.flow_version,
+-- Claim up to max_tasks claimable tasks of the steps this worker serves, with the database clock at the claim (inputs as JSON text, parsed per task)
+SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input::text AS input_json, c.flow_version,
        c.lease_expires_at, now() AS claimed_at
   FROM pgflow.claim_tasks(worker_id => %(worker_id)s, max_tasks => %(max_tasks)s,
                           flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;

@@ -1,0 +1,182 @@
+"""The rows the store returns: a frozen dataclass per result shape of ``queries.sql``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class Run:
+    """A row of ``pgflow.runs``."""
+
+    run_id: uuid.UUID
+    flow_slug: str
+    flow_version: int
+    status: str
+    input: Any
+    output: Any
+    error_message: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class StepState:
+    """A step of a run (``pgflow.step_states``) with a summary of its tasks."""
+
+    step_slug: str
+    status: str
+    output: Any
+    error_message: str | None
+    skip_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    step_index: int
+    fan_out: bool
+    deps: list[str]
+    tasks: int
+    tasks_completed: int
+    max_attempt: int
+    attempts: int
+    last_task_error: str | None
+    worker_id: str | None
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """A failed attempt of a task (``pgflow.task_attempts``): what the worker reported."""
+
+    step_slug: str
+    task_index: int
+    attempt: int
+    worker_id: str | None
+    started_at: datetime | None
+    failed_at: datetime
+    error_type: str | None
+    error_message: str
+    error_details: str | None
+
+
+@dataclass(frozen=True)
+class UnservedStep:
+    """A step of a run with claimable tasks that no live worker serves (version routing)."""
+
+    flow_slug: str
+    flow_version: int
+    step_slug: str
+    tasks: int
+
+    def __str__(self) -> str:
+        return f"waiting for a worker that serves {self.flow_slug} v{self.flow_version} step {self.step_slug}"
+
+
+@dataclass(frozen=True)
+class ClaimedTask:
+    """A row of ``pgflow.claim_tasks`` plus the database clock at the claim.
+
+    ``input_json`` is the task's input as the database sent it (JSON text, parsed
+    by the executor: see the module docstring). ``lease_token`` identifies this
+    claim when the database hands one out; reports carry it when present.
+    """
+
+    run_id: uuid.UUID
+    flow_slug: str
+    step_slug: str
+    task_index: int
+    attempt: int
+    input_json: str | None
+    flow_version: int
+    lease_expires_at: datetime
+    claimed_at: datetime
+    lease_token: uuid.UUID | None = None
+
+    @property
+    def input(self) -> Any:
+        """The parsed input (raises for a value ``json.loads`` cannot parse, e.g. too deep)."""
+        return None if self.input_json is None else json.loads(self.input_json)
+
+    @property
+    def lease_seconds(self) -> float:
+        """The step's timeout as the database applied it (tunables may differ from the code)."""
+        return max(1.0, float((self.lease_expires_at - self.claimed_at).total_seconds()))
+
+    def __str__(self) -> str:
+        return (
+            f'task {self.task_index} of step "{self.step_slug}" (flow "{self.flow_slug}" '
+            f"v{self.flow_version}) in run {self.run_id}, attempt {self.attempt}"
+        )
+
+
+@dataclass(frozen=True)
+class StepShape:
+    """A stored step as version routing compares it (``pgflow.step_shapes``)."""
+
+    flow_slug: str
+    flow_version: int
+    step_slug: str
+    fan_out: bool
+    deps: list[str] | None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What ``complete_task`` / ``complete_tasks`` / ``fail_task`` say about a report."""
+
+    status: str
+    attempt: int
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class RetriedRun:
+    run_id: uuid.UUID
+    flow_slug: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CancelledRun:
+    run_id: uuid.UUID
+    flow_slug: str
+    status: str
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """A step of a run, for live progress (``runs_progress``)."""
+
+    run_id: uuid.UUID
+    flow_slug: str
+    run_status: str
+    step_slug: str
+    status: str
+    attempt: int
+    last_error: str | None
+    tasks: int
+    tasks_completed: int
+
+
+@dataclass(frozen=True)
+class Installed:
+    """``installed_schema``: whether schema pgflow exists and holds pgflow's tables."""
+
+    has_schema: bool
+    has_tables: bool

@@ -1,0 +1,322 @@
+"""The database boundary: one typed method per named query of ``queries.sql``.
+
+``Store`` wraps a ``psycopg.Connection`` (the client, the CLI, the installer);
+``AsyncStore`` wraps the worker's connection pool. This is the only module that
+calls ``query()``: every other module talks to the database through these
+methods, with typed arguments and a dataclass per row shape (Procrastinate's
+connector, River's driver). A method sends its statement and returns rows; it
+decides nothing about retries or errors (the callers own those).
+
+Task inputs and run inputs are fetched as JSON text, not parsed here: a value
+the database accepted may still be too deep for ``json.loads`` (RecursionError),
+and it must fail its own task in the executor, not the claim that fetched it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import psycopg
+import psycopg_pool
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+
+from .queries import QueryName, query
+from .rows import (
+    TERMINAL_STATUSES,
+    CancelledRun,
+    ClaimedTask,
+    FailedAttempt,
+    Installed,
+    ReportResult,
+    RetriedRun,
+    Run,
+    RunProgress,
+    StepShape,
+    StepState,
+    UnservedStep,
+)
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "AsyncStore",
+    "CancelledRun",
+    "ClaimedTask",
+    "FailedAttempt",
+    "Installed",
+    "ReportResult",
+    "RetriedRun",
+    "Run",
+    "RunProgress",
+    "StepShape",
+    "StepState",
+    "Store",
+    "UnservedStep",
+]
+
+
+def task_params(task: ClaimedTask) -> dict[str, Any]:
+    """The arguments naming a claimed attempt in every report (the one place a report names its task)."""
+    return {
+        "run_id": task.run_id,
+        "step_slug": task.step_slug,
+        "task_index": task.task_index,
+        "attempt": task.attempt,
+        "lease_token": task.lease_token,
+    }
+
+
+def completion_json(task: ClaimedTask, output_json: str) -> str:
+    """One report of ``complete_tasks`` as JSON text, around an output already encoded."""
+    key: dict[str, Any] = {
+        "run_id": str(task.run_id),
+        "step_slug": task.step_slug,
+        "task_index": task.task_index,
+        "attempt": task.attempt,
+    }
+    if task.lease_token is not None:
+        key["lease_token"] = str(task.lease_token)
+    # The output was encoded (and checked) by the executor; splicing it keeps it encoded once.
+    return json.dumps(key)[:-1] + ', "output": ' + output_json + "}"
+
+
+def _encoded(text: str) -> Jsonb:
+    return Jsonb(text, dumps=_identity)
+
+
+def _identity(text: Any) -> str:
+    return str(text)
+
+
+# -- sync -------------------------------------------------------------------------------
+
+
+class Store:
+    """The queries the client, the CLI and the installer send, over one connection."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+
+    def _one(self, name: QueryName, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+        return self.conn.execute(query(name), params).fetchone()
+
+    def define_flow(self, definition: dict[str, Any]) -> int:
+        row = self._one("define_flow", {"definition": Jsonb(definition)})
+        assert row is not None
+        return int(row[1])
+
+    def flow_definition(self, flow_slug: str, version: int | None) -> dict[str, Any]:
+        row = self._one("flow_definition", {"flow_slug": flow_slug, "version": version})
+        assert row is not None
+        definition: dict[str, Any] = row[0]
+        return definition
+
+    def start_flow(self, flow_slug: str, input: Any, run_id: str | None) -> Run:
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        params = {"flow_slug": flow_slug, "input": Jsonb(input), "run_id": run_id}
+        run = cursor.execute(query("start_flow"), params).fetchone()
+        assert run is not None
+        return run
+
+    def start_flows(self, flow_slug: str, inputs: Sequence[Any]) -> list[Run]:
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        return cursor.execute(query("start_flows"), {"flow_slug": flow_slug, "inputs": Jsonb(list(inputs))}).fetchall()
+
+    def get_run(self, run_id: uuid.UUID | str) -> Run | None:
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        return cursor.execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
+
+    def get_step_states(self, run_id: uuid.UUID | str) -> list[StepState]:
+        cursor = self.conn.cursor(row_factory=class_row(StepState))
+        return cursor.execute(query("get_step_states"), {"run_id": str(run_id)}).fetchall()
+
+    def get_failed_attempts(self, run_id: uuid.UUID | str) -> list[FailedAttempt]:
+        cursor = self.conn.cursor(row_factory=class_row(FailedAttempt))
+        return cursor.execute(query("get_failed_attempts"), {"run_id": str(run_id)}).fetchall()
+
+    def get_unserved_steps(self, run_id: uuid.UUID | str, max_age: str) -> list[UnservedStep]:
+        cursor = self.conn.cursor(row_factory=class_row(UnservedStep))
+        return cursor.execute(query("get_unserved_steps"), {"run_id": str(run_id), "max_age": max_age}).fetchall()
+
+    def recent_runs(self, flow_slug: str | None, status: str | None, limit: int) -> list[Run]:
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        params = {"flow_slug": flow_slug, "status": status, "limit": limit}
+        return cursor.execute(query("recent_runs"), params).fetchall()
+
+    def listen_runs(self) -> None:
+        self.conn.execute(query("listen_runs"))
+
+    def prune(self, older_than: str, batch_size: int) -> int:
+        row = self._one("prune", {"older_than": older_than, "batch_size": batch_size})
+        assert row is not None
+        return int(row[0])
+
+    def retry_run(self, run_id: uuid.UUID | str) -> RetriedRun:
+        cursor = self.conn.cursor(row_factory=class_row(RetriedRun))
+        row = cursor.execute(query("retry_run"), {"run_id": str(run_id)}).fetchone()
+        assert row is not None
+        return row
+
+    def cancel_run(self, run_id: uuid.UUID | str, reason: str | None) -> CancelledRun:
+        cursor = self.conn.cursor(row_factory=class_row(CancelledRun))
+        row = cursor.execute(query("cancel_run"), {"run_id": str(run_id), "reason": reason}).fetchone()
+        assert row is not None
+        return row
+
+    def runs_progress(self, run_ids: Sequence[uuid.UUID]) -> list[RunProgress]:
+        cursor = self.conn.cursor(row_factory=class_row(RunProgress))
+        return cursor.execute(query("runs_progress"), {"run_ids": [str(r) for r in run_ids]}).fetchall()
+
+    def run_steps_summary(self, run_id: uuid.UUID) -> list[tuple[str, str, Any]]:
+        rows = self.conn.execute(query("run_steps_summary"), {"run_id": str(run_id)}).fetchall()
+        return [(str(slug), str(status), output) for slug, status, output in rows]
+
+    @staticmethod
+    def run_steps_summary_sql(run_id: uuid.UUID) -> str:
+        """The ``run_steps_summary`` statement as a user would type it in psql (the run id filled in)."""
+        return query("run_steps_summary").replace("%(run_id)s::uuid", f"'{uuid.UUID(str(run_id))}'")
+
+    # The installer's queries.
+
+    def install_lock(self) -> None:
+        self.conn.execute(query("install_lock"))
+
+    def installed_extension(self) -> str | None:
+        row = self._one("installed_extension")
+        return None if row is None else str(row[0])
+
+    def installed_schema(self) -> Installed:
+        row = self._one("installed_schema")
+        assert row is not None
+        return Installed(bool(row[0]), bool(row[1]))
+
+    def available_extension(self) -> str | None:
+        row = self._one("available_extension")
+        return None if row is None else str(row[0])
+
+    def has_version_function(self) -> bool:
+        row = self._one("has_version_function")
+        return bool(row and row[0])
+
+    def version(self) -> str:
+        row = self._one("version")
+        assert row is not None
+        return str(row[0])
+
+    def create_extension(self) -> None:
+        self.conn.execute(query("create_extension"))
+
+    def update_extension(self) -> None:
+        self.conn.execute(query("update_extension"))
+
+    def create_schema(self) -> None:
+        self.conn.execute(query("create_schema"))
+
+    def run_script(self, script: bytes) -> None:
+        """A packaged install or update script (a file of this package, not user input)."""
+        # psycopg sends a parameterless statement with the simple protocol, so it may hold many.
+        self.conn.execute(script)
+
+
+# -- async (the worker) -----------------------------------------------------------------
+
+WorkerReport = Literal["complete_task", "complete_tasks", "fail_task"]
+
+
+class AsyncStore:
+    """The queries a worker sends, each on a connection of its pool (and a LISTEN connection of its own)."""
+
+    def __init__(self, pool: psycopg_pool.AsyncConnectionPool[Any], dsn: str) -> None:
+        self.pool = pool
+        self.dsn = dsn
+
+    async def claim_tasks(
+        self, worker_id: str, max_tasks: int, flow_slugs: Sequence[str], step_keys: Sequence[str] | None
+    ) -> list[ClaimedTask]:
+        params = {
+            "worker_id": worker_id,
+            "max_tasks": max_tasks,
+            "flow_slugs": list(flow_slugs),
+            "step_keys": None if step_keys is None else list(step_keys),
+        }
+        async with self.pool.connection() as conn:
+            cursor = conn.cursor(row_factory=class_row(ClaimedTask))
+            await cursor.execute(query("claim_tasks"), params)
+            claimed: list[ClaimedTask] = await cursor.fetchall()
+            return claimed
+
+    async def run_input(self, run_id: uuid.UUID) -> str | None:
+        """The run's input as JSON text; raises LookupError for a run that does not exist."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query("run_input"), {"run_id": run_id})
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError(f"run {run_id} does not exist")
+        return None if row[0] is None else str(row[0])
+
+    async def flow_step_shapes(self, flow_slugs: Sequence[str]) -> list[StepShape]:
+        async with self.pool.connection() as conn:
+            cursor = conn.cursor(row_factory=class_row(StepShape))
+            await cursor.execute(query("flow_step_shapes"), {"flow_slugs": list(flow_slugs)})
+            shapes: list[StepShape] = await cursor.fetchall()
+            return shapes
+
+    async def worker_heartbeat(
+        self, worker_id: str, step_keys: Sequence[str] | None, idle: bool, *, timeout: float | None = None
+    ) -> None:
+        params = {"worker_id": worker_id, "step_keys": None if step_keys is None else list(step_keys), "idle": idle}
+        async with self.pool.connection(timeout=timeout) as conn:
+            await conn.execute(query("worker_heartbeat"), params)
+
+    async def extend_lease(self, task: ClaimedTask) -> datetime | None:
+        """A fresh lease, or None when this attempt no longer holds the task."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query("extend_lease"), task_params(task))
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def complete_task(self, task: ClaimedTask, output_json: str) -> ReportResult:
+        rows = await self._report("complete_task", {**task_params(task), "output": _encoded(output_json)})
+        if len(rows) != 1:
+            raise psycopg.DataError(f"complete_task returned {len(rows)} rows for one report")
+        return rows[0]
+
+    async def complete_tasks(self, reports: Sequence[tuple[ClaimedTask, str]]) -> list[ReportResult]:
+        """Several completions in one transaction; a result per report, in order."""
+        document = "[" + ", ".join(completion_json(task, output) for task, output in reports) + "]"
+        rows = await self._report("complete_tasks", {"tasks": _encoded(document)})
+        if len(rows) != len(reports):
+            raise psycopg.DataError(f"complete_tasks returned {len(rows)} row(s) for {len(reports)} report(s)")
+        return rows
+
+    async def fail_task(
+        self, task: ClaimedTask, error_message: str, error_type: str | None, error_details: str | None
+    ) -> ReportResult:
+        params = {
+            **task_params(task),
+            "error_message": error_message,
+            "error_type": error_type,
+            "error_details": error_details,
+        }
+        rows = await self._report("fail_task", params)
+        return rows[0] if rows else ReportResult("unknown", task.attempt)
+
+    async def _report(self, name: WorkerReport, params: dict[str, Any]) -> list[ReportResult]:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query(name), params)
+            rows = await cursor.fetchall()
+        return [ReportResult(str(r[0]), int(r[1]), r[2] if len(r) > 2 else None) for r in rows]
+
+    async def notifications(self) -> AsyncIterator[psycopg.Notify]:
+        """Notifications of claimable tasks and new definitions, on a connection of its own (not the pool's)."""
+        name = self.pool.name[:63]  # as the pool's connections are named (unless the DSN names them)
+        conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, fallback_application_name=name)
+        async with conn:
+            await conn.execute(query("listen_tasks"))
+            yield psycopg.Notify("", "pgflow_connected", conn.info.backend_pid)  # listening from now on
+            async for notify in conn.notifies():
+                yield notify

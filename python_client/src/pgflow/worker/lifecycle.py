@@ -1,0 +1,195 @@
+"""The worker's lifecycle: start its pieces, stop on a signal or ``stop()``, shut down gracefully.
+
+On SIGTERM/SIGINT it stops claiming, lets in-flight tasks finish for a grace
+period, then fails what is left so it is retried elsewhere (a second signal
+skips the grace period); a SIGKILLed worker loses nothing either: its tasks
+come back when their leases expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Sequence
+
+from ..dsl import Flow
+from ..encryption import Keyring
+from ..store import AsyncStore
+from .claimer import ClaimLoop
+from .connection import Outage, close_filter, connections_per_worker, open_pool
+from .executor import Executor
+from .routing import Routing
+
+log = logging.getLogger("pgflow.worker")
+
+
+class Worker:
+    """Runs the handlers of some flows against one database.
+
+    ``run()`` blocks until SIGTERM/SIGINT (or ``stop()`` from another thread);
+    ``await run_async()`` is the same inside an event loop. It runs at most
+    ``concurrency`` handlers at once and holds at most
+    ``connections_per_worker(concurrency)`` connections (``min(concurrency, 4) + 3``:
+    a pool for claims, heartbeats and reports, and one LISTEN connection).
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        flows: Sequence[Flow],
+        *,
+        concurrency: int = 10,
+        worker_id: str | None = None,
+        poll_interval: float = 1.0,
+        shutdown_grace: float = 30.0,
+        heartbeat_interval: float = 5.0,
+        routing_refresh: float = 15.0,
+        keyring: Keyring | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        if not flows:
+            raise ValueError("a worker needs at least one flow")
+        self.dsn = dsn
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.shutdown_grace = shutdown_grace
+        self.heartbeat_interval = heartbeat_interval
+        self.routing_refresh = routing_refresh
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.flows: dict[str, Flow] = {}
+        for flow in flows:
+            if flow.slug in self.flows:
+                raise ValueError(f'flow "{flow.slug}" is given twice')
+            flow.validate()
+            self.flows[flow.slug] = flow
+        secret_flows = [slug for slug, flow in self.flows.items() if flow.has_secrets]
+        self.keyring: Keyring | None = keyring
+        if secret_flows and keyring is None:  # fail at start, not at the first task
+            self.keyring = Keyring.from_env(purpose=f"flows {', '.join(secret_flows)} declare secret fields")
+        self.stats: collections.Counter[str] = collections.Counter()
+        self.ready = threading.Event()
+        self.abandoned = 0  # sync handlers still running in threads after shutdown
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending_stop: bool | None = None
+        self._claims: ClaimLoop | None = None
+        self._routing: Routing | None = None
+        self._executor: Executor | None = None
+        self._immediate: asyncio.Event | None = None
+
+    @property
+    def connections(self) -> int:
+        """The most connections this worker holds at once."""
+        return connections_per_worker(self.concurrency)
+
+    @property
+    def step_keys(self) -> list[str] | None:
+        """The stored steps this worker serves (None: not read yet)."""
+        return self._routing.step_keys if self._routing is not None else None
+
+    @property
+    def routing_disabled(self) -> bool:
+        return self._routing is not None and self._routing.disabled
+
+    @property
+    def handlers_running(self) -> int:
+        return self._executor.handlers_running if self._executor is not None else 0
+
+    # -- stopping ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Run until SIGTERM/SIGINT (signals are handled when called from the main thread)."""
+        asyncio.run(self.run_async(handle_signals=threading.current_thread() is threading.main_thread()))
+
+    def stop(self, *, immediate: bool = False) -> None:
+        """Stop claiming and shut down gracefully (``immediate``: no grace period). Thread-safe."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self._pending_stop = immediate or bool(self._pending_stop)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(self._request_stop, immediate)
+
+    def _request_stop(self, immediate: bool) -> None:
+        claims = self._claims
+        if claims is None:
+            self._pending_stop = immediate or bool(self._pending_stop)
+            return
+        if not claims.stopped:
+            in_flight = len(self._executor.in_flight) if self._executor is not None else 0
+            log.info("worker %s: stopping (no new claims; %d task(s) in flight)", self.worker_id, in_flight)
+        claims.stop()
+        if immediate and self._immediate is not None:
+            self._immediate.set()
+
+    def _on_signal(self, signum: int) -> None:
+        immediate = self._claims is not None and self._claims.stopped
+        again = " again: skipping the grace period" if immediate else ""
+        log.info("worker %s: received %s%s", self.worker_id, signal.Signals(signum).name, again)
+        self._request_stop(immediate)
+
+    # -- running -----------------------------------------------------------------------
+
+    async def run_async(self, *, handle_signals: bool = False) -> None:
+        """Run until ``stop()`` (or a signal, with ``handle_signals``)."""
+        loop = asyncio.get_running_loop()
+        pool, quiet = open_pool(self.dsn, self.concurrency, f"pgflow-worker-{self.worker_id}")
+        store = AsyncStore(pool, self.dsn)
+        outage = Outage(self.worker_id)
+        flows, stats = self.flows, self.stats
+        routing = Routing(self.worker_id, flows, store, outage, stats, self.routing_refresh, self.heartbeat_interval)
+
+        def slot_freed() -> None:
+            claims.wake()
+
+        executor = Executor(
+            self.worker_id, flows, self.keyring, self.concurrency, self.shutdown_grace, store, outage, stats, slot_freed
+        )
+        claims = ClaimLoop(
+            self.worker_id, flows, store, routing, executor, outage, stats, self.poll_interval, self.ready
+        )
+        self._routing, self._executor, self._claims = routing, executor, claims
+        self._immediate = asyncio.Event()
+        self._loop = loop
+        if self._pending_stop is not None:
+            self._request_stop(self._pending_stop)
+        if handle_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, self._on_signal, signum)
+        await pool.open(wait=False)
+        background = [
+            asyncio.create_task(claims.listen(), name="pgflow-listen"),
+            asyncio.create_task(routing.announce(claims.wake), name="pgflow-heartbeat"),
+        ]
+        log.info(
+            "worker %s: serving flows %s with concurrency %d (at most %d connections)",
+            self.worker_id,
+            ", ".join(flows),
+            self.concurrency,
+            self.connections,
+        )
+        try:
+            await claims.run()
+            await executor.drain(self.shutdown_grace, self._immediate)
+        finally:
+            await executor.reporter.close()
+            for running in background:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+            await routing.sign_off()
+            await pool.close()
+            close_filter(quiet)
+            self.abandoned = executor.handlers.threads_running
+            if handle_signals:
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(signum)
+            self._loop = None
+            log.info("worker %s: stopped (%s)", self.worker_id, dict(self.stats))
