@@ -103,15 +103,16 @@ SELECT pgflow.worker_heartbeat(worker_id => %(worker_id)s, step_keys => %(step_k
 -- name: claim_tasks
 -- Claim up to max_tasks claimable tasks of the steps this worker serves, with the database clock at the claim (inputs as JSON text, parsed per task)
 SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input::text AS input_json, c.flow_version,
-       c.lease_expires_at, now() AS claimed_at
+       c.lease_expires_at, now() AS claimed_at, c.lease_token
   FROM pgflow.claim_tasks(worker_id => %(worker_id)s, max_tasks => %(max_tasks)s,
                           flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;
 
 -- name: complete_task
--- Report the output of a claimed attempt (stale: ignored with a NOTICE; too large: the attempt fails)
+-- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails)
 SELECT t.status, t.attempt, t.error_message
   FROM pgflow.complete_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s, output => %(output)s,
-                            task_index => %(task_index)s, attempt => %(attempt)s) AS t;
+                            task_index => %(task_index)s, attempt => %(attempt)s,
+                            lease_token => %(lease_token)s::uuid) AS t;
 
 -- name: complete_tasks
 -- Report the outputs of several claimed attempts in one transaction, one row per report in order
@@ -125,12 +126,13 @@ SELECT t.status, t.attempt
   FROM pgflow.fail_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s,
                         error_message => %(error_message)s, task_index => %(task_index)s,
                         attempt => %(attempt)s, error_type => %(error_type)s,
-                        error_details => %(error_details)s) AS t;
+                        error_details => %(error_details)s, lease_token => %(lease_token)s::uuid) AS t;
 
 -- name: extend_lease
 -- Heartbeat of a long task: a fresh full lease, or NULL when this attempt no longer holds the task
 SELECT pgflow.extend_lease(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s,
-                           task_index => %(task_index)s, attempt => %(attempt)s) AS lease_expires_at;
+                           task_index => %(task_index)s, attempt => %(attempt)s,
+                           lease_token => %(lease_token)s::uuid) AS lease_expires_at;
 
 -- name: listen_tasks
 -- Subscribe to wake-ups when tasks become claimable, and to new definitions (payload: the flow slug)
