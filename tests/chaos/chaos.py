@@ -44,6 +44,7 @@ import psycopg
 from chaos_cluster import Cluster
 from chaos_flow import TIMEOUT, ChaosInput, diamond, fanout
 from chaos_verify import Plan, Restart, WorkerProcess, verify
+from psycopg.types.json import Jsonb
 
 from pgflow import deploy
 
@@ -133,7 +134,10 @@ class Workers:
         died = []
         for process in self.live():
             if process.popen.poll() is not None:
-                process.ended, process.end_reason = time.time(), f"died (exit {process.popen.returncode})"
+                process.ended, process.end_reason = (
+                    time.time(),
+                    f"died (exit {process.popen.returncode})",
+                )
                 died.append(process)
                 self.start(process.slot)
         return died
@@ -156,7 +160,10 @@ class Workers:
                 process.popen.kill()
                 problems.append(f"worker {process.worker_id} did not stop within 30 s of SIGTERM")
                 code = None
-            process.ended, process.end_reason = time.time(), f"SIGTERM (harness), exit {code}"
+            process.ended, process.end_reason = (
+                time.time(),
+                f"SIGTERM (harness), exit {code}",
+            )
             if code is not None and code != 0:
                 problems.append(f"worker {process.worker_id} exited with {code} on SIGTERM")
         return problems
@@ -209,11 +216,8 @@ class Chaos:
             }
             self.plans[run_id] = Plan(kind, data, cancel=None if 0.04 <= roll < 0.08 else "no")
             slug = (diamond if kind == "diamond" else fanout).slug
-            self.harness.call(
-                lambda conn, slug=slug, data=data: conn.execute(
-                    "SELECT pgflow.start_flow(%s, %s::jsonb, %s::uuid)", (slug, psycopg.types.json.Jsonb(data), run_id)
-                )
-            )
+            # Idempotent on run_id: a start cut by a crash is simply repeated.
+            self.harness.rows("SELECT pgflow.start_flow(%s, %s, %s::uuid)", (slug, Jsonb(data), run_id))
             if self.plans[run_id].cancel is None:
                 self.pending_cancels.append((time.monotonic() + self.rng.uniform(0.1, 1.5), run_id))
 
@@ -360,7 +364,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=int(env("CHAOS_RUNS") or "0") or None)
     parser.add_argument("--seed", type=int, default=int(env("CHAOS_SEED") or "1"))
     parser.add_argument("--port", type=int, default=int(env("CHAOS_PORT") or "5450"))
-    parser.add_argument("--deadline", type=float, default=120.0, help="seconds for the runs to end after the chaos")
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=120.0,
+        help="seconds for the runs to end after the chaos",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the logs")
     args = parser.parse_args(argv)
     if args.runs is None:

@@ -31,7 +31,9 @@ log_line_prefix = '%m [%p] '
 class Cluster:
     def __init__(self, port: int) -> None:
         pg_config = os.environ.get("PG_CONFIG", "pg_config")
-        self.bindir = Path(subprocess.run([pg_config, "--bindir"], check=True, capture_output=True, text=True).stdout.strip())
+        self.bindir = Path(
+            subprocess.run([pg_config, "--bindir"], check=True, capture_output=True, text=True).stdout.strip()
+        )
         self.port = port
         self.root = Path(tempfile.mkdtemp(prefix="pgflow-chaos-"))
         self.data = self.root / "data"

@@ -8,7 +8,7 @@ good when the run input dooms its step. Before it returns it appends one JSON
 line per event to its worker process's own log file (``$CHAOS_LOG_DIR``, one
 file per process, ``O_APPEND`` writes that a SIGKILL cannot lose):
 
-    {"event": "start" | "end", "exec": uuid4, "run": run id, "step": ..., "index": ...,
+    {"event": "start" | "end" | "fail", "exec": uuid4, "run": run id, "step": ..., "index": ...,
      "attempt": ..., "worker": worker id, "pid": ..., "t": wall clock}
 
 and returns the execution id in its output, so the harness can tell which
@@ -18,6 +18,7 @@ the attempt (and the worker) that ``step_tasks`` names as final.
 The attempt number is not an argument pgflow gives handlers: it is read from
 the worker's asyncio task that runs this handler, which the worker names after
 the ``ClaimedTask`` (``task 3 of step "work" (...) in run <id>, attempt 2``).
+The handlers are async for that reason (a sync handler's thread cannot see it).
 If that name ever changes, the attempt is logged as null and the harness's
 "stored output from the final attempt" check fails loudly rather than passing.
 """
@@ -32,7 +33,7 @@ import random
 import re
 import time
 import uuid
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 from pgflow import Flow
 
@@ -86,14 +87,26 @@ def _log(record: dict[str, object]) -> None:
 
 
 def _attempt(run_id: str, step: str, index: int) -> int | None:
-    """The attempt this worker claimed for the task, from the name of the asyncio task running it."""
-    attempts = set()
+    """The attempt this worker claimed for the task, from the name of the asyncio task running it.
+
+    One process may hold two claims of one task at once (a claim whose lease ran
+    out while it waited, and the worker's own reclaim): then the claim is the one
+    whose coroutine holds this handler's task in a local variable.
+    """
+    me = asyncio.current_task()
+    claims: dict[int, list[asyncio.Task[Any]]] = {}
     for task in asyncio.all_tasks():
         match = _NAME.match(task.get_name())
         if match and (int(match[1]), match[2], match[3]) == (index, step, run_id):
-            attempts.add(int(match[4]))
-    # Two in-flight claims of one task in one process (a lease lost and reclaimed here) are ambiguous.
-    return attempts.pop() if len(attempts) == 1 else None
+            claims.setdefault(int(match[4]), []).append(task)
+    if len(claims) == 1:
+        return int(next(iter(claims)))
+    for attempt, tasks in claims.items():
+        for task in tasks:
+            frame = getattr(task.get_coro(), "cr_frame", None)
+            if frame is not None and any(value is me for value in frame.f_locals.values()):
+                return attempt
+    return None  # unknown: the harness fails any stored output of this execution
 
 
 async def _execute(run: ChaosInput, step: str, index: int = 0) -> str:
@@ -110,10 +123,9 @@ async def _execute(run: ChaosInput, step: str, index: int = 0) -> str:
     }
     _log({"event": "start", "t": time.time(), **record})
     await asyncio.sleep(random.choice((0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0)))
-    if run["doom"] == step:
-        raise ChaosFailure(f"{step}[{index}] of run {run['run_id']} is doomed")
-    if random.random() < FAILURE_RATE:
-        raise ChaosFailure(f"planned failure of {step}[{index}] in run {run['run_id']}")
+    if run["doom"] == step or random.random() < FAILURE_RATE:
+        _log({"event": "fail", "t": time.time(), **record})
+        raise ChaosFailure(f"planned failure of {step}[{index}] in run {run['run_id']} (doomed: {run['doom']})")
     _log({"event": "end", "t": time.time(), **record})
     return execution
 
@@ -138,7 +150,10 @@ async def c(a: Result, run: ChaosInput) -> Result:
 
 @diamond.step
 async def d(b: Result, c: Result, run: ChaosInput) -> Result:
-    return {"exec": await _execute(run, "d"), "value": digest("d", b["value"], c["value"])}
+    return {
+        "exec": await _execute(run, "d"),
+        "value": digest("d", b["value"], c["value"]),
+    }
 
 
 fanout = Flow("chaos_fanout", max_attempts=MAX_ATTEMPTS, base_delay=0, timeout=TIMEOUT)
@@ -152,12 +167,18 @@ async def split(run: ChaosInput) -> list[Item]:
 
 @fanout.step(fan_out=True)
 async def work(split: Item, index: int, run: ChaosInput) -> Result:
-    return {"exec": await _execute(run, "work", index), "value": digest("work", run["seed"], split["n"])}
+    return {
+        "exec": await _execute(run, "work", index),
+        "value": digest("work", run["seed"], split["n"]),
+    }
 
 
 @fanout.step
 async def join(work: list[Result], run: ChaosInput) -> Result:
-    return {"exec": await _execute(run, "join"), "value": digest("join", [r["value"] for r in work])}
+    return {
+        "exec": await _execute(run, "join"),
+        "value": digest("join", [r["value"] for r in work]),
+    }
 
 
 def expected_values(kind: str, seed: int, items: int) -> dict[str, str]:

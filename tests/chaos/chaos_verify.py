@@ -107,7 +107,9 @@ def verify(
 ) -> bool:
     report = Report()
     executions = read_executions(log_dir)
-    runs = {r[0]: r[1:] for r in rows("SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs")}
+    runs = {
+        r[0]: r[1:] for r in rows("SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs")
+    }
     states = {
         (r[0], r[1]): r[2:]
         for r in rows(
@@ -125,7 +127,7 @@ def verify(
     check_applied_once(report, plans, rows, states, tasks)
     ended = check_provenance(report, plans, executions, states, tasks)
     check_outputs(report, plans, runs, states, tasks)
-    check_reconnects(report, restarts, executions, workers)
+    check_reconnects(report, restarts, rows, workers)
     deaths_check = report.check("worker deaths caused by handlers: 0")
     for process in deaths:
         tail = (log_dir / f"{process.worker_id}.log").read_text(errors="replace").splitlines()[-5:]
@@ -138,21 +140,20 @@ def verify(
     report.figure("runs ended", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     for name, value in counts.items():
         report.figure(name, value)
-    starts = collections.Counter((e["run"], e["step"], e["index"]) for e in executions if e["event"] == "start")
-    report.figure("tasks executed", len(starts))
-    report.figure("handler executions", sum(starts.values()))
-    report.figure(
-        "re-executions (beyond one per task)",
-        f"{sum(n - 1 for n in starts.values())} (on {sum(1 for n in starts.values() if n > 1)} tasks)",
-    )
+    reexecutions(report, executions)
     report.figure("outputs returned but not stored", ended)
-    reused = collections.Counter(
-        (e["run"], e["step"], e["index"], e["attempt"])
-        for e in executions
-        if e["event"] == "start" and e["attempt"] is not None
+    reused: dict[tuple[Any, ...], list[str]] = collections.defaultdict(list)
+    for e in executions:
+        if e["event"] == "start" and e["attempt"] is not None:
+            reused[(e["run"], e["step"], e["index"], e["attempt"])].append(e["worker"])
+    twice = [f"{s}[{i}] of run {r} attempt {a} by {', '.join(w)}" for (r, s, i, a), w in reused.items() if len(w) > 1]
+    report.figure("attempt numbers handed out twice", len(twice))
+    for line in twice[:5]:
+        report.figure("  (handed out twice)", line)
+    report.figure(
+        "executions whose attempt is unknown",
+        sum(1 for e in executions if e["attempt"] is None) // 2,
     )
-    report.figure("attempt numbers handed out twice", sum(1 for n in reused.values() if n > 1))
-    report.figure("executions whose attempt is unknown", sum(1 for e in executions if e["attempt"] is None) // 2)
     report.figure("worker processes", f"{len(workers)} ({len(deaths)} died on their own)")
     return report.print()
 
@@ -211,7 +212,8 @@ def check_applied_once(
             allowed = {expected} if status in ("started", "completed", "failed") else {0, expected}
             if per_step[(run_id, step)] not in allowed:
                 violations.append(
-                    f"{status} step {step} of run {run_id} has {per_step[(run_id, step)]} task rows, expected {expected}"
+                    f"{status} step {step} of run {run_id} has {per_step[(run_id, step)]} task rows, "
+                    f"expected {expected}"
                 )
             if status == "completed":
                 if remaining_deps != 0 or remaining_tasks != 0:
@@ -245,8 +247,14 @@ def check_provenance(
     """
     violations = report.check("stored output is the final attempt's")
     ended = {e["exec"]: e for e in executions if e["event"] == "end"}
+    outcome = {e["exec"]: {"end": "returned", "fail": "failed"}[e["event"]] for e in executions if e["event"] != "start"}
     stored = set()
-    for (run_id, step, index), (status, attempt, worker_id, task_output) in tasks.items():
+    for (run_id, step, index), (
+        status,
+        attempt,
+        worker_id,
+        task_output,
+    ) in tasks.items():
         if status != "completed":
             continue
         output = task_output if step == "work" else states[(run_id, step)][1]
@@ -256,13 +264,17 @@ def check_provenance(
         execution = ended.get(execution_id)
         if execution is None:
             violations.append(f"{what}: stored execution {execution_id} is in no handler's log")
-        elif (execution["run"], execution["step"], execution["index"]) != (run_id, step, index):
+        elif (execution["run"], execution["step"], execution["index"]) != (
+            run_id,
+            step,
+            index,
+        ):
             violations.append(f"{what}: stored execution {execution_id} ran another task: {execution}")
         elif execution["attempt"] is None:
             violations.append(f"{what}: stored execution {execution_id} does not know its attempt: {execution}")
         elif (execution["attempt"], execution["worker"]) != (attempt, worker_id):
             others = [
-                f"attempt {e['attempt']} by {e['worker']} (pid {e['pid']}, {'returned' if e['exec'] in ended else 'no return'})"
+                f"attempt {e['attempt']} by {e['worker']} (pid {e['pid']}, {outcome.get(e['exec'], 'no return')})"
                 for e in executions
                 if e["event"] == "start" and (e["run"], e["step"], e["index"]) == (run_id, step, index)
             ]
@@ -273,7 +285,11 @@ def check_provenance(
     return len(set(ended) - stored)
 
 
-def _values(plan: Plan, states: dict[tuple[str, str], tuple[Any, ...]], tasks: dict[Task, tuple[Any, ...]]) -> Iterable[tuple[str, Any]]:
+def _values(
+    plan: Plan,
+    states: dict[tuple[str, str], tuple[Any, ...]],
+    tasks: dict[Task, tuple[Any, ...]],
+) -> Iterable[tuple[str, Any]]:
     run_id = plan.data["run_id"]
     for step in DIAMOND if plan.kind == "diamond" else ("join",):
         status, output, *_ = states[(run_id, step)]
@@ -317,20 +333,34 @@ def check_outputs(
 
 
 def check_reconnects(
-    report: Report, restarts: list[Restart], executions: list[dict[str, Any]], workers: list[WorkerProcess]
+    report: Report,
+    restarts: list[Restart],
+    rows: Callable[..., list[tuple[Any, ...]]],
+    workers: list[WorkerProcess],
 ) -> None:
-    """Each worker that lived through a restart claimed again by itself: seconds from "server up" to its next task."""
+    """Each worker that lived through a restart claimed again by itself: seconds from "server up" to its first claim.
+
+    A claim is a committed change of a task's attempt (the transitions table), not a handler start: a
+    handler may start late for a claim made before the crash.
+    """
     violations = report.check("workers reconnected by themselves after each restart")
     ended_at = {p.worker_id: p.ended for p in workers}
-    starts = sorted((e["t"], e["worker"]) for e in executions if e["event"] == "start")
+    claims: dict[str, list[float]] = collections.defaultdict(list)
+    for worker_id, at in rows(
+        "SELECT worker_id, extract(epoch FROM at)::float8 FROM public.chaos_transitions "
+        "WHERE kind = 'task' AND status = 'started' ORDER BY at"
+    ):
+        claims[worker_id].append(at)
     for number, restart in enumerate(restarts, 1):
         waits = []
         for worker_id in restart.alive:
-            first = next((t for t, w in starts if w == worker_id and t >= restart.up), None)
+            first = next((t for t in claims[worker_id] if t >= restart.up), None)
             gone = ended_at.get(worker_id)
             if first is None or (gone is not None and first > gone):
                 if gone is None or gone - restart.up > 30:
-                    violations.append(f"worker {worker_id} never claimed a task after restart {number} ({restart.kind})")
+                    violations.append(
+                        f"worker {worker_id} never claimed a task after restart {number} ({restart.kind})"
+                    )
                 continue
             waits.append((first - restart.up, worker_id))
         line = ", ".join(f"{w} {s:.1f}" for s, w in sorted(waits, key=lambda x: x[1]))
@@ -339,3 +369,28 @@ def check_reconnects(
             f"restart {number} ({restart.kind})",
             f"down {restart.up - restart.down:.1f} s; first claim after up: max {slowest:.1f} s ({line})",
         )
+
+
+def reexecutions(report: Report, executions: list[dict[str, Any]]) -> None:
+    """Executions beyond one per task, by what ended the execution before each (at-least-once at work)."""
+    outcome = {e["exec"]: e["event"] for e in executions if e["event"] != "start"}
+    per_task: dict[Task, list[tuple[float, str]]] = collections.defaultdict(list)
+    for e in executions:
+        if e["event"] == "start":
+            per_task[(e["run"], e["step"], e["index"])].append((e["t"], e["exec"]))
+    reasons: collections.Counter[str] = collections.Counter()
+    for starts in per_task.values():
+        starts.sort()
+        for _, previous in starts[:-1]:
+            reasons[
+                {"fail": "a planned failure", "end": "an output not stored"}.get(
+                    outcome.get(previous, ""), "an interrupted execution"
+                )
+            ] += 1
+    report.figure("tasks executed", len(per_task))
+    report.figure("handler executions", sum(len(s) for s in per_task.values()))
+    report.figure(
+        "re-executions (beyond one per task)",
+        f"{sum(reasons.values())} on {sum(1 for s in per_task.values() if len(s) > 1)} tasks: "
+        + ", ".join(f"{n} after {why}" for why, n in sorted(reasons.items())),
+    )
