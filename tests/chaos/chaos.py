@@ -346,14 +346,16 @@ class Chaos:
         log(f"{'FAILED' if failed else 'passed'} in {time.monotonic() - began:.0f} s (logs: {self.log_dir})")
         return 1 if failed else 0
 
-    def close(self) -> None:
+    def close(self, keep: bool) -> None:
         for process in self.workers.live():
             process.popen.send_signal(signal.SIGCONT)
             process.popen.kill()
         if self.harness.conn is not None:
             self.harness.conn.close()
         self.cluster.stop()
-        if not self.args.keep:
+        if keep:
+            log(f"kept the cluster and the logs in {self.cluster.root}")
+        else:
             self.cluster.remove()
 
 
@@ -375,10 +377,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs is None:
         args.runs = 80 if args.quick else 300
     chaos = Chaos(args)
+    status = 1
     try:
-        return chaos.run()
+        status = chaos.run()
     finally:
-        chaos.close()
+        chaos.close(keep=args.keep or status != 0)
+    return status
 
 
 if __name__ == "__main__":

@@ -247,7 +247,8 @@ def check_provenance(
     """
     violations = report.check("stored output is the final attempt's")
     ended = {e["exec"]: e for e in executions if e["event"] == "end"}
-    outcome = {e["exec"]: {"end": "returned", "fail": "failed"}[e["event"]] for e in executions if e["event"] != "start"}
+    words = {"end": "returned", "fail": "failed"}
+    outcome = {e["exec"]: words[e["event"]] for e in executions if e["event"] != "start"}
     stored = set()
     for (run_id, step, index), (
         status,
