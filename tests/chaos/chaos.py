@@ -43,7 +43,7 @@ from typing import Any
 import psycopg
 from chaos_cluster import Cluster
 from chaos_flow import TIMEOUT, ChaosInput, diamond, fanout
-from chaos_verify import Plan, Restart, WorkerProcess, verify
+from chaos_verify import Plan, Restart, WorkerProcess, read_executions, snapshot, verify
 from psycopg.types.json import Jsonb
 
 from pgflow import deploy
@@ -181,7 +181,7 @@ class Chaos:
         self.workers = Workers(self.dsn, self.log_dir)
         self.plans: dict[str, Plan] = {}
         self.restarts: list[Restart] = []
-        self.deaths: list[WorkerProcess] = []
+        self.deaths: list[str] = []
         self.counts: dict[str, int] = {}
         self.pending_cancels: list[tuple[float, str]] = []
         self.stopped: list[tuple[float, WorkerProcess]] = []
@@ -289,7 +289,8 @@ class Chaos:
 
     def watch(self) -> None:
         for process in self.workers.reap():
-            self.deaths.append(process)
+            tail = (self.log_dir / f"{process.worker_id}.log").read_text(errors="replace").splitlines()[-5:]
+            self.deaths.append(f"worker {process.worker_id} {process.end_reason}; its log ends: {' | '.join(tail)}")
             log(f"worker {process.worker_id} DIED on its own: {process.end_reason}; replacement started")
 
     def run(self) -> int:
@@ -334,9 +335,9 @@ class Chaos:
         if unfinished:
             problems.append(f"{unfinished} runs still started {args.deadline:.0f} s after the chaos phase")
         failed = verify(
-            self.harness.rows,
+            snapshot(self.harness.rows),
+            read_executions(self.log_dir),
             plans=self.plans,
-            log_dir=self.log_dir,
             workers=self.workers.processes,
             restarts=self.restarts,
             deaths=self.deaths,

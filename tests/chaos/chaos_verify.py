@@ -94,44 +94,71 @@ class Report:
         return failed
 
 
+@dataclass
+class Snapshot:
+    """What the database holds after the chaos, keyed for the checks."""
+
+    runs: dict[str, tuple[Any, ...]]  # run id -> status, output, remaining_steps, finished_at
+    states: dict[tuple[str, str], tuple[Any, ...]]  # (run, step) -> status, output, remaining_deps, remaining_tasks
+    tasks: dict[Task, tuple[Any, ...]]  # (run, step, index) -> status, attempt, worker_id, output
+    repeated: list[tuple[Any, ...]]  # transitions that happened more than once: kind, run, step, index, status, n
+    claims: dict[str, list[float]]  # worker id -> times (epoch) of its committed claims
+
+
+def snapshot(rows: Callable[..., list[tuple[Any, ...]]]) -> Snapshot:
+    claims: dict[str, list[float]] = collections.defaultdict(list)
+    for worker_id, at in rows(
+        "SELECT worker_id, extract(epoch FROM at)::float8 FROM public.chaos_transitions "
+        "WHERE kind = 'task' AND status = 'started' ORDER BY at"
+    ):
+        claims[worker_id].append(at)
+    return Snapshot(
+        runs={
+            r[0]: r[1:]
+            for r in rows("SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs")
+        },
+        states={
+            (r[0], r[1]): r[2:]
+            for r in rows(
+                "SELECT run_id::text, step_slug, status, output, remaining_deps, remaining_tasks "
+                "FROM pgflow.step_states"
+            )
+        },
+        tasks={
+            (r[0], r[1], r[2]): r[3:]
+            for r in rows(
+                "SELECT run_id::text, step_slug, task_index, status, attempt, worker_id, output FROM pgflow.step_tasks"
+            )
+        },
+        # A step becomes each status once; a task becomes completed once (it is queued and started per attempt).
+        repeated=rows(
+            "SELECT kind, run_id::text, step_slug, task_index, status, count(*) FROM public.chaos_transitions "
+            "WHERE kind = 'step' OR status = 'completed' GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1"
+        ),
+        claims=claims,
+    )
+
+
 def verify(
-    rows: Callable[..., list[tuple[Any, ...]]],
+    db: Snapshot,
+    executions: list[dict[str, Any]],
     *,
     plans: dict[str, Plan],
-    log_dir: Path,
     workers: list[WorkerProcess],
     restarts: list[Restart],
-    deaths: list[WorkerProcess],
+    deaths: list[str],
     counts: dict[str, int],
     problems: list[str],
 ) -> bool:
+    """Print the summary table and the violations; True if any invariant failed."""
     report = Report()
-    executions = read_executions(log_dir)
-    runs = {
-        r[0]: r[1:] for r in rows("SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs")
-    }
-    states = {
-        (r[0], r[1]): r[2:]
-        for r in rows(
-            "SELECT run_id::text, step_slug, status, output, remaining_deps, remaining_tasks FROM pgflow.step_states"
-        )
-    }
-    tasks = {
-        (r[0], r[1], r[2]): r[3:]
-        for r in rows(
-            "SELECT run_id::text, step_slug, task_index, status, attempt, worker_id, output FROM pgflow.step_tasks"
-        )
-    }
-
+    runs, states, tasks = db.runs, db.states, db.tasks
     check_runs_ended(report, plans, runs, states, tasks)
-    check_applied_once(report, plans, rows, states, tasks)
+    check_applied_once(report, plans, db.repeated, states, tasks)
     ended = check_provenance(report, plans, executions, states, tasks)
     check_outputs(report, plans, runs, states, tasks)
-    check_reconnects(report, restarts, rows, workers)
-    deaths_check = report.check("worker deaths caused by handlers: 0")
-    for process in deaths:
-        tail = (log_dir / f"{process.worker_id}.log").read_text(errors="replace").splitlines()[-5:]
-        deaths_check.append(f"worker {process.worker_id} {process.end_reason}; its log ends: {' | '.join(tail)}")
+    check_reconnects(report, restarts, db.claims, workers)
+    report.check("worker deaths caused by handlers: 0").extend(deaths)
     report.check("workers stopped cleanly, runs ended in time").extend(problems)
 
     statuses = collections.Counter(r[0] for r in runs.values())
@@ -188,15 +215,12 @@ def check_runs_ended(
 def check_applied_once(
     report: Report,
     plans: dict[str, Plan],
-    rows: Callable[..., list[tuple[Any, ...]]],
+    repeated: list[tuple[Any, ...]],
     states: dict[tuple[str, str], tuple[Any, ...]],
     tasks: dict[Task, tuple[Any, ...]],
 ) -> None:
     violations = report.check("no completion applied twice, dependents started once")
-    for kind, run_id, step, index, status, times in rows(
-        "SELECT kind, run_id::text, step_slug, task_index, status, count(*) FROM public.chaos_transitions "
-        "WHERE kind = 'step' OR status = 'completed' GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1"
-    ):
+    for kind, run_id, step, index, status, times in repeated:
         what = step if kind == "step" else f"task {step}[{index}]"
         violations.append(f"{what} of run {run_id} became {status} {times} times")
     per_step = collections.Counter((run_id, step) for run_id, step, _ in tasks)
@@ -334,10 +358,7 @@ def check_outputs(
 
 
 def check_reconnects(
-    report: Report,
-    restarts: list[Restart],
-    rows: Callable[..., list[tuple[Any, ...]]],
-    workers: list[WorkerProcess],
+    report: Report, restarts: list[Restart], claims: dict[str, list[float]], workers: list[WorkerProcess]
 ) -> None:
     """Each worker that lived through a restart claimed again by itself: seconds from "server up" to its first claim.
 
@@ -346,16 +367,10 @@ def check_reconnects(
     """
     violations = report.check("workers reconnected by themselves after each restart")
     ended_at = {p.worker_id: p.ended for p in workers}
-    claims: dict[str, list[float]] = collections.defaultdict(list)
-    for worker_id, at in rows(
-        "SELECT worker_id, extract(epoch FROM at)::float8 FROM public.chaos_transitions "
-        "WHERE kind = 'task' AND status = 'started' ORDER BY at"
-    ):
-        claims[worker_id].append(at)
     for number, restart in enumerate(restarts, 1):
         waits = []
         for worker_id in restart.alive:
-            first = next((t for t in claims[worker_id] if t >= restart.up), None)
+            first = next((t for t in claims.get(worker_id, []) if t >= restart.up), None)
             gone = ended_at.get(worker_id)
             if first is None or (gone is not None and first > gone):
                 if gone is None or gone - restart.up > 30:
