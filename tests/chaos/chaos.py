@@ -10,7 +10,8 @@ it deploys the diamond and fan-out flows of ``chaos_flow``, starts 4
 
 - crashes the server: ``pg_ctl stop -m immediate`` three times (twice with
   --quick) and a SIGKILL of the postmaster, each followed by a restart with
-  crash recovery; the workers must reconnect by themselves;
+  crash recovery (once, in the full run, after a 15 s outage); the workers
+  must reconnect by themselves;
 - SIGKILLs workers that hold tasks (and starts replacements), SIGSTOPs one past
   its lease and resumes it (SIGCONT), and terminates every worker connection
   (``pg_terminate_backend``);
@@ -52,12 +53,13 @@ HERE = Path(__file__).resolve().parent
 WORKERS = 4
 CONCURRENCY = 8
 STOP_SECONDS = TIMEOUT + 3  # a SIGSTOPped worker stays stopped past its lease
+LONG_OUTAGE = 15.0  # seconds the server stays down once in the full run
 
 # (seconds into the chaos phase, action). Load runs until the last entry.
 FULL_SCHEDULE = [
     (4, "terminate"), (8, "kill_worker"), (14, "crash_immediate"), (24, "stop_worker"),
     (34, "crash_immediate"), (42, "kill_worker"), (46, "terminate"), (52, "crash_sigkill"),
-    (62, "stop_worker"), (72, "crash_immediate"), (80, "kill_worker"), (84, "terminate"), (92, "end"),
+    (62, "stop_worker"), (72, "crash_immediate_long"), (92, "kill_worker"), (96, "terminate"), (104, "end"),
 ]  # fmt: skip
 QUICK_SCHEDULE = [
     (3, "terminate"), (6, "kill_worker"), (10, "crash_immediate"), (17, "stop_worker"),
@@ -244,18 +246,26 @@ class Chaos:
 
     def crash(self, kind: str) -> None:
         down = time.time()
-        if kind == "crash_immediate":
-            self.cluster.crash_immediate()
-        else:
+        long = kind.endswith("_long")
+        kind = kind.removesuffix("_long")
+        if kind == "crash_sigkill":
             self.cluster.crash_sigkill()
+        else:
+            self.cluster.crash_immediate()
         if self.harness.conn is not None:
             self.harness.conn.close()
-        time.sleep(self.rng.uniform(0.5, 2.0))  # the outage
+        # The outage: a restart, or (once in the full run) a longer one, as a failover would be.
+        time.sleep(LONG_OUTAGE if long else self.rng.uniform(0.5, 2.0))
         up = self.cluster.start()
-        alive = [p.worker_id for p in self.workers.live() if p not in [s for _, s in self.stopped]]
-        self.restarts.append(Restart(kind, down, up, alive))
+        stopped = [id(s) for _, s in self.stopped]
+        alive = [p.worker_id for p in self.workers.live() if id(p) not in stopped]
+        [(queued, leased)] = self.harness.rows(
+            "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'started') "
+            "FROM pgflow.step_tasks"
+        )
+        self.restarts.append(Restart(kind, down, up, alive, f"{queued} queued, {leased} leased"))
         self.count(kind)
-        log(f"{kind}: server down {up - down:.1f} s, recovered")
+        log(f"{kind}: server down {up - down:.1f} s, recovered; tasks {queued} queued, {leased} leased")
 
     def act(self, action: str) -> None:
         if action.startswith("crash_"):
@@ -272,6 +282,7 @@ class Chaos:
             self.count("worker SIGSTOP/SIGCONT")
             log(f"SIGSTOPped worker {victim.worker_id} for {STOP_SECONDS} s (lease {TIMEOUT} s)")
         elif action == "terminate":
+            self.wait_for_connections()
             [(n,)] = self.harness.rows(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> 'chaos-harness'"
@@ -279,6 +290,18 @@ class Chaos:
             self.counts["connections terminated"] = self.counts.get("connections terminated", 0) + n
             self.count("pg_terminate_backend rounds")
             log(f"terminated {n} worker connections")
+
+    def wait_for_connections(self) -> None:
+        """Until every live worker has its connections (LISTEN and pool), for at most 10 s."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            [(n,)] = self.harness.rows(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND application_name <> 'chaos-harness'"
+            )
+            if n >= 2 * len(self.workers.live()):
+                return
+            time.sleep(0.1)
 
     def resume_due(self) -> None:
         now = time.monotonic()
