@@ -319,6 +319,8 @@ class Chaos:
     def run(self) -> int:
         args = self.args
         schedule = QUICK_SCHEDULE if args.quick else FULL_SCHEDULE
+        if args.schedule:
+            schedule = [(int(at), action) for at, action in (e.split(":") for e in args.schedule.split(","))]
         load_seconds = schedule[-1][0]
         began = time.monotonic()
         self.setup()
@@ -397,6 +399,11 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds for the runs to end after the chaos",
     )
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the logs")
+    parser.add_argument(
+        "--schedule",
+        help="to reproduce a finding: SECONDS:ACTION,... (actions: crash_immediate[_long], crash_sigkill, "
+        "kill_worker, stop_worker, terminate; the last one is end), e.g. 4:stop_worker,20:crash_immediate,30:end",
+    )
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 80 if args.quick else 300

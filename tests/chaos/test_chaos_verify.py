@@ -118,7 +118,13 @@ def test_a_run_not_ended_as_planned_fails(capsys: pytest.CaptureFixture[str]) ->
 def test_a_worker_that_never_claims_after_a_restart_fails(capsys: pytest.CaptureFixture[str]) -> None:
     db, executions, plans = world()
     db.claims = {"w1": [8.0]}
-    assert failures(capsys, db, executions, plans) == ["workers reconnected by themselves after each restart"]
+    assert failures(capsys, db, executions, plans) == ["workers claimed again within 10 s of each restart"]
+
+
+def test_a_worker_slow_to_claim_after_a_restart_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    db, executions, plans = world()
+    db.claims = {"w1": [8.0, 30.0]}
+    assert failures(capsys, db, executions, plans) == ["workers claimed again within 10 s of each restart"]
 
 
 def test_a_worker_death_fails(capsys: pytest.CaptureFixture[str]) -> None:
