@@ -1,7 +1,7 @@
 """Chaos suite (`make chaos`): pgflow as a user's production would see it when things break.
 
     python tests/chaos/chaos.py [--runs 300] [--quick] [--seed 1] [--port 5450] [--keep]
-    (environment: CHAOS_RUNS, CHAOS_QUICK=1, CHAOS_SEED, CHAOS_PORT; PG_CONFIG picks the install)
+    (environment: CHAOS_RUNS, CHAOS_QUICK=1, CHAOS_SEED, CHAOS_PORT, CHAOS_HOSTILE; PG_CONFIG: the install)
 
 On a PostgreSQL cluster of its own (initdb into a temp dir, its own port and
 socket; binaries of ``$PG_CONFIG --bindir``, where ``make install`` put pgflow),
@@ -15,7 +15,9 @@ it deploys the diamond and fan-out flows of ``chaos_flow``, starts 4
 - SIGKILLs workers that hold tasks (and starts replacements), SIGSTOPs one past
   its lease and resumes it (SIGCONT), and terminates every worker connection
   (``pg_terminate_backend``);
-- cancels a few runs; a few others are doomed (a step that always fails).
+- cancels a few runs; a few others are doomed (a step that always fails);
+  with --hostile SHARE (CHAOS_HOSTILE), that share of handler executions
+  misbehaves (SystemExit, KeyboardInterrupt, ..., see ``chaos_flow``).
 
 Handlers log every execution to per-process files outside the database (see
 ``chaos_flow``). Then it checks (``chaos_verify``) and prints a summary table:
@@ -108,12 +110,13 @@ class Workers:
 
     dsn: str
     log_dir: Path
+    hostile: str  # CHAOS_HOSTILE for the handlers: the share of executions that misbehave
     processes: list[WorkerProcess] = field(default_factory=list)
 
     def start(self, slot: int) -> WorkerProcess:
         generation = sum(1 for p in self.processes if p.slot == slot)
         worker_id = f"chaos-{slot}-{generation}"
-        env = dict(os.environ, CHAOS_WORKER_ID=worker_id, CHAOS_LOG_DIR=str(self.log_dir))
+        env = dict(os.environ, CHAOS_WORKER_ID=worker_id, CHAOS_LOG_DIR=str(self.log_dir), CHAOS_HOSTILE=self.hostile)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
         output = (self.log_dir / f"{worker_id}.log").open("wb")
         popen = subprocess.Popen(
@@ -180,7 +183,7 @@ class Chaos:
         self.log_dir.mkdir()
         self.dsn = self.cluster.dsn("chaos")
         self.harness = Harness(self.dsn)
-        self.workers = Workers(self.dsn, self.log_dir)
+        self.workers = Workers(self.dsn, self.log_dir, str(args.hostile))
         self.plans: dict[str, Plan] = {}
         self.restarts: list[Restart] = []
         self.deaths: list[str] = []
@@ -399,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds for the runs to end after the chaos",
     )
     parser.add_argument("--keep", action="store_true", help="keep the cluster and the logs")
+    parser.add_argument(
+        "--hostile",
+        type=float,
+        default=float(env("CHAOS_HOSTILE") or 0),
+        help="share of handler executions that misbehave (SystemExit, KeyboardInterrupt, ...; default 0)",
+    )
     parser.add_argument(
         "--schedule",
         help="to reproduce a finding: SECONDS:ACTION,... (actions: crash_immediate[_long], crash_sigkill, "

@@ -4,7 +4,10 @@
 
 Each handler does a little real work (hashing its inputs), sleeps a random
 while, now and then fails on purpose (a retry must absorb it), and fails for
-good when the run input dooms its step. Before it returns it appends one JSON
+good when the run input dooms its step. With ``CHAOS_HOSTILE=<share>`` that
+share of executions misbehaves instead (SystemExit, KeyboardInterrupt,
+CancelledError, an exception whose ``str()`` raises, an output JSON cannot
+encode): each must fail its attempt, and never kill the worker. Before it returns it appends one JSON
 line per event to its worker process's own log file (``$CHAOS_LOG_DIR``, one
 file per process, ``O_APPEND`` writes that a SIGKILL cannot lose):
 
@@ -40,6 +43,9 @@ from pgflow import Flow
 MAX_ATTEMPTS: Final = 12  # crashes, kills and stops each cost in-flight tasks an attempt
 TIMEOUT: Final = 4  # seconds: the lease; the harness stops workers for longer than this
 FAILURE_RATE: Final = 0.03  # planned, retried failures
+# --hostile: the share of executions that misbehave as issue 10 lists (each must cost an attempt, not the worker).
+HOSTILE_RATE: Final = float(os.environ.get("CHAOS_HOSTILE") or 0)
+HOSTILE: Final = ("SystemExit", "KeyboardInterrupt", "CancelledError", "unprintable exception", "unencodable output")
 DIAMOND: Final = ("a", "b", "c", "d")
 FANOUT: Final = ("split", "work", "join")
 
@@ -109,8 +115,11 @@ def _attempt(run_id: str, step: str, index: int) -> int | None:
     return None  # unknown: the harness fails any stored output of this execution
 
 
-async def _execute(run: ChaosInput, step: str, index: int = 0) -> str:
-    """Log the start, work, maybe fail, log the end; the execution id goes into the output."""
+async def _execute(run: ChaosInput, step: str, index: int = 0) -> Any:
+    """Log the start, work, maybe fail, log the end; the execution id goes into the output.
+
+    (Any: with CHAOS_HOSTILE, in place of the id, maybe a value the worker cannot encode.)
+    """
     execution = str(uuid.uuid4())
     record: dict[str, object] = {
         "exec": execution,
@@ -126,8 +135,30 @@ async def _execute(run: ChaosInput, step: str, index: int = 0) -> str:
     if run["doom"] == step or random.random() < FAILURE_RATE:
         _log({"event": "fail", "t": time.time(), **record})
         raise ChaosFailure(f"planned failure of {step}[{index}] in run {run['run_id']} (doomed: {run['doom']})")
+    if HOSTILE_RATE and random.random() < HOSTILE_RATE:
+        return _misbehave(record)
     _log({"event": "end", "t": time.time(), **record})
     return execution
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("this exception cannot be printed")
+
+
+def _misbehave(record: dict[str, object]) -> Any:
+    """What a hostile handler does (CHAOS_HOSTILE): each must fail this attempt only, never the worker."""
+    how = random.choice(HOSTILE)
+    _log({"event": "fail", "t": time.time(), "hostile": how, **record})
+    if how == "SystemExit":
+        raise SystemExit(3)
+    if how == "KeyboardInterrupt":
+        raise KeyboardInterrupt
+    if how == "CancelledError":
+        raise asyncio.CancelledError
+    if how == "unprintable exception":
+        raise _Unprintable
+    return 10**5000  # the execution id's place in the output: an int JSON cannot encode (over 4,300 digits)
 
 
 diamond = Flow("chaos_diamond", max_attempts=MAX_ATTEMPTS, base_delay=0, timeout=TIMEOUT)

@@ -22,7 +22,6 @@ from chaos_flow import DIAMOND, FANOUT, ChaosInput, expected_values
 # fit well within it; work is there (runs start every 2 s during the chaos).
 RECONNECT_LIMIT = 10.0
 
-Rows = Callable[[str], list[tuple[Any, ...]]]
 Task = tuple[str, str, int]  # run id, step, task index
 
 
@@ -173,6 +172,9 @@ def verify(
     for name, value in counts.items():
         report.figure(name, value)
     reexecutions(report, executions)
+    hostile = collections.Counter(e["hostile"] for e in executions if "hostile" in e)
+    if hostile:
+        report.figure("hostile executions", ", ".join(f"{n} {how}" for how, n in sorted(hostile.items())))
     report.figure("outputs returned but not stored", ended)
     reused: dict[tuple[Any, ...], list[str]] = collections.defaultdict(list)
     for e in executions:
