@@ -57,7 +57,8 @@ CONCURRENCY = 8
 STOP_SECONDS = TIMEOUT + 3  # a SIGSTOPped worker stays stopped past its lease
 LONG_OUTAGE = 15.0  # seconds the server stays down once in the full run
 
-# (seconds into the chaos phase, action). Load runs until the last entry.
+# (seconds into the chaos phase, action). Load runs until the last entry, which comes more than
+# RECONNECT_LIMIT after the last crash: every worker must have work to claim after each restart.
 FULL_SCHEDULE = [
     (4, "terminate"), (8, "kill_worker"), (14, "crash_immediate"), (24, "stop_worker"),
     (34, "crash_immediate"), (42, "kill_worker"), (46, "terminate"), (52, "crash_sigkill"),
@@ -65,7 +66,7 @@ FULL_SCHEDULE = [
 ]  # fmt: skip
 QUICK_SCHEDULE = [
     (3, "terminate"), (6, "kill_worker"), (10, "crash_immediate"), (17, "stop_worker"),
-    (26, "crash_sigkill"), (32, "kill_worker"), (36, "crash_immediate"), (42, "end"),
+    (26, "crash_sigkill"), (30, "kill_worker"), (34, "crash_immediate"), (48, "end"),
 ]  # fmt: skip
 
 
