@@ -156,16 +156,15 @@ def verify(
 ) -> bool:
     """Print the summary table and the violations; True if any invariant failed."""
     report = Report()
-    runs, states, tasks = db.runs, db.states, db.tasks
-    check_runs_ended(report, plans, runs, states, tasks)
-    check_applied_once(report, plans, db.repeated, states, tasks)
-    ended = check_provenance(report, plans, executions, states, tasks)
-    check_outputs(report, plans, runs, states, tasks)
+    check_runs_ended(report, plans, db)
+    check_applied_once(report, plans, db)
+    ended = check_provenance(report, executions, db)
+    check_outputs(report, plans, db)
     check_reconnects(report, restarts, db.claims, workers)
     report.check("worker deaths caused by handlers: 0").extend(deaths)
     report.check("workers stopped cleanly, runs ended in time").extend(problems)
 
-    statuses = collections.Counter(r[0] for r in runs.values())
+    statuses = collections.Counter(r[0] for r in db.runs.values())
     kinds = collections.Counter(p.kind for p in plans.values())
     report.figure("runs", f"{len(plans)} ({kinds['diamond']} diamond, {kinds['fanout']} fan-out)")
     report.figure("runs ended", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
@@ -192,13 +191,8 @@ def verify(
     return report.print()
 
 
-def check_runs_ended(
-    report: Report,
-    plans: dict[str, Plan],
-    runs: dict[str, tuple[Any, ...]],
-    states: dict[tuple[str, str], tuple[Any, ...]],
-    tasks: dict[Task, tuple[Any, ...]],
-) -> None:
+def check_runs_ended(report: Report, plans: dict[str, Plan], db: Snapshot) -> None:
+    runs, states, tasks = db.runs, db.states, db.tasks
     violations = report.check("every run ended as planned")
     for run_id, plan in plans.items():
         if run_id not in runs:
@@ -219,15 +213,10 @@ def check_runs_ended(
             live.append(f"task {step}[{index}] of {runs[run_id][0]} run {run_id} is {status}")
 
 
-def check_applied_once(
-    report: Report,
-    plans: dict[str, Plan],
-    repeated: list[tuple[Any, ...]],
-    states: dict[tuple[str, str], tuple[Any, ...]],
-    tasks: dict[Task, tuple[Any, ...]],
-) -> None:
+def check_applied_once(report: Report, plans: dict[str, Plan], db: Snapshot) -> None:
+    states, tasks = db.states, db.tasks
     violations = report.check("no completion applied twice, dependents started once")
-    for kind, run_id, step, index, status, times in repeated:
+    for kind, run_id, step, index, status, times in db.repeated:
         what = step if kind == "step" else f"task {step}[{index}]"
         violations.append(f"{what} of run {run_id} became {status} {times} times")
     per_step = collections.Counter((run_id, step) for run_id, step, _ in tasks)
@@ -265,17 +254,12 @@ def stored_exec(step: str, output: Any) -> Any:
     return output.get("exec") if isinstance(output, dict) else None
 
 
-def check_provenance(
-    report: Report,
-    plans: dict[str, Plan],
-    executions: list[dict[str, Any]],
-    states: dict[tuple[str, str], tuple[Any, ...]],
-    tasks: dict[Task, tuple[Any, ...]],
-) -> int:
+def check_provenance(report: Report, executions: list[dict[str, Any]], db: Snapshot) -> int:
     """Each completed task's stored output came from an execution of its final attempt, by its final worker.
 
     Returns how many executions returned an output that was not stored.
     """
+    states, tasks = db.states, db.tasks
     violations = report.check("stored output is the final attempt's")
     ended = {e["exec"]: e for e in executions if e["event"] == "end"}
     words = {"end": "returned", "fail": "failed"}
@@ -332,14 +316,9 @@ def _values(
             yield f"work[{index}]", output.get("value")
 
 
-def check_outputs(
-    report: Report,
-    plans: dict[str, Plan],
-    runs: dict[str, tuple[Any, ...]],
-    states: dict[tuple[str, str], tuple[Any, ...]],
-    tasks: dict[Task, tuple[Any, ...]],
-) -> None:
+def check_outputs(report: Report, plans: dict[str, Plan], db: Snapshot) -> None:
     """Values recomputed from the run input; split's items, the fan-out's aggregate and the run output as stored."""
+    runs, states, tasks = db.runs, db.states, db.tasks
     violations = report.check("outputs correct (values, fan-out aggregate, run output)")
     for run_id, plan in plans.items():
         if run_id not in runs:
