@@ -31,6 +31,7 @@ processes that died on their own (must be 0). Exits 1 if any invariant fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import signal
@@ -41,7 +42,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import psycopg
 from chaos_cluster import Cluster
@@ -363,7 +364,14 @@ class Chaos:
         problems = self.workers.stop_all()
         if unfinished:
             problems.append(f"{unfinished} runs still started {args.deadline:.0f} s after the chaos phase")
-        failed = verify(
+        report = (self.cluster.root / "report.txt").open("w")
+        with report, contextlib.redirect_stdout(_Tee(sys.stdout, report)):
+            failed = self.verify(problems)
+        log(f"{'FAILED' if failed else 'passed'} in {time.monotonic() - began:.0f} s (logs: {self.log_dir})")
+        return 1 if failed else 0
+
+    def verify(self, problems: list[str]) -> bool:
+        return verify(
             snapshot(self.harness.rows),
             read_executions(self.log_dir),
             plans=self.plans,
@@ -373,8 +381,6 @@ class Chaos:
             counts=self.counts,
             problems=problems,
         )
-        log(f"{'FAILED' if failed else 'passed'} in {time.monotonic() - began:.0f} s (logs: {self.log_dir})")
-        return 1 if failed else 0
 
     def close(self, keep: bool) -> None:
         for process in self.workers.live():
@@ -387,6 +393,22 @@ class Chaos:
             log(f"kept the cluster and the logs in {self.cluster.root}")
         else:
             self.cluster.remove()
+
+
+class _Tee:
+    """The summary goes to stdout and to report.txt in the cluster's directory (kept when a check fails)."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
