@@ -205,6 +205,11 @@ def check_runs_ended(report: Report, plans: dict[str, Plan], db: Snapshot) -> No
                 f"expected {plan.expected_status()}"
             )
     live = report.check("no step or task left live in an ended run")
+    for run_id, (status, _, remaining_steps, finished_at) in runs.items():
+        if status == "completed" and remaining_steps != 0:
+            live.append(f"completed run {run_id} has remaining_steps {remaining_steps}")
+        if (status != "started") != (finished_at is not None):
+            live.append(f"{status} run {run_id} has finished_at {finished_at}")
     for (run_id, step), (status, *_) in states.items():
         if runs[run_id][0] != "started" and status in ("created", "started"):
             live.append(f"step {step} of {runs[run_id][0]} run {run_id} is {status}")

@@ -129,3 +129,9 @@ def test_a_worker_slow_to_claim_after_a_restart_fails(capsys: pytest.CaptureFixt
 
 def test_a_worker_death_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert failures(capsys, *world(), deaths=["worker w1 died (exit 1)"]) == ["worker deaths caused by handlers: 0"]
+
+
+def test_a_completed_run_with_steps_remaining_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    db, executions, plans = world()
+    db.runs[RUN] = ("completed", db.runs[RUN][1], 1, "finished")
+    assert failures(capsys, db, executions, plans) == ["no step or task left live in an ended run"]
