@@ -89,9 +89,9 @@ soak:
 
 # `make chaos`: server crashes (pg_ctl stop -m immediate, SIGKILL of the postmaster), workers
 # SIGKILLed, SIGSTOPped past their lease, connections cut, on a cluster of its own (port
-# CHAOS_PORT, default 5450) started from $(PG_CONFIG)'s binaries: run `make install` first.
-# About 3 minutes; CHAOS_QUICK=1: about 1 minute; CHAOS_RUNS=N. Not part of `make test`.
-chaos:
+# CHAOS_PORT, default 5450) started from $(PG_CONFIG)'s binaries, where `install` puts pgflow.
+# About 2 minutes; CHAOS_QUICK=1: about 1 minute; CHAOS_RUNS=N. Not part of `make test`.
+chaos: install
 	PG_CONFIG=$(PG_CONFIG) $(PY) tests/chaos/chaos.py
 
 # make bench: issue 5's benchmarks on the local server, tables on stdout and in
