@@ -18,12 +18,10 @@ and returns the execution id in its output, so the harness can tell which
 execution's output the database kept, and whether that execution belonged to
 the attempt (and the worker) that ``step_tasks`` names as final.
 
-The attempt number is not an argument pgflow gives handlers: it is read from
-the worker's asyncio task that runs this handler, which the worker names after
-the ``ClaimedTask`` (``task 3 of step "work" (...) in run <id>, attempt 2``).
-The handlers are async for that reason (a sync handler's thread cannot see it).
-If that name ever changes, the attempt is logged as null and the harness's
-"stored output from the final attempt" check fails loudly rather than passing.
+The attempt number comes from ``pgflow.current_task()``, the claim the running
+handler serves. Should it ever name another task, the attempt is logged as null
+and the harness's "stored output from the final attempt" check fails loudly
+rather than passing.
 """
 
 from __future__ import annotations
@@ -33,12 +31,11 @@ import hashlib
 import json
 import os
 import random
-import re
 import time
 import uuid
 from typing import Any, Final, TypedDict
 
-from pgflow import Flow
+from pgflow import Flow, current_task
 
 MAX_ATTEMPTS: Final = 12  # crashes, kills and stops each cost in-flight tasks an attempt
 TIMEOUT: Final = 4  # seconds: the lease; the harness stops workers for longer than this
@@ -79,7 +76,6 @@ def digest(*parts: object) -> str:
     return data.hex()[:16]
 
 
-_NAME: Final = re.compile(r'^task (\d+) of step "([^"]+)" .* in run ([0-9a-f-]{36}), attempt (\d+)$')
 _log_fd: int | None = None
 
 
@@ -93,26 +89,11 @@ def _log(record: dict[str, object]) -> None:
 
 
 def _attempt(run_id: str, step: str, index: int) -> int | None:
-    """The attempt this worker claimed for the task, from the name of the asyncio task running it.
-
-    One process may hold two claims of one task at once (a claim whose lease ran
-    out while it waited, and the worker's own reclaim): then the claim is the one
-    whose coroutine holds this handler's task in a local variable.
-    """
-    me = asyncio.current_task()
-    claims: dict[int, list[asyncio.Task[Any]]] = {}
-    for task in asyncio.all_tasks():
-        match = _NAME.match(task.get_name())
-        if match and (int(match[1]), match[2], match[3]) == (index, step, run_id):
-            claims.setdefault(int(match[4]), []).append(task)
-    if len(claims) == 1:
-        return int(next(iter(claims)))
-    for attempt, tasks in claims.items():
-        for task in tasks:
-            frame = getattr(task.get_coro(), "cr_frame", None)
-            if frame is not None and any(value is me for value in frame.f_locals.values()):
-                return attempt
-    return None  # unknown: the harness fails any stored output of this execution
+    """The attempt this handler serves, from pgflow.current_task(); None (the harness fails it) if that disagrees."""
+    task = current_task()
+    if task is None or (str(task.run_id), task.step_slug, task.task_index) != (run_id, step, index):
+        return None
+    return task.attempt
 
 
 async def _execute(run: ChaosInput, step: str, index: int = 0) -> Any:

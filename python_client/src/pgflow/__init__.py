@@ -22,7 +22,7 @@ from .client import (
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
-from .worker import Worker
+from .worker import Worker, current_task
 
 __version__ = "0.1.0"
 
@@ -36,6 +36,7 @@ __all__ = [
     "StepState",
     "Worker",
     "cancel_run",
+    "current_task",
     "deploy",
     "flow_definition",
     "get_run",

@@ -132,7 +132,7 @@ class Executor:
             await self._fail(task, failure.scrubbed(plaintext_strings(revealed)))
             return
         log.debug("worker %s: running %s (lease %.0f s)", self.worker_id, task, task.lease_seconds)
-        handler = self.handlers.start(step, kwargs)
+        handler = self.handlers.start(step, kwargs, task)
         lease = asyncio.create_task(self.leases.keep(task))
         try:
             outcome = await self._outcome(handler, lease, task.lease_seconds)

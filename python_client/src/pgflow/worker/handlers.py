@@ -8,20 +8,34 @@ worker's loop. Either way any exception the handler raises, including
 becomes the outcome (a failed attempt), never an exception of the worker: an
 asyncio task re-raises the first two out of the event loop, which would kill the
 worker and every task it runs. Only a cancellation the worker asked for cancels.
+
+While a handler runs, ``current_task()`` (``pgflow.current_task``) is the claim
+it serves: its run, step, task index and attempt, say for an idempotency key of
+the handler's own side effects. It is a context variable, so each handler sees
+its own, in a thread or in an asyncio task.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..dsl import Step
+from ..rows import ClaimedTask
 
-__all__ = ["Handlers", "Outcome", "RunningHandler"]
+__all__ = ["Handlers", "Outcome", "RunningHandler", "current_task"]
+
+_current: contextvars.ContextVar[ClaimedTask | None] = contextvars.ContextVar("pgflow_current_task", default=None)
+
+
+def current_task() -> ClaimedTask | None:
+    """The claim the calling handler serves (run, step, task index, attempt); None outside a handler."""
+    return _current.get()
 
 
 @dataclass(frozen=True)
@@ -60,14 +74,15 @@ class Handlers:
         with self._lock:
             return self._threads
 
-    def start(self, step: Step, kwargs: dict[str, Any]) -> RunningHandler:
-        return self._start_task(step, kwargs) if step.is_async else self._start_thread(step, kwargs)
+    def start(self, step: Step, kwargs: dict[str, Any], task: ClaimedTask) -> RunningHandler:
+        return self._start_task(step, kwargs, task) if step.is_async else self._start_thread(step, kwargs, task)
 
-    def _start_task(self, step: Step, kwargs: dict[str, Any]) -> RunningHandler:
+    def _start_task(self, step: Step, kwargs: dict[str, Any], task: ClaimedTask) -> RunningHandler:
         loop = asyncio.get_running_loop()
         started: asyncio.Future[float] = loop.create_future()
 
         async def guarded() -> Outcome:
+            _current.set(task)  # in this asyncio task's own copy of the context
             started.set_result(loop.time())
             try:
                 return Outcome(value=await step.handler(**kwargs))
@@ -82,7 +97,7 @@ class Handlers:
         running = asyncio.create_task(guarded(), name=f"pgflow-handler-{step.slug}")
         return RunningHandler(handler_name(step), False, started, running, running.cancel)
 
-    def _start_thread(self, step: Step, kwargs: dict[str, Any]) -> RunningHandler:
+    def _start_thread(self, step: Step, kwargs: dict[str, Any], task: ClaimedTask) -> RunningHandler:
         loop = asyncio.get_running_loop()
         started: asyncio.Future[float] = loop.create_future()
         outcome: asyncio.Future[Outcome] = loop.create_future()
@@ -92,6 +107,7 @@ class Handlers:
                 loop.call_soon_threadsafe(callback, *args)
 
         def body() -> None:
+            _current.set(task)  # a new thread starts with an empty context
             post(_mark_started, started)
             try:
                 result = Outcome(value=step.handler(**kwargs))
