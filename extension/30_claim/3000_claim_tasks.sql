@@ -3,9 +3,10 @@
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- A lease that expired on the last attempt fails the task as timed out instead.
--- Concurrency limits (max_concurrency of flows and steps) are enforced here: while
--- any limit is set, claimers take turns on an advisory lock so that counting the
--- tasks in flight and claiming more is one atomic decision.
+-- Which tasks, under which limits, in which order is _pick_tasks' decision;
+-- here they are handed out: started, leased, and counted in the limits they
+-- were picked under (held_flow_key, held_step_key; released by
+-- _release_limits when they leave started).
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
 -- worker's code serves, so runs of an old version only go to workers whose code
 -- for those steps is unchanged (version routing).
@@ -25,8 +26,7 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
-  v_picked tid[];
-  v_limited boolean;
+  v_claimed int;
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -39,20 +39,6 @@ BEGIN
   IF pg_current_xact_id_if_assigned() IS NULL THEN
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
-  -- Taken before any row lock, so a limited claimer never waits holding one.
-  v_limited := EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL)
-               OR EXISTS (SELECT 1 FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL);
-  IF v_limited THEN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-      RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
-        upper(current_setting('transaction_isolation'))
-        USING ERRCODE = '25000',
-              DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
-              HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
-    END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('pgflow.claim_limited'));
-  END IF;
-
   FOR v_expired IN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt,
            t.attempt - t.attempts_before_retry >= coalesce(s.max_attempts, f.max_attempts) AS exhausted,
@@ -75,8 +61,9 @@ BEGIN
     ELSIF v_expired.exhausted THEN
       PERFORM pgflow._time_out_task(v_expired.run_id, v_expired.step_slug, v_expired.task_index, v_expired.attempt);
     ELSE
-      -- Back in the queue ahead of everything, so the claim below takes it in this
-      -- transaction; nobody else ever sees it queued. The lost attempt is kept.
+      -- Back in the queue ahead of everything in its part of the claim index, so
+      -- the pick below takes it in this transaction unless a limit of its step
+      -- is busy. The lost attempt is kept.
       INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
                                         error_type, error_message)
       SELECT t.run_id, t.step_slug, t.task_index, t.attempt, t.worker_id, t.started_at, 'LeaseExpired',
@@ -90,33 +77,14 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
-  -- locked after it is chosen, and a row changed since (its new version has another
-  -- ctid) is left out, so what is claimed is still queued.
-  -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
-  -- status = 'queued' predicate let the planner walk the whole queued index.
-  IF v_limited THEN
-    v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
-                       WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
-                         FOR UPDATE SKIP LOCKED);
-  ELSE
-    SELECT array_agg(c.ctid) INTO v_picked
-      FROM (SELECT q.ctid FROM pgflow.step_tasks AS q
-             WHERE q.status = 'queued' AND q.available_at <= now()
-               AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
-               AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
-             ORDER BY q.available_at
-             LIMIT max_tasks
-               FOR UPDATE SKIP LOCKED) AS c;
-  END IF;
-
   RETURN QUERY
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
-           started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout))
-      FROM pgflow.steps AS s, pgflow.flows AS f
-     WHERE t.ctid = ANY (v_picked)
+           started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout)),
+           held_flow_key = p.held_flow_key, held_step_key = p.held_step_key
+      FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p, pgflow.steps AS s, pgflow.flows AS f
+     WHERE t.ctid = p.task
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
@@ -127,5 +95,9 @@ BEGIN
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
          c.flow_version, c.available_at
     FROM claimed AS c;
+  GET DIAGNOSTICS v_claimed = ROW_COUNT;
+  IF v_claimed < max_tasks THEN
+    PERFORM pgflow._rearm_worker(worker_id);  -- it has room: wake it when work comes
+  END IF;
 END;
 $$;
