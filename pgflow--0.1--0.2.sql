@@ -1597,7 +1597,7 @@ DECLARE
   v_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' THEN
-    RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction to claim tasks under a limit, not %',
+    RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
       upper(current_setting('transaction_isolation'))
       USING ERRCODE = '25000',
             DETAIL = format('Flow "%s"%s has limits; counting its tasks in flight needs the latest committed counts.',
