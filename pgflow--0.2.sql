@@ -1222,6 +1222,16 @@ BEGIN
     RETURN pgflow._existing_run(v_run, flow_slug);
   END IF;
 
+  -- The counters of the limits over this run's tasks exist before any claim
+  -- needs them, so claims only lock them (see _open_limit). Two starts with a
+  -- new key value wait for each other here, not claims.
+  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+    FROM pgflow.flow_limits AS l
+   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+   ORDER BY l.step_slug
+  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count
     FROM pgflow.steps AS s
@@ -1771,9 +1781,10 @@ $$;
 -- NULL limits do not count). 0 when another claimer holds the counter: it is
 -- handing out that limit's slots, and this claim never waits for it.
 -- Folds in the releases (limit_releases) of tasks that left started since, and
--- forgets starts older than the window. A counter seen for the first time is
--- created; should a racing claimer be creating the same one, the insert gives
--- up after 1 ms (lock_timeout) instead of waiting for its commit.
+-- forgets starts older than the window. Counters are created by start_flow; one
+-- missing (a limit defined after the run started) is created here, and should a
+-- racing claimer be creating the same one, the insert gives up after 1 ms
+-- (lock_timeout) instead of waiting for its commit.
 -- Needs READ COMMITTED: a claimer must see the counts its predecessor committed.
 CREATE OR REPLACE FUNCTION pgflow._open_limit(
   flow_slug text, step_slug text, key_value text, max_concurrency int, rate_limit int, rate_period int)

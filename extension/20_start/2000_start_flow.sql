@@ -62,6 +62,16 @@ BEGIN
     RETURN pgflow._existing_run(v_run, flow_slug);
   END IF;
 
+  -- The counters of the limits over this run's tasks exist before any claim
+  -- needs them, so claims only lock them (see _open_limit). Two starts with a
+  -- new key value wait for each other here, not claims.
+  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+    FROM pgflow.flow_limits AS l
+   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+   ORDER BY l.step_slug
+  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count
     FROM pgflow.steps AS s

@@ -4,9 +4,10 @@
 -- NULL limits do not count). 0 when another claimer holds the counter: it is
 -- handing out that limit's slots, and this claim never waits for it.
 -- Folds in the releases (limit_releases) of tasks that left started since, and
--- forgets starts older than the window. A counter seen for the first time is
--- created; should a racing claimer be creating the same one, the insert gives
--- up after 1 ms (lock_timeout) instead of waiting for its commit.
+-- forgets starts older than the window. Counters are created by start_flow; one
+-- missing (a limit defined after the run started) is created here, and should a
+-- racing claimer be creating the same one, the insert gives up after 1 ms
+-- (lock_timeout) instead of waiting for its commit.
 -- Needs READ COMMITTED: a claimer must see the counts its predecessor committed.
 CREATE OR REPLACE FUNCTION pgflow._open_limit(
   flow_slug text, step_slug text, key_value text, max_concurrency int, rate_limit int, rate_period int)
