@@ -1505,8 +1505,8 @@ DECLARE
   v_step_limit jsonb;
   v_flow_counter text;
   v_step_counter text;
-  v_room jsonb := '{}';     -- counter -> tasks it may still start in this claim
-  v_taken jsonb := '{}';    -- counter -> tasks picked under it
+  v_room jsonb := '{}'::jsonb;   -- counter -> tasks it may still start in this claim
+  v_taken jsonb := '{}'::jsonb;  -- counter -> tasks picked under it
   v_counter text;
   v_picked int := 0;
 BEGIN

@@ -22,10 +22,10 @@ CREATE TABLE pgflow.flows (
   timeout      int         NOT NULL DEFAULT 60,
   max_concurrency  int,
   max_output_bytes int     NOT NULL DEFAULT 1048576,
+  created_at   timestamptz NOT NULL DEFAULT now(),
   rate_limit   int,
   rate_period  int,
   limit_key    text,
-  created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (flow_slug, version),
   CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
   CONSTRAINT flows_version_positive CHECK (version >= 1),
@@ -60,14 +60,14 @@ CREATE TABLE pgflow.steps (
   delay_seconds  int     NOT NULL DEFAULT 0,
   max_concurrency  int,
   max_output_bytes int,
-  rate_limit     int,
-  rate_period    int,
-  limit_key      text,
   run_if         jsonb,
   run_unless     jsonb,
   when_unmet     text    NOT NULL DEFAULT 'skip',
   when_exhausted text    NOT NULL DEFAULT 'fail',
   created_at     timestamptz NOT NULL DEFAULT now(),
+  rate_limit     int,
+  rate_period    int,
+  limit_key      text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
   CONSTRAINT steps_slug_format CHECK (step_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' AND step_slug <> 'run'),
@@ -1694,8 +1694,8 @@ DECLARE
   v_step_limit jsonb;
   v_flow_counter text;
   v_step_counter text;
-  v_room jsonb := '{}';     -- counter -> tasks it may still start in this claim
-  v_taken jsonb := '{}';    -- counter -> tasks picked under it
+  v_room jsonb := '{}'::jsonb;   -- counter -> tasks it may still start in this claim
+  v_taken jsonb := '{}'::jsonb;  -- counter -> tasks picked under it
   v_counter text;
   v_picked int := 0;
 BEGIN

@@ -81,7 +81,8 @@ class WaitSampler:
     def share(self) -> str:
         if not self.samples:
             return "no samples"
-        return f"{100 * self.notify_waits / self.samples:.1f}% (all lock waits {100 * self.lock_waits / self.samples:.1f}%)"
+        notify, locks = 100 * self.notify_waits / self.samples, 100 * self.lock_waits / self.samples
+        return f"{notify:.1f}% (all lock waits {locks:.1f}%)"
 
 
 def pgbench_tps(clients: int) -> float:
@@ -115,9 +116,7 @@ def drain_flow(flow: str, runs: int, workers: int = 4, batch: int = 10) -> float
         bench.start_runs(conn, flow, runs)
     ctx = mp.get_context("fork")
     done, go = ctx.Value("i", 0), ctx.Event()
-    procs = [
-        ctx.Process(target=claimer, args=(bench.DSN, [flow], 3 * runs, done, go, batch)) for _ in range(workers)
-    ]
+    procs = [ctx.Process(target=claimer, args=(bench.DSN, [flow], 3 * runs, done, go, batch)) for _ in range(workers)]
     for p in procs:
         p.start()
     time.sleep(0.3)
@@ -300,14 +299,21 @@ def regime_limited_keys() -> dict[str, Any]:
     out: dict[str, float] = {}
     for label, document, input_sql in [
         ("no limit", {"slug": "bench_keys", "steps": [{"slug": "x"}]}, "'{}'::jsonb"),
-        ("max_concurrency 2, no key", {"slug": "bench_keys", "steps": [{"slug": "x", "max_concurrency": 2}]},
-         "'{}'::jsonb"),
-        ("max_concurrency 2 per key, 1 key",
-         {"slug": "bench_keys", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]},
-         "'{\"customer\": 1}'::jsonb"),
-        ("max_concurrency 2 per key, 1,000 keys",
-         {"slug": "bench_keys", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]},
-         "jsonb_build_object('customer', g % 1000)"),
+        (
+            "max_concurrency 2, no key",
+            {"slug": "bench_keys", "steps": [{"slug": "x", "max_concurrency": 2}]},
+            "'{}'::jsonb",
+        ),
+        (
+            "max_concurrency 2 per key, 1 key",
+            {"slug": "bench_keys", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]},
+            "'{\"customer\": 1}'::jsonb",
+        ),
+        (
+            "max_concurrency 2 per key, 1,000 keys",
+            {"slug": "bench_keys", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]},
+            "jsonb_build_object('customer', g % 1000)",
+        ),
     ]:
         clear_flow("bench_keys")
         define(document)
@@ -326,7 +332,7 @@ def regime_fairness() -> dict[str, Any]:
     size = 20_000 if bench.QUICK else 100_000
     define({"slug": "bench_fair", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]})
     clear_flow("bench_fair")
-    make_backlog("bench_fair", size, "'{\"customer\": \"big\"}'::jsonb")
+    make_backlog("bench_fair", size, '\'{"customer": "big"}\'::jsonb')
     claim = "SELECT run_id, step_slug, task_index, attempt FROM pgflow.claim_tasks(%s, 1, %s)"
     with bench.connect() as conn:
         new_run = conn.execute(
@@ -381,32 +387,58 @@ def report_contention() -> None:
     )
     c = res.get("complete", {})
     if "tasks/s" in c:
-        t.add("per-task complete_task, 4 connections (claim 10), vs pgbench -N -c 4",
-              f"{c['tasks/s']:,.0f} tasks/s", f"{c['ratio']:.2f}x pgbench", ">= 0.8x", c["notify"])
+        t.add(
+            "per-task complete_task, 4 connections (claim 10), vs pgbench -N -c 4",
+            f"{c['tasks/s']:,.0f} tasks/s",
+            f"{c['ratio']:.2f}x pgbench",
+            ">= 0.8x",
+            c["notify"],
+        )
     live = res.get("live", {})
     if "live_wf_s" in live:
-        t.add(f"{live['n']} runs started one per transaction while 4 Python workers wait, vs pre-started",
-              f"{live['live_wf_s']:.0f} vs {live['prestarted_wf_s']:.0f} workflows/s",
-              f"{live['live_wf_s'] / live['prestarted_wf_s']:.2f} ({live['live_wf_s'] / pgb4:.3f}x pgbench)",
-              ">= 0.7", live["live_notify"])
-        t.add(f"the producer's {live['n']} starts with 4 idle workers vs none",
-              f"{live['producer_live_s']:.2f} s vs {live['producer_alone_s']:.2f} s",
-              f"{live['producer_live_s'] / live['producer_alone_s']:.2f}x slower", "<= 1.3x", "")
+        t.add(
+            f"{live['n']} runs started one per transaction while 4 Python workers wait, vs pre-started",
+            f"{live['live_wf_s']:.0f} vs {live['prestarted_wf_s']:.0f} workflows/s",
+            f"{live['live_wf_s'] / live['prestarted_wf_s']:.2f} ({live['live_wf_s'] / pgb4:.3f}x pgbench)",
+            ">= 0.7",
+            live["live_notify"],
+        )
+        t.add(
+            f"the producer's {live['n']} starts with 4 idle workers vs none",
+            f"{live['producer_live_s']:.2f} s vs {live['producer_alone_s']:.2f} s",
+            f"{live['producer_live_s'] / live['producer_alone_s']:.2f}x slower",
+            "<= 1.3x",
+            "",
+        )
     elif "skipped" in live:
         t.add("Python workers, live vs pre-started", live["skipped"], "", ">= 0.7", "")
     b = res.get("backlog", {})
     if "ratio" in b:
-        t.add(f"drain of one flow while another has {b['size']:,} queued tasks, vs no backlog",
-              f"{bench.mm(b['backed'])} vs {bench.mm(b['plain'])} tasks/s",
-              f"{b['ratio']:.2f} ({bench.med(b['backed']) / pgb4:.3f}x pgbench)", ">= 0.9", "")
+        t.add(
+            f"drain of one flow while another has {b['size']:,} queued tasks, vs no backlog",
+            f"{bench.mm(b['backed'])} vs {bench.mm(b['plain'])} tasks/s",
+            f"{b['ratio']:.2f} ({bench.med(b['backed']) / pgb4:.3f}x pgbench)",
+            ">= 0.9",
+            "",
+        )
     u = res.get("unrelated_limit", {})
     if "ratio" in u:
-        t.add("claims/s (claim 1 + complete, one connection) while an unrelated flow has max_concurrency, vs none",
-              f"{u['limited']:,.0f} vs {u['free']:,.0f}", f"{u['ratio']:.2f}", ">= 0.9", "")
+        t.add(
+            "claims/s (claim 1 + complete, one connection) while an unrelated flow has max_concurrency, vs none",
+            f"{u['limited']:,.0f} vs {u['free']:,.0f}",
+            f"{u['ratio']:.2f}",
+            ">= 0.9",
+            "",
+        )
     lat = res.get("latency")
     if isinstance(lat, list) and lat:
-        t.add("one 3-step run through one warm Python worker, started_at -> finished_at",
-              f"p50 {bench.pct(lat, 0.5):.1f} ms, p95 {bench.pct(lat, 0.95):.1f} ms", "", "<= 8 ms", "")
+        t.add(
+            "one 3-step run through one warm Python worker, started_at -> finished_at",
+            f"p50 {bench.pct(lat, 0.5):.1f} ms, p95 {bench.pct(lat, 0.95):.1f} ms",
+            "",
+            "<= 8 ms",
+            "",
+        )
     k = res.get("keys", {})
     if "skipped" in k:
         t.add("claims/s with 0, 1 and 1,000 limited keys", k["skipped"], "", "", "")
@@ -415,8 +447,13 @@ def report_contention() -> None:
             t.add(f"claims/s (claim 1 + complete), {label}", f"{value:,.0f}", f"{value / pgb4:.3f}x pgbench", "", "")
     f = res.get("fairness", {})
     if "claims" in f:
-        t.add(f"fairness: claims until a new key's task runs behind a {f['size']:,}-task backlog of another key",
-              f"{f['claims']} claims ({f['ms']:.1f} ms)", "", "", "")
+        t.add(
+            f"fairness: claims until a new key's task runs behind a {f['size']:,}-task backlog of another key",
+            f"{f['claims']} claims ({f['ms']:.1f} ms)",
+            "",
+            "",
+            "",
+        )
     elif "skipped" in f:
         t.add("fairness", f["skipped"], "", "", "")
     for name, value in res.items():

@@ -178,8 +178,14 @@ def start_flow(
     run_id: uuid.UUID | str | None = None,
     *,
     keyring: Keyring | None = None,
+    idempotency_key: str | None = None,
+    priority: int = 0,
 ) -> Run:
     """Start a run of the latest version of ``flow`` (idempotent on ``run_id``).
+
+    A second start of the flow with the same ``idempotency_key`` returns the first
+    run (whatever its status) and starts nothing. Tasks of runs with a higher
+    ``priority`` are claimed first.
 
     ``input`` may be any JSON value, TypedDict, dataclass or pydantic model. The
     fields the flow declares in ``secret_input`` are encrypted here, with
@@ -191,6 +197,8 @@ def start_flow(
         "flow_slug": slug,
         "input": Jsonb(_input_document(flow, input, keyring)),
         "run_id": str(run_id) if run_id is not None else None,
+        "idempotency_key": idempotency_key,
+        "priority": priority,
     }
     with _connection(conn_or_dsn) as conn:
         cursor = conn.cursor(row_factory=class_row(Run))
@@ -200,17 +208,30 @@ def start_flow(
 
 
 def start_flows(
-    conn_or_dsn: Connectable, flow: Flow | str, inputs: Sequence[Any], *, keyring: Keyring | None = None
+    conn_or_dsn: Connectable,
+    flow: Flow | str,
+    inputs: Sequence[Any],
+    *,
+    keyring: Keyring | None = None,
+    idempotency_keys: Sequence[str | None] | None = None,
+    priority: int = 0,
 ) -> list[Run]:
     """Start one run per input, in one call and one transaction (bulk starts), in order.
 
-    Same input handling as ``start_flow``; all or nothing.
+    Same input handling as ``start_flow``; all or nothing. ``idempotency_keys``, when
+    given, has one key (or None) per input; ``priority`` applies to every run.
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
     documents = [_input_document(flow, value, keyring) for value in inputs]
     with _connection(conn_or_dsn) as conn:
         cursor = conn.cursor(row_factory=class_row(Run))
-        return cursor.execute(query("start_flows"), {"flow_slug": slug, "inputs": Jsonb(documents)}).fetchall()
+        params = {
+            "flow_slug": slug,
+            "inputs": Jsonb(documents),
+            "idempotency_keys": list(idempotency_keys) if idempotency_keys is not None else None,
+            "priority": priority,
+        }
+        return cursor.execute(query("start_flows"), params).fetchall()
 
 
 def _input_document(flow: Flow | str, input: Any, keyring: Keyring | None) -> Any:
@@ -266,7 +287,8 @@ def wait_for_run(
 ) -> Run:
     """Block until the run is completed, failed or cancelled; return it.
 
-    Listens on ``pgflow_runs`` (so it returns as soon as the run finishes) and
+    Listens on ``pgflow_runs`` and watches the run (``pgflow.watch_run``: only
+    watched runs notify their end), so it returns as soon as the run finishes, and
     re-reads the run every ``recheck_interval`` seconds as a safety net. A
     connection passed in must be in autocommit mode (notifications are only
     delivered between transactions). Raises ``RunTimeout`` after ``timeout``
@@ -278,11 +300,13 @@ def wait_for_run(
     deadline = None if timeout is None else time.monotonic() + timeout
     with _connection(conn_or_dsn) as conn:
         conn.execute(query("listen_runs"))
-        # Read after LISTEN: a completion between the two is seen either way.
+        # Watched after LISTEN: an end before the watch is in the run it returns, one after is notified.
         while True:
-            run = conn.cursor(row_factory=class_row(Run)).execute(query("get_run"), {"run_id": target}).fetchone()
-            if run is None:
-                raise LookupError(f"run {target} does not exist")
+            try:
+                run = conn.cursor(row_factory=class_row(Run)).execute(query("watch_run"), {"run_id": target}).fetchone()
+            except psycopg.errors.NoDataFound:
+                raise LookupError(f"run {target} does not exist") from None
+            assert run is not None
             if run.finished:
                 return run
             wait = recheck_interval
