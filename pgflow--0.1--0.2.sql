@@ -79,6 +79,7 @@ CREATE TABLE pgflow.limit_counters (
   key_value     text          NOT NULL,
   in_flight     int           NOT NULL DEFAULT 0,
   recent_starts timestamptz[] NOT NULL DEFAULT '{}',
+  last_claimed_at timestamptz,
   PRIMARY KEY (flow_slug, step_slug, key_value),
   CONSTRAINT limit_counters_in_flight_bounds CHECK (in_flight >= 0)
 );
@@ -1324,6 +1325,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_expired record;
   v_claimed int;
+  v_picked tid[];
+  v_held_flow_keys text[];
+  v_held_step_keys text[];
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -1374,14 +1378,20 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- By row version (ctid), so the update is a TID scan of what was picked.
+  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_held_flow_keys, v_held_step_keys
+    FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
+
   RETURN QUERY
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout)),
-           held_flow_key = p.held_flow_key, held_step_key = p.held_step_key
-      FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p, pgflow.steps AS s, pgflow.flows AS f
-     WHERE t.ctid = p.task
+           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
+           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
+      FROM pgflow.steps AS s, pgflow.flows AS f
+     WHERE t.ctid = ANY (v_picked)
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
@@ -1409,7 +1419,7 @@ $$;
 -- part), so the cost is the number of parts, never another part's backlog.
 CREATE OR REPLACE FUNCTION pgflow._claim_units(flow_slugs text[], step_keys text[])
 RETURNS TABLE (flow_slug text, step_slug text, priority int, flow_key text, step_key text, versions int[])
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE ROWS 10 AS $$
 #variable_conflict use_column
 DECLARE
   v_flow text;
@@ -1481,7 +1491,8 @@ $$;
 -- LOCKED, still queued) and the limit counters each is counted in, which are
 -- incremented here.
 -- Order: higher priority first; within a priority, tasks of a limit key take
--- turns (every key's oldest task, then every key's second, ...), so one key's
+-- turns (every key's oldest task, then every key's second, ...; among keys, the
+-- one served least recently first, so a new key goes next), so one key's
 -- backlog never holds back another key's oldest task; then oldest first.
 -- Candidates come from each part of the claim index (_claim_units) separately:
 -- a part's first tasks only, so a claim never reads another flow's, step's or
@@ -1495,7 +1506,7 @@ $$;
 -- of the tasks it governs.
 CREATE OR REPLACE FUNCTION pgflow._pick_tasks(max_tasks int, flow_slugs text[], step_keys text[])
 RETURNS TABLE (task tid, held_flow_key text, held_step_key text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql ROWS 10 AS $$
 #variable_conflict use_column
 DECLARE
   c_sep constant text := E'\x1f';
@@ -1523,16 +1534,28 @@ BEGIN
     SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
       FROM pgflow._claim_units(flow_slugs, step_keys) AS u
       CROSS JOIN LATERAL (
-        SELECT q.ctid, q.available_at, row_number() OVER (ORDER BY q.available_at) AS turn
-          FROM pgflow.step_tasks AS q
-         WHERE q.status = 'queued' AND q.flow_slug = u.flow_slug AND q.step_slug = u.step_slug
-           AND q.priority = u.priority AND q.flow_key = u.flow_key AND q.step_key = u.step_key
-           AND q.available_at <= now() AND (u.versions IS NULL OR q.flow_version = ANY (u.versions))
-         ORDER BY q.available_at
-         -- Keyed parts give one turn each per claim round; unkeyed ones extra
-         -- candidates, in case a racing claimer has locked their first ones.
-         LIMIT CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 4 * max_tasks ELSE max_tasks END) AS c
-     ORDER BY u.priority DESC, CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 1 ELSE c.turn END, c.available_at
+        SELECT h.ctid, h.available_at, row_number() OVER () AS turn
+          FROM (SELECT q.ctid, q.available_at
+                  FROM pgflow.step_tasks AS q
+                 WHERE q.status = 'queued' AND q.flow_slug = u.flow_slug AND q.step_slug = u.step_slug
+                   AND q.priority = u.priority AND q.flow_key = u.flow_key AND q.step_key = u.step_key
+                   AND q.available_at <= now() AND (u.versions IS NULL OR q.flow_version = ANY (u.versions))
+                 ORDER BY q.available_at
+                 -- Keyed parts give one turn each per claim round; unkeyed ones extra
+                 -- candidates, in case a racing claimer has locked their first ones.
+                 LIMIT CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 4 * max_tasks ELSE max_tasks END) AS h
+       ) AS c
+      -- When a key was last handed out: keys take turns, least recently served first.
+      LEFT JOIN LATERAL (
+        SELECT max(k.last_claimed_at) AS last_claimed_at FROM pgflow.limit_counters AS k
+         WHERE k.flow_slug = u.flow_slug
+           AND ((k.step_slug = '' AND k.key_value = u.flow_key AND u.flow_key <> '')
+                OR (k.step_slug = u.step_slug AND k.key_value = u.step_key AND u.step_key <> ''))) AS served ON true
+     ORDER BY u.priority DESC,
+              CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 1 ELSE c.turn END,
+              CASE WHEN u.flow_key = '' AND u.step_key = '' THEN c.available_at
+                   ELSE coalesce(served.last_claimed_at, '-infinity') END,
+              c.available_at
   LOOP
     EXIT WHEN v_picked >= max_tasks;
     v_flow_limit := v_limits -> (v_candidate.flow_slug || c_sep);
@@ -1573,7 +1596,7 @@ BEGIN
 
   -- Count the picks in their counters (each locked by _open_limit above).
   UPDATE pgflow.limit_counters AS c
-     SET in_flight = c.in_flight + n.taken,
+     SET in_flight = c.in_flight + n.taken, last_claimed_at = clock_timestamp(),
          recent_starts = CASE WHEN (v_limits -> (c.flow_slug || c_sep || c.step_slug) ->> 'rate_limit') IS NULL
                               THEN c.recent_starts
                               ELSE c.recent_starts || array_fill(now(), ARRAY[n.taken]) END

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -184,6 +186,8 @@ def python_workers_live_vs_prestarted() -> dict[str, Any]:
     n = 300 if bench.QUICK else 1000
     out: dict[str, Any] = {}
     env = bench.e2e_env(str(bench.REPO / "python_client" / "src"))
+    cli = [sys.executable, "-m", "pgflow.cli"]
+    subprocess.run([*cli, "deploy", "bench_flows:chain"], env=env, check=True, capture_output=True)
     with bench.connect() as conn:
         bench.reset_runs(conn)
         t0 = time.perf_counter()
@@ -312,7 +316,7 @@ def regime_limited_keys() -> dict[str, Any]:
         (
             "max_concurrency 2 per key, 1,000 keys",
             {"slug": "bench_keys", "limit_key": "customer", "max_concurrency": 2, "steps": [{"slug": "x"}]},
-            "jsonb_build_object('customer', g % 1000)",
+            "jsonb_build_object('customer', g %% 1000)",
         ),
     ]:
         clear_flow("bench_keys")

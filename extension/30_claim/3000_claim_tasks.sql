@@ -27,6 +27,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_expired record;
   v_claimed int;
+  v_picked tid[];
+  v_held_flow_keys text[];
+  v_held_step_keys text[];
 BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
@@ -77,14 +80,20 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- By row version (ctid), so the update is a TID scan of what was picked.
+  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_held_flow_keys, v_held_step_keys
+    FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
+
   RETURN QUERY
   WITH claimed AS (
     UPDATE pgflow.step_tasks AS t
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), available_at = now() + make_interval(secs => coalesce(s.timeout, f.timeout)),
-           held_flow_key = p.held_flow_key, held_step_key = p.held_step_key
-      FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p, pgflow.steps AS s, pgflow.flows AS f
-     WHERE t.ctid = p.task
+           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
+           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
+      FROM pgflow.steps AS s, pgflow.flows AS f
+     WHERE t.ctid = ANY (v_picked)
        AND s.flow_slug = t.flow_slug AND s.flow_version = t.flow_version AND s.step_slug = t.step_slug
        AND f.flow_slug = t.flow_slug AND f.version = t.flow_version
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,

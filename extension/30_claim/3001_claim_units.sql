@@ -6,7 +6,7 @@
 -- part), so the cost is the number of parts, never another part's backlog.
 CREATE OR REPLACE FUNCTION pgflow._claim_units(flow_slugs text[], step_keys text[])
 RETURNS TABLE (flow_slug text, step_slug text, priority int, flow_key text, step_key text, versions int[])
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE ROWS 10 AS $$
 #variable_conflict use_column
 DECLARE
   v_flow text;

@@ -74,6 +74,7 @@ CREATE TABLE pgflow.limit_counters (
   key_value     text          NOT NULL,
   in_flight     int           NOT NULL DEFAULT 0,
   recent_starts timestamptz[] NOT NULL DEFAULT '{}',
+  last_claimed_at timestamptz,
   PRIMARY KEY (flow_slug, step_slug, key_value),
   CONSTRAINT limit_counters_in_flight_bounds CHECK (in_flight >= 0)
 );
