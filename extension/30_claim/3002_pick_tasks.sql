@@ -45,6 +45,12 @@ BEGIN
   FOR v_candidate IN
     SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
       FROM pgflow._claim_units(flow_slugs, step_keys) AS u
+      -- When a key was last handed out: keys take turns, least recently served first.
+      LEFT JOIN LATERAL (
+        SELECT max(k.last_claimed_at) AS last_claimed_at FROM pgflow.limit_counters AS k
+         WHERE (u.flow_key <> '' OR u.step_key <> '') AND k.flow_slug = u.flow_slug
+           AND ((k.step_slug = '' AND k.key_value = u.flow_key AND u.flow_key <> '')
+                OR (k.step_slug = u.step_slug AND k.key_value = u.step_key AND u.step_key <> ''))) AS served ON true
       CROSS JOIN LATERAL (
         SELECT h.ctid, h.available_at, row_number() OVER () AS turn
           FROM (SELECT q.ctid, q.available_at
@@ -57,12 +63,6 @@ BEGIN
                  -- candidates, in case a racing claimer has locked their first ones.
                  LIMIT CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 4 * max_tasks ELSE max_tasks END) AS h
        ) AS c
-      -- When a key was last handed out: keys take turns, least recently served first.
-      LEFT JOIN LATERAL (
-        SELECT max(k.last_claimed_at) AS last_claimed_at FROM pgflow.limit_counters AS k
-         WHERE k.flow_slug = u.flow_slug
-           AND ((k.step_slug = '' AND k.key_value = u.flow_key AND u.flow_key <> '')
-                OR (k.step_slug = u.step_slug AND k.key_value = u.step_key AND u.step_key <> ''))) AS served ON true
      ORDER BY u.priority DESC,
               CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 1 ELSE c.turn END,
               CASE WHEN u.flow_key = '' AND u.step_key = '' THEN c.available_at
