@@ -1534,11 +1534,14 @@ BEGIN
     SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
       FROM pgflow._claim_units(flow_slugs, step_keys) AS u
       -- When a key was last handed out: keys take turns, least recently served first.
-      LEFT JOIN LATERAL (
-        SELECT max(k.last_claimed_at) AS last_claimed_at FROM pgflow.limit_counters AS k
-         WHERE (u.flow_key <> '' OR u.step_key <> '') AND k.flow_slug = u.flow_slug
-           AND ((k.step_slug = '' AND k.key_value = u.flow_key AND u.flow_key <> '')
-                OR (k.step_slug = u.step_slug AND k.key_value = u.step_key AND u.step_key <> ''))) AS served ON true
+      -- (Two primary-key probes, no scan of the counters.)
+      CROSS JOIN LATERAL (
+        SELECT greatest(
+                 (SELECT k.last_claimed_at FROM pgflow.limit_counters AS k
+                   WHERE u.flow_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = '' AND k.key_value = u.flow_key),
+                 (SELECT k.last_claimed_at FROM pgflow.limit_counters AS k
+                   WHERE u.step_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = u.step_slug
+                     AND k.key_value = u.step_key)) AS last_claimed_at) AS served
       CROSS JOIN LATERAL (
         SELECT h.ctid, h.available_at, row_number() OVER () AS turn
           FROM (SELECT q.ctid, q.available_at
