@@ -1598,6 +1598,9 @@ BEGIN
   END LOOP;
 
   -- Count the picks in their counters (each locked by _open_limit above).
+  IF v_taken = '{}'::jsonb THEN
+    RETURN;
+  END IF;
   UPDATE pgflow.limit_counters AS c
      SET in_flight = c.in_flight + n.taken, last_claimed_at = clock_timestamp(),
          recent_starts = CASE WHEN (v_limits -> (c.flow_slug || c_sep || c.step_slug) ->> 'rate_limit') IS NULL
