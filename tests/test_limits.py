@@ -98,5 +98,5 @@ def test_higher_priority_runs_are_claimed_first(conn: psycopg.Connection[Any]) -
     deploy(conn, keyed_flow())
     low = start_flow(conn, "keyed", {"customer": {"id": 1}})
     high = start_flow(conn, "keyed", {"customer": {"id": 2}}, priority=10)
-    claimed = conn.execute("SELECT run_id FROM pgflow.claim_tasks(worker_id => 'w', max_tasks => 2)").fetchall()
-    assert [r[0] for r in claimed] == [high.run_id, low.run_id]
+    claim = "SELECT run_id FROM pgflow.claim_tasks(worker_id => 'w', max_tasks => 1)"
+    assert [conn.execute(claim).fetchone() for _ in range(2)] == [(high.run_id,), (low.run_id,)]
