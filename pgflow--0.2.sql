@@ -1509,7 +1509,12 @@ CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
                flow_version int, lease_expires_at timestamptz)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The pick's plans have row estimates of a whole queue part (their LIMITs are
+-- parameters), above jit_above_cost: compiling them took 15-600 ms per claim for
+-- a few index probes. A claim is a handful of small statements: never JIT.
+SET jit = off
+AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
