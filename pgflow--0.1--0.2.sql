@@ -82,7 +82,7 @@ DROP FUNCTION pgflow._lock_task(pgflow.runs, text, int, int, text);
 DROP FUNCTION pgflow._complete_task(pgflow.runs, text, jsonb, int, int);
 DROP FUNCTION pgflow._store_fan_out_report(uuid, text, jsonb, int, int);
 DROP FUNCTION pgflow._fail_attempt(pgflow.runs, pgflow.step_tasks, text, text, text);
--- Definitions and limited claims lock a row per flow slug instead of advisory
+-- Definitions lock a row per flow slug instead of advisory
 -- locks (which any role can take): one row per existing flow.
 CREATE TABLE pgflow.flow_locks (
   flow_slug  text        NOT NULL PRIMARY KEY,
@@ -90,7 +90,7 @@ CREATE TABLE pgflow.flow_locks (
   CONSTRAINT flow_locks_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$')
 );
 COMMENT ON TABLE pgflow.flow_locks IS
-  'One row per flow slug; locked by definitions of the flow and by claims of a flow with a concurrency limit.';
+  'One row per flow slug; locked by the definitions of the flow (create_flow, add_step, define_flow).';
 INSERT INTO pgflow.flow_locks (flow_slug, created_at)
 SELECT f.flow_slug, min(f.created_at) FROM pgflow.flows AS f GROUP BY f.flow_slug;
 ALTER TABLE pgflow.flows
@@ -106,6 +106,111 @@ CREATE TABLE pgflow.flow_grants (
 );
 COMMENT ON TABLE pgflow.flow_grants IS
   'Which roles'' sessions may work on which flows; a session holding no grant works on every flow.';
+-- Limits (issue 11): rate limits and limit keys on flows and steps; the limits
+-- in force (flow_limits) and their counters; priorities and idempotency keys on
+-- runs; the claim index by flow and step; run watchers.
+ALTER TABLE pgflow.flows
+  ADD COLUMN rate_limit int,
+  ADD COLUMN rate_period int,
+  ADD COLUMN limit_key text,
+  ADD CONSTRAINT flows_rate_limit_bounds CHECK (rate_limit >= 1 AND rate_period >= 1),
+  ADD CONSTRAINT flows_rate_limit_with_period CHECK ((rate_limit IS NULL) = (rate_period IS NULL));
+COMMENT ON COLUMN pgflow.flows.rate_limit IS
+  'At most rate_limit tasks of this flow (all steps) start in any rate_period-second window; NULL = unlimited.';
+COMMENT ON COLUMN pgflow.flows.limit_key IS
+  'A dotted path into the run input (customer.id): max_concurrency and rate_limit then hold per distinct value, and claims hand out the values in turn.';
+DROP INDEX pgflow.flows_limited_idx;
+
+ALTER TABLE pgflow.steps
+  ADD COLUMN rate_limit int,
+  ADD COLUMN rate_period int,
+  ADD COLUMN limit_key text,
+  ADD CONSTRAINT steps_rate_limit_bounds CHECK (rate_limit >= 1 AND rate_period >= 1),
+  ADD CONSTRAINT steps_rate_limit_with_period CHECK ((rate_limit IS NULL) = (rate_period IS NULL));
+COMMENT ON COLUMN pgflow.steps.limit_key IS
+  'Like flows.limit_key, for this step''s own max_concurrency and rate_limit (which do not inherit the flow''s).';
+DROP INDEX pgflow.steps_limited_idx;
+
+ALTER TABLE pgflow.runs
+  ADD COLUMN priority int NOT NULL DEFAULT 0,
+  ADD COLUMN idempotency_key text;
+CREATE UNIQUE INDEX runs_idempotency_key_idx ON pgflow.runs (flow_slug, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+COMMENT ON COLUMN pgflow.runs.priority IS 'Claimable tasks of higher-priority runs are claimed first (ties: oldest first).';
+
+-- Tasks in flight keep flow_key = step_key = '' and no held counters: 0.1 had no
+-- limit keys, and a task claimed before the update is not counted by the new
+-- counters (as a task claimed before a limit was defined).
+ALTER TABLE pgflow.step_tasks
+  ADD COLUMN priority int NOT NULL DEFAULT 0,
+  ADD COLUMN flow_key text NOT NULL DEFAULT '',
+  ADD COLUMN step_key text NOT NULL DEFAULT '',
+  ADD COLUMN held_flow_key text,
+  ADD COLUMN held_step_key text;
+COMMENT ON COLUMN pgflow.step_tasks.priority IS 'The run''s priority, copied so the claim index orders by it.';
+COMMENT ON COLUMN pgflow.step_tasks.flow_key IS
+  'The value at the flow''s limit_key in the run input ('''' without one), read when the task was created.';
+COMMENT ON COLUMN pgflow.step_tasks.step_key IS 'The same for the step''s limit_key.';
+COMMENT ON COLUMN pgflow.step_tasks.held_flow_key IS
+  'While started: the key of the flow limit counter this claim counts in (NULL: none). See limit_counters.';
+COMMENT ON COLUMN pgflow.step_tasks.held_step_key IS 'The same for the step limit counter.';
+DROP INDEX pgflow.step_tasks_queued_idx;
+CREATE INDEX step_tasks_claim_idx ON pgflow.step_tasks (flow_slug, step_slug, priority, flow_key, step_key, available_at)
+  WHERE status = 'queued';
+
+CREATE TABLE pgflow.flow_limits (
+  flow_slug       text   NOT NULL,
+  step_slug       text   NOT NULL,
+  max_concurrency int,
+  rate_limit      int,
+  rate_period     int,
+  limit_key       text[],
+  PRIMARY KEY (flow_slug, step_slug)
+);
+COMMENT ON TABLE pgflow.flow_limits IS
+  'Derived from flows and steps (the latest version of each): the limits claims enforce. step_slug '''' = the whole flow.';
+CREATE TABLE pgflow.limit_counters (
+  flow_slug     text          NOT NULL,
+  step_slug     text          NOT NULL,
+  key_value     text          NOT NULL,
+  in_flight     int           NOT NULL DEFAULT 0,
+  recent_starts timestamptz[] NOT NULL DEFAULT '{}',
+  last_claimed_at timestamptz,
+  PRIMARY KEY (flow_slug, step_slug, key_value),
+  CONSTRAINT limit_counters_in_flight_bounds CHECK (in_flight >= 0)
+);
+CREATE TABLE pgflow.limit_releases (
+  flow_slug   text        NOT NULL,
+  step_slug   text        NOT NULL,
+  key_value   text        NOT NULL,
+  released_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE pgflow.limit_releases IS
+  'A task counted in limit_counters left started (insert only, never waits); folded into in_flight by the next claim under that limit.';
+CREATE INDEX limit_releases_counter_idx ON pgflow.limit_releases (flow_slug, step_slug, key_value);
+CREATE TABLE pgflow.run_watchers (
+  run_id     uuid        NOT NULL PRIMARY KEY REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
+  watched_at timestamptz NOT NULL DEFAULT now()
+);
+-- The limits of 0.1 definitions, as _sync_limits writes them.
+INSERT INTO pgflow.flow_limits (flow_slug, step_slug, max_concurrency)
+SELECT DISTINCT ON (f.flow_slug) f.flow_slug, '', f.max_concurrency
+  FROM pgflow.flows AS f ORDER BY f.flow_slug, f.version DESC;
+DELETE FROM pgflow.flow_limits WHERE max_concurrency IS NULL;
+INSERT INTO pgflow.flow_limits (flow_slug, step_slug, max_concurrency)
+SELECT l.flow_slug, l.step_slug, l.max_concurrency
+  FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
+          FROM pgflow.steps AS s ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS l
+ WHERE l.max_concurrency IS NOT NULL;
+
+-- Signatures that changed (re-created by the sources).
+DROP FUNCTION pgflow.create_flow(text, int, int, int, int, int);
+DROP FUNCTION pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int);
+DROP FUNCTION pgflow.start_flow(text, jsonb, uuid);
+DROP FUNCTION pgflow.start_flows(text, jsonb);
+DROP FUNCTION pgflow._check_options(text, int, int, int, int, int, int);
+DROP FUNCTION pgflow._check_step(text, text, text[], text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int);
+DROP FUNCTION pgflow._pick_within_limits(int, text[], text[]);
 
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
@@ -156,7 +261,8 @@ $$;
 -- NULL means "inherit" for steps; create_flow passes its defaults, never NULL.
 CREATE OR REPLACE FUNCTION pgflow._check_options(
   what text, max_attempts int, base_delay int, timeout int, delay_seconds int DEFAULT 0,
-  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
@@ -184,6 +290,24 @@ BEGIN
     RAISE EXCEPTION 'max_output_bytes of % must be at least 1, got %', what, max_output_bytes
       USING ERRCODE = '22023', HINT = 'Leave it null for the default (1 MiB, or the flow''s).';
   END IF;
+  IF (rate_limit IS NULL) <> (rate_period IS NULL) THEN
+    RAISE EXCEPTION 'rate_limit of % needs rate_period, and rate_period needs rate_limit (got %, %)', what,
+      coalesce(rate_limit::text, 'null'), coalesce(rate_period::text, 'null')
+      USING ERRCODE = '22023',
+            HINT = 'At most rate_limit tasks start in any rate_period seconds, e.g. rate_limit => 10, rate_period => 60.';
+  END IF;
+  IF rate_limit < 1 THEN
+    RAISE EXCEPTION 'rate_limit of % must be at least 1, got %', what, rate_limit
+      USING ERRCODE = '22023', HINT = 'Leave it null for no rate limit.';
+  END IF;
+  IF rate_period < 1 THEN
+    RAISE EXCEPTION 'rate_period of % must be at least 1 second, got %', what, rate_period USING ERRCODE = '22023';
+  END IF;
+  IF limit_key !~ '^[^.]+(\.[^.]+)*$' THEN
+    RAISE EXCEPTION 'limit_key of % must be a dotted path into the run input such as customer.id, got "%"',
+      what, limit_key
+      USING ERRCODE = '22023', DETAIL = 'Path segments are separated by single dots and may not be empty.';
+  END IF;
 END;
 $$;
 
@@ -197,7 +321,8 @@ CREATE OR REPLACE FUNCTION pgflow._check_step(
   flow_slug text, step_slug text, deps text[], known_slugs text[],
   max_attempts int, base_delay int, timeout int, delay_seconds int,
   fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
-  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -210,7 +335,7 @@ DECLARE
 BEGIN
   PERFORM pgflow._check_slug('step', step_slug, flow_slug);
   PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds,
-                                max_concurrency, max_output_bytes);
+                                max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
 
   IF deps IS NULL THEN
     RAISE EXCEPTION 'deps of % must be an array, not null', v_step
@@ -475,6 +600,9 @@ BEGIN
     'timeout', v_flow.timeout,
     'max_concurrency', v_flow.max_concurrency,
     'max_output_bytes', v_flow.max_output_bytes,
+    'rate_limit', v_flow.rate_limit,
+    'rate_period', v_flow.rate_period,
+    'limit_key', v_flow.limit_key,
     'steps', coalesce((
       SELECT jsonb_agg(jsonb_build_object(
                'slug', s.step_slug,
@@ -488,6 +616,9 @@ BEGIN
                'delay_seconds', s.delay_seconds,
                'max_concurrency', s.max_concurrency,
                'max_output_bytes', s.max_output_bytes,
+               'rate_limit', s.rate_limit,
+               'rate_period', s.rate_period,
+               'limit_key', s.limit_key,
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
@@ -526,7 +657,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_row jsonb := to_jsonb(CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END);
   v_tunables text[] := ARRAY['max_attempts', 'base_delay', 'timeout', 'delay_seconds',
-                             'max_concurrency', 'max_output_bytes', 'created_at'];
+                             'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key',
+                             'created_at'];
   v_flow_slug text := v_row ->> 'flow_slug';
   v_version int := coalesce(v_row ->> 'flow_version', v_row ->> 'version')::int;
   v_what text;
@@ -600,6 +732,32 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/10_define/1080_sync_limits.sql
+-- Rewrites flow_limits for one flow from its definitions: the flow's limits from
+-- its latest version, each step's from the latest version that has the step (as
+-- max_concurrency always applied). Called by every function that writes
+-- definitions, at the end, so claims read the limits in force from one small
+-- table and never scan the version history. Only limits that are set get a row.
+CREATE OR REPLACE FUNCTION pgflow._sync_limits(flow_slug text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pgflow.flow_limits AS l WHERE l.flow_slug = _sync_limits.flow_slug;
+  INSERT INTO pgflow.flow_limits (flow_slug, step_slug, max_concurrency, rate_limit, rate_period, limit_key)
+  SELECT f.flow_slug, '', f.max_concurrency, f.rate_limit, f.rate_period, string_to_array(f.limit_key, '.')
+    FROM (SELECT x.* FROM pgflow.flows AS x WHERE x.flow_slug = _sync_limits.flow_slug
+           ORDER BY x.version DESC LIMIT 1) AS f
+   WHERE f.max_concurrency IS NOT NULL OR f.rate_limit IS NOT NULL OR f.limit_key IS NOT NULL;
+  INSERT INTO pgflow.flow_limits (flow_slug, step_slug, max_concurrency, rate_limit, rate_period, limit_key)
+  SELECT s.flow_slug, s.step_slug, s.max_concurrency, s.rate_limit, s.rate_period, string_to_array(s.limit_key, '.')
+    FROM (SELECT DISTINCT ON (x.step_slug) x.* FROM pgflow.steps AS x
+           WHERE x.flow_slug = _sync_limits.flow_slug
+           ORDER BY x.step_slug, x.flow_version DESC) AS s
+   WHERE s.max_concurrency IS NOT NULL OR s.rate_limit IS NOT NULL OR s.limit_key IS NOT NULL;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/10_define/1090_lock_flow.sql
 -- Serializes the definitions of one flow (create_flow, add_step, define_flow):
 -- locks the flow's flow_locks row, creating it for a new slug. Two first
@@ -625,7 +783,8 @@ $$;
 -- the extension's default, 1 MiB.
 CREATE OR REPLACE FUNCTION pgflow.create_flow(
   flow_slug text, max_attempts int DEFAULT 3, base_delay int DEFAULT 1, timeout int DEFAULT 60,
-  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
 RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -637,24 +796,29 @@ BEGIN
       USING ERRCODE = '22023', HINT = 'Leave them out to get the defaults 3, 1 and 60.';
   END IF;
   PERFORM pgflow._check_options(format('flow "%s"', flow_slug), max_attempts, base_delay, timeout, 0,
-                                max_concurrency, max_output_bytes);
+                                max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
   PERFORM pgflow._lock_flow(flow_slug);
 
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = create_flow.flow_slug ORDER BY f.version DESC LIMIT 1;
   IF FOUND THEN
-    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout, v_flow.max_concurrency, v_flow.max_output_bytes)
+    IF (v_flow.max_attempts, v_flow.base_delay, v_flow.timeout, v_flow.max_concurrency, v_flow.max_output_bytes,
+        v_flow.rate_limit, v_flow.rate_period, v_flow.limit_key)
        IS DISTINCT FROM (create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
-                         create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, v_flow.max_output_bytes)) THEN
+                         create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, v_flow.max_output_bytes),
+                         create_flow.rate_limit, create_flow.rate_period, create_flow.limit_key) THEN
       RAISE NOTICE 'flow "%" already exists; its options were left unchanged', flow_slug
         USING HINT = 'Change options with pgflow.define_flow.';
     END IF;
     RETURN v_flow;
   END IF;
-  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
   VALUES (create_flow.flow_slug, 1, create_flow.max_attempts, create_flow.base_delay, create_flow.timeout,
-          create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, 1048576))
+          create_flow.max_concurrency, coalesce(create_flow.max_output_bytes, 1048576),
+          create_flow.rate_limit, create_flow.rate_period, create_flow.limit_key)
   RETURNING * INTO v_flow;
+  PERFORM pgflow._sync_limits(v_flow.flow_slug);
   RETURN v_flow;
 END;
 $$;
@@ -671,7 +835,8 @@ CREATE OR REPLACE FUNCTION pgflow.add_step(
   delay_seconds int DEFAULT 0, fan_out boolean DEFAULT false,
   run_if jsonb DEFAULT NULL, run_unless jsonb DEFAULT NULL,
   when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
-  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -723,17 +888,20 @@ BEGIN
 
   PERFORM pgflow._check_step(flow_slug, step_slug, deps, v_known, max_attempts, base_delay, timeout,
                              delay_seconds, fan_out, run_if, run_unless, when_unmet, when_exhausted,
-                             max_concurrency, max_output_bytes);
+                             max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
-          add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes)
+          add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes,
+          add_step.rate_limit, add_step.rate_period, add_step.limit_key)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
+  PERFORM pgflow._sync_limits(v_flow.flow_slug);
   PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_step;
 END;
@@ -761,11 +929,12 @@ RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
   c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout',
-                                       'max_concurrency', 'max_output_bytes', 'steps'];
+                                       'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period',
+                                       'limit_key', 'steps'];
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -773,6 +942,9 @@ DECLARE
   v_timeout int;
   v_max_concurrency int;
   v_max_output_bytes int;
+  v_rate_limit int;
+  v_rate_period int;
+  v_limit_key text;
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
@@ -806,8 +978,11 @@ BEGIN
   v_timeout := coalesce(pgflow._json_field(definition, 'timeout', 'integer', v_what)::int, 60);
   v_max_concurrency := pgflow._json_field(definition, 'max_concurrency', 'integer', v_what)::int;
   v_max_output_bytes := coalesce(pgflow._json_field(definition, 'max_output_bytes', 'integer', v_what)::int, 1048576);
+  v_rate_limit := pgflow._json_field(definition, 'rate_limit', 'integer', v_what)::int;
+  v_rate_period := pgflow._json_field(definition, 'rate_period', 'integer', v_what)::int;
+  v_limit_key := pgflow._json_field(definition, 'limit_key', 'string', v_what) #>> '{}';
   PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout, 0,
-                                v_max_concurrency, v_max_output_bytes);
+                                v_max_concurrency, v_max_output_bytes, v_rate_limit, v_rate_period, v_limit_key);
   IF jsonb_typeof(definition -> 'steps') IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION '"steps" of % must be an array, got %', v_what,
       coalesce(jsonb_typeof(definition -> 'steps'), 'nothing')
@@ -858,7 +1033,10 @@ BEGIN
       coalesce(pgflow._json_field(v_element, 'when_unmet', 'string', v_what) #>> '{}', 'skip'),
       coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'),
       pgflow._json_field(v_element, 'max_concurrency', 'integer', v_what)::int,
-      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int);
+      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
   END LOOP;
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
@@ -873,6 +1051,9 @@ BEGIN
            'delay_seconds', coalesce((e ->> 'delay_seconds')::numeric::int, 0),
            'max_concurrency', (e ->> 'max_concurrency')::numeric::int,
            'max_output_bytes', (e ->> 'max_output_bytes')::numeric::int,
+           'rate_limit', (e ->> 'rate_limit')::numeric::int,
+           'rate_period', (e ->> 'rate_period')::numeric::int,
+           'limit_key', e ->> 'limit_key',
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
@@ -893,42 +1074,55 @@ BEGIN
     -- Same shape: only tunables may differ, and they apply from the next claim.
     UPDATE pgflow.flows AS f
        SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
-           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes,
+           rate_limit = v_rate_limit, rate_period = v_rate_period, limit_key = v_limit_key
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
-       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
-           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes);
+       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes,
+            f.rate_limit, f.rate_period, f.limit_key)
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes,
+                             v_rate_limit, v_rate_period, v_limit_key);
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
-           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int
+           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int,
+           rate_limit = (e ->> 'rate_limit')::int, rate_period = (e ->> 'rate_period')::int,
+           limit_key = e ->> 'limit_key'
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
-       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes)
+       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes,
+            s.rate_limit, s.rate_period, s.limit_key)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
-                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
+                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
+                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key');
+    PERFORM pgflow._sync_limits(v_slug);
     SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
   END IF;
 
   v_version := coalesce(v_latest.version + 1, 1);
-  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
-  VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
+  VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes,
+          v_rate_limit, v_rate_period, v_limit_key)
   RETURNING * INTO v_flow;
 
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
-         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int
+         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', d
     FROM jsonb_array_elements(v_steps) AS e, jsonb_array_elements_text(e -> 'deps') AS d;
+  PERFORM pgflow._sync_limits(v_slug);
   -- Workers route claims by version shape: tell them to re-read it.
   PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_flow;
@@ -942,9 +1136,15 @@ $$;
 -- Idempotent on run_id: a second call with the same run_id returns the existing
 -- run and starts nothing; two concurrent calls make one run (the loser's INSERT
 -- waits on the winner's unique index entry, then does nothing).
+-- Idempotent on idempotency_key too: a second start of the same flow with the
+-- same key returns the existing run, whatever its status, and ignores its input;
+-- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- priority: claimable tasks of higher-priority runs are claimed first.
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
-CREATE OR REPLACE FUNCTION pgflow.start_flow(flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.start_flow(
+  flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL,
+  idempotency_key text DEFAULT NULL, priority int DEFAULT 0)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -957,6 +1157,17 @@ BEGIN
       RETURN pgflow._existing_run(v_run, flow_slug);
     END IF;
   END IF;
+  IF idempotency_key IS NOT NULL THEN
+    SELECT r.* INTO v_run FROM pgflow.runs AS r
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+    IF FOUND THEN
+      RETURN v_run;
+    END IF;
+  END IF;
+  IF priority IS NULL THEN
+    RAISE EXCEPTION 'priority of a run of flow "%" must not be null', flow_slug
+      USING ERRCODE = '22023', HINT = 'Leave it out for the default, 0; higher runs first.';
+  END IF;
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = start_flow.flow_slug ORDER BY f.version DESC LIMIT 1 FOR KEY SHARE;
   IF NOT FOUND THEN
@@ -965,17 +1176,34 @@ BEGIN
       USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
   END IF;
 
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps)
+  -- No conflict target: a taken run_id and a taken idempotency key both mean
+  -- "started already" (after waiting for a racing start to commit).
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key)
   SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
-         coalesce(start_flow.input, '{}'), count(*)
+         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key
     FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version
-  ON CONFLICT ON CONSTRAINT runs_pkey DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING * INTO v_run;
   IF NOT FOUND THEN
+    SELECT r.* INTO v_run FROM pgflow.runs AS r
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+    IF FOUND THEN
+      RETURN v_run;
+    END IF;
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     RETURN pgflow._existing_run(v_run, flow_slug);
   END IF;
+
+  -- The counters of the limits over this run's tasks exist before any claim
+  -- needs them, so claims only lock them (see _open_limit). Two starts with a
+  -- new key value wait for each other here, not claims.
+  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+    FROM pgflow.flow_limits AS l
+   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+   ORDER BY l.step_slug
+  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
 
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count
@@ -1075,6 +1303,12 @@ DECLARE
   v_source pgflow.step_states;
   v_tasks int;
   v_claimable_now boolean := false;
+  -- Tasks carry the values of the run input at the flow's and the step's
+  -- limit_key ('' without one): the claim index is split by them (turns), and
+  -- the claim counts them in their key's limits.
+  v_flow_key text := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                              WHERE l.flow_slug = run.flow_slug AND l.step_slug = ''), '');
+  v_step_key text;
 BEGIN
   WHILE v_head <= cardinality(v_queue) LOOP
     SELECT s.* INTO STRICT v_step FROM pgflow.steps AS s
@@ -1101,6 +1335,8 @@ BEGIN
       CONTINUE;
     END IF;
 
+    v_step_key := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                           WHERE l.flow_slug = run.flow_slug AND l.step_slug = v_step.step_slug), '');
     IF v_step.fan_out THEN
       SELECT d.dep_slug INTO STRICT v_source_slug FROM pgflow.deps AS d
        WHERE d.flow_slug = run.flow_slug AND d.flow_version = run.flow_version AND d.step_slug = v_step.step_slug;
@@ -1116,9 +1352,10 @@ BEGIN
       v_tasks := CASE WHEN v_source.status = 'completed' THEN jsonb_array_length(v_source.output) ELSE 0 END;
       -- Shards before task rows (lock order: 0000_tables.sql).
       DELETE FROM pgflow.fan_out_shards AS f WHERE f.run_id = run.run_id AND f.step_slug = v_step.step_slug;
-      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at,
+                                          priority, flow_key, step_key)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
-             now() + make_interval(secs => v_step.delay_seconds)
+             now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key
         FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
              WITH ORDINALITY AS e(item, i)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
@@ -1133,9 +1370,10 @@ BEGIN
        GROUP BY i % pgflow._fan_out_shards();
     ELSE
       v_tasks := 1;
-      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at)
+      INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at,
+                                          priority, flow_key, step_key)
       VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
-              now() + make_interval(secs => v_step.delay_seconds))
+              now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
              queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
@@ -1160,24 +1398,33 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/20_start/2030_wake_workers.sql
 -- Tasks of a flow became claimable now: wake listening workers with
--- pg_notify('pgflow_tasks', flow_slug) -- unless workers have registered
--- (worker_heartbeat, seen in the last 30 s, not signed off) and none of them is idle. A busy
--- worker claims again as soon as it has room, so it needs no wake-up, and a
--- transaction that notifies holds a cluster-wide lock through its commit: every
--- skipped notification is a commit that need not wait for the others. Listeners
--- that never register are always woken while no registered worker is live.
+-- pg_notify('pgflow_tasks', flow_slug), but only when a wake-up is wanted.
+-- A transaction that notifies holds a cluster-wide lock through its commit, so
+-- most commits must not notify:
+--   - registered workers (worker_heartbeat, seen in the last 30 s, not signed
+--     off) are woken only while one of them is idle; the first transaction to
+--     wake them turns their idle flags off (rows it cannot lock at once are
+--     being woken, or re-armed, by someone else: skipped, never waited for), so
+--     the next ones do not notify again. A woken worker claims; a claim that
+--     leaves it room turns its flag on again (_rearm_worker). A busy worker's
+--     own next claim is its wake-up.
+--   - listeners that never register are always woken while no registered
+--     worker is live (so a lone script that LISTENs keeps working).
 CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_live bigint;
-  v_idle boolean;
+  v_woken int;
 BEGIN
-  SELECT count(*), coalesce(bool_or(w.idle), false) INTO v_live, v_idle
-    FROM pgflow.workers AS w
-   WHERE w.last_seen_at > now() - interval '30 seconds'
-     AND (w.step_keys IS NULL OR cardinality(w.step_keys) > 0);  -- [] = signed off
-  IF v_live = 0 OR v_idle THEN
+  UPDATE pgflow.workers AS w SET idle = false
+   WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
+                          WHERE x.idle AND x.last_seen_at > now() - interval '30 seconds'
+                            AND (x.step_keys IS NULL OR cardinality(x.step_keys) > 0)
+                            FOR UPDATE SKIP LOCKED);
+  GET DIAGNOSTICS v_woken = ROW_COUNT;
+  IF v_woken > 0 OR NOT EXISTS (SELECT 1 FROM pgflow.workers AS w
+                                 WHERE w.last_seen_at > now() - interval '30 seconds'
+                                   AND (w.step_keys IS NULL OR cardinality(w.step_keys) > 0)) THEN
     PERFORM pg_notify('pgflow_tasks', flow_slug);
   END IF;
 END;
@@ -1201,11 +1448,16 @@ $$;
 -- the session's cached plans (DISCARD PLANS): they are made again, once, with the
 -- batch's rows in place, so every check is an index probe whatever the statistics.
 -- Locks: as start_flow, FOR KEY SHARE on the version's flows row.
-CREATE OR REPLACE FUNCTION pgflow.start_flows(flow_slug text, inputs jsonb)
+-- idempotency_keys, when given, has one key (or NULL) per input, in order; a key
+-- already used returns that run, as start_flow does (such a batch goes through
+-- start_flow input by input, for its race-safe key check). priority applies to all.
+CREATE OR REPLACE FUNCTION pgflow.start_flows(
+  flow_slug text, inputs jsonb, idempotency_keys text[] DEFAULT NULL, priority int DEFAULT 0)
 RETURNS SETOF pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
   v_input jsonb;
+  v_position bigint;
   v_flow pgflow.flows;
   v_step_count bigint;
   v_roots text[];
@@ -1218,26 +1470,42 @@ BEGIN
       coalesce(jsonb_typeof(inputs), 'null')
       USING ERRCODE = '22023', HINT = 'e.g. pgflow.start_flows(''my_flow'', ''[{"id": 1}, {"id": 2}]'')';
   END IF;
+  IF idempotency_keys IS NOT NULL AND coalesce(cardinality(idempotency_keys), 0) <> jsonb_array_length(inputs) THEN
+    RAISE EXCEPTION 'start_flows of flow "%" got % inputs but % idempotency keys', pgflow._excerpt(flow_slug),
+      jsonb_array_length(inputs), coalesce(cardinality(idempotency_keys), 0)
+      USING ERRCODE = '22023', HINT = 'Give one key per input, in the same order (NULL for none), or leave them out.';
+  END IF;
+  IF priority IS NULL THEN
+    RAISE EXCEPTION 'priority of the runs of flow "%" must not be null', pgflow._excerpt(flow_slug)
+      USING ERRCODE = '22023', HINT = 'Leave it out for the default, 0; higher runs first.';
+  END IF;
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = start_flows.flow_slug ORDER BY f.version DESC LIMIT 1 FOR KEY SHARE;
   SELECT count(*) INTO v_step_count FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version;
-  IF v_flow.flow_slug IS NULL OR v_step_count = 0 THEN
-    -- An unknown flow (start_flow says so) or one without steps (its runs
-    -- complete at once, in start_flow): nothing to batch.
-    FOR v_input IN SELECT e FROM jsonb_array_elements(inputs) AS e LOOP
-      RETURN NEXT pgflow.start_flow(flow_slug, v_input);
+  IF v_flow.flow_slug IS NULL OR v_step_count = 0 OR idempotency_keys IS NOT NULL THEN
+    -- An unknown flow (start_flow says so), one without steps (its runs complete
+    -- at once, in start_flow), or keys to check one by one: nothing to batch.
+    FOR v_input, v_position IN SELECT e, i FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i) LOOP
+      RETURN NEXT pgflow.start_flow(flow_slug, v_input, NULL, idempotency_keys[v_position], priority);
     END LOOP;
     RETURN;
   END IF;
 
   v_run_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(inputs)));
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps)
-  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority)
+  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority
     FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i);
   IF cardinality(v_run_ids) >= c_replan_from THEN
     DISCARD PLANS;
   END IF;
+  -- The limit counters of the batch's key values, as start_flow creates a run's.
+  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+  SELECT DISTINCT l.flow_slug, l.step_slug, coalesce(x.e #>> l.limit_key, '')
+    FROM pgflow.flow_limits AS l CROSS JOIN jsonb_array_elements(inputs) AS x(e)
+   WHERE l.flow_slug = v_flow.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+   ORDER BY 1, 2, 3
+  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT u.run_id, s.step_slug, s.deps_count
     FROM unnest(v_run_ids) AS u(run_id)
@@ -1270,20 +1538,18 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3000_claim_tasks.sql
--- Hands up to max_tasks claimable tasks to a worker, oldest first, each with a
--- lease of its step's timeout (read here, at claim time, and nowhere else).
+-- Hands up to max_tasks claimable tasks to a worker, each with a lease of its
+-- step's timeout (read here, at claim time, and nowhere else).
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- An expired lease is a lost attempt (_expire_lease): it is taken again in this
 -- claim, or, on the last attempt, fails the task as timed out.
+-- Which tasks, under which limits, in which order (priority, keys in turn,
+-- oldest first) is _pick_tasks' decision; here they are handed out: started,
+-- leased, and counted in the limits they were picked under (held_flow_key,
+-- held_step_key; released by _release_limits when they leave started).
 -- Every claim gives the task a new lease_token, returned with it: a report that
 -- passes it counts only for this claim (see _lock_task).
--- Concurrency limits (max_concurrency of flows and steps) are enforced here: a
--- claim that may take tasks of limited flows locks those flows' flow_locks rows
--- (FOR NO KEY UPDATE, in flow_slug order), so that counting the tasks in flight
--- and claiming more is one atomic decision among the claimers of those flows.
--- Claims of unlimited flows lock nothing. Row locks, not advisory locks, so that
--- no role without UPDATE on pgflow's tables can stall a claim.
 -- Per-flow grants (flow_grants): a session holding grants is handed tasks of its
 -- granted flows only (see _granted_flows).
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
@@ -1306,15 +1572,22 @@ CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
                flow_version int, lease_expires_at timestamptz, lease_token uuid)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The pick's plans have row estimates of a whole queue part (their LIMITs are
+-- parameters), above jit_above_cost: compiling them took 15-600 ms per claim for
+-- a few index probes. A claim is a handful of small statements: never JIT.
+SET jit = off
+AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
+  v_claimed int;
   v_picked tid[];
-  v_limited text[];
   v_granted text[] := pgflow._granted_flows();
   v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
   v_decided boolean := false;
+  v_held_flow_keys text[];
+  v_held_step_keys text[];
 BEGIN
   PERFORM pgflow._check_worker_id(worker_id);
   IF max_tasks IS NULL OR max_tasks < 1 OR max_tasks > 1000 THEN
@@ -1324,27 +1597,6 @@ BEGIN
   IF v_granted IS NOT NULL THEN
     flow_slugs := ARRAY(SELECT g FROM unnest(v_granted) AS g
                          WHERE claim_tasks.flow_slugs IS NULL OR g = ANY (claim_tasks.flow_slugs));
-  END IF;
-
-  -- The limited flows this claim may take tasks of. Locked before any other row,
-  -- so a limited claimer never waits holding one.
-  v_limited := ARRAY(
-    SELECT l.flow_slug
-      FROM (SELECT f.flow_slug FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL
-            UNION
-            SELECT s.flow_slug FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL) AS l
-     WHERE (flow_slugs IS NULL OR l.flow_slug = ANY (flow_slugs))
-       AND (step_keys IS NULL OR l.flow_slug = ANY (ARRAY(SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k))));
-  IF cardinality(v_limited) > 0 THEN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-      RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
-        upper(current_setting('transaction_isolation'))
-        USING ERRCODE = '25000',
-              DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
-              HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
-    END IF;
-    PERFORM 1 FROM pgflow.flow_locks AS l WHERE l.flow_slug = ANY (v_limited)
-     ORDER BY l.flow_slug FOR NO KEY UPDATE;
   END IF;
 
   FOR v_expired IN
@@ -1365,25 +1617,10 @@ BEGIN
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
 
-  -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
-  -- locked after it is chosen, and a row changed since (its new version has another
-  -- ctid) is left out, so what is claimed is still queued.
-  -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
-  -- status = 'queued' predicate let the planner walk the whole queued index.
-  IF cardinality(v_limited) > 0 THEN
-    v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
-                       WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
-                         FOR UPDATE SKIP LOCKED);
-  ELSE
-    SELECT array_agg(c.ctid) INTO v_picked
-      FROM (SELECT q.ctid FROM pgflow.step_tasks AS q
-             WHERE q.status = 'queued' AND q.available_at <= now()
-               AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
-               AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
-             ORDER BY q.available_at
-             LIMIT max_tasks
-               FOR UPDATE SKIP LOCKED) AS c;
-  END IF;
+  -- By row version (ctid), so the update is a TID scan of what was picked.
+  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_held_flow_keys, v_held_step_keys
+    FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
 
   RETURN QUERY
   WITH claimed AS (
@@ -1391,7 +1628,9 @@ BEGIN
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), lease_token = gen_random_uuid(),
            available_at = now() + make_interval(secs => (
-             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o))
+             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)),
+           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
+           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
      WHERE t.ctid = ANY (v_picked)
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
               t.available_at, t.item, t.lease_token)
@@ -1401,6 +1640,10 @@ BEGIN
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
          c.flow_version, c.available_at, c.lease_token
     FROM claimed AS c;
+  GET DIAGNOSTICS v_claimed = ROW_COUNT;
+  IF v_claimed < max_tasks THEN
+    PERFORM pgflow._rearm_worker(worker_id);  -- it has room: wake it when work comes
+  END IF;
 END;
 $$;
 
@@ -1420,6 +1663,81 @@ BEGIN
     RAISE EXCEPTION 'worker_id must be at most 255 characters, got % ("%")', length(worker_id), pgflow._excerpt(worker_id)
       USING ERRCODE = '22023', HINT = 'Identify the worker briefly, e.g. host:pid.';
   END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3001_claim_units.sql
+-- The parts of the claim index a claim walks: every (flow, step, priority,
+-- flow_key, step_key) that has queued tasks, among the flows (flow_slugs) or
+-- steps (step_keys, 'flow_slug/version/step_slug': versions then filter the
+-- part's tasks) asked for; all flows when both are NULL. Found by skipping
+-- through step_tasks_claim_idx from one part to the next (one index probe per
+-- part), so the cost is the number of parts, never another part's backlog.
+CREATE OR REPLACE FUNCTION pgflow._claim_units(flow_slugs text[], step_keys text[])
+RETURNS TABLE (flow_slug text, step_slug text, priority int, flow_key text, step_key text, versions int[])
+LANGUAGE plpgsql STABLE ROWS 10 AS $$
+#variable_conflict use_column
+DECLARE
+  v_flow text;
+  v_flows text[] := flow_slugs;
+  v_step record;
+BEGIN
+  IF step_keys IS NOT NULL THEN
+    FOR v_step IN
+      SELECT split_part(k, '/', 1) AS flow_slug, split_part(k, '/', 3) AS step_slug,
+             array_agg(DISTINCT split_part(k, '/', 2)::int) AS versions
+        FROM unnest(step_keys) AS k
+       WHERE k ~ '^[^/]+/[0-9]{1,9}/[^/]+$'
+         AND (flow_slugs IS NULL OR split_part(k, '/', 1) = ANY (flow_slugs))
+       GROUP BY 1, 2
+    LOOP
+      RETURN QUERY
+      WITH RECURSIVE part AS (
+        (SELECT t.priority, t.flow_key, t.step_key FROM pgflow.step_tasks AS t
+          WHERE t.status = 'queued' AND t.flow_slug = v_step.flow_slug AND t.step_slug = v_step.step_slug
+          ORDER BY t.priority, t.flow_key, t.step_key LIMIT 1)
+        UNION ALL
+        SELECT n.priority, n.flow_key, n.step_key
+          FROM part AS p
+          CROSS JOIN LATERAL (
+            SELECT t.priority, t.flow_key, t.step_key FROM pgflow.step_tasks AS t
+             WHERE t.status = 'queued' AND t.flow_slug = v_step.flow_slug AND t.step_slug = v_step.step_slug
+               AND (t.priority, t.flow_key, t.step_key) > (p.priority, p.flow_key, p.step_key)
+             ORDER BY t.priority, t.flow_key, t.step_key LIMIT 1) AS n)
+      SELECT v_step.flow_slug, v_step.step_slug, p.priority, p.flow_key, p.step_key, v_step.versions FROM part AS p;
+    END LOOP;
+    RETURN;
+  END IF;
+
+  IF v_flows IS NULL THEN
+    WITH RECURSIVE flow AS (
+      (SELECT t.flow_slug FROM pgflow.step_tasks AS t WHERE t.status = 'queued' ORDER BY t.flow_slug LIMIT 1)
+      UNION ALL
+      SELECT n.flow_slug
+        FROM flow AS f
+        CROSS JOIN LATERAL (
+          SELECT t.flow_slug FROM pgflow.step_tasks AS t
+           WHERE t.status = 'queued' AND t.flow_slug > f.flow_slug
+           ORDER BY t.flow_slug LIMIT 1) AS n)
+    SELECT coalesce(array_agg(f.flow_slug), '{}') INTO v_flows FROM flow AS f;
+  END IF;
+  FOREACH v_flow IN ARRAY v_flows LOOP
+    RETURN QUERY
+    WITH RECURSIVE part AS (
+      (SELECT t.step_slug, t.priority, t.flow_key, t.step_key FROM pgflow.step_tasks AS t
+        WHERE t.status = 'queued' AND t.flow_slug = v_flow
+        ORDER BY t.step_slug, t.priority, t.flow_key, t.step_key LIMIT 1)
+      UNION ALL
+      SELECT n.step_slug, n.priority, n.flow_key, n.step_key
+        FROM part AS p
+        CROSS JOIN LATERAL (
+          SELECT t.step_slug, t.priority, t.flow_key, t.step_key FROM pgflow.step_tasks AS t
+           WHERE t.status = 'queued' AND t.flow_slug = v_flow
+             AND (t.step_slug, t.priority, t.flow_key, t.step_key) > (p.step_slug, p.priority, p.flow_key, p.step_key)
+           ORDER BY t.step_slug, t.priority, t.flow_key, t.step_key LIMIT 1) AS n)
+    SELECT v_flow, p.step_slug, p.priority, p.flow_key, p.step_key, NULL::int[] FROM part AS p;
+  END LOOP;
 END;
 $$;
 
@@ -1445,63 +1763,236 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
--- extension/30_claim/3005_pick_within_limits.sql
--- claim_tasks' pick while concurrency limits exist: the oldest claimable tasks,
--- skipping those whose step or flow already has max_concurrency tasks in flight
--- (status started, counted over all versions); the limits are those of the
--- latest version of the flow (or of the flow's latest version with that step).
--- The caller holds the flow_locks rows of the limited flows it may claim from,
--- which serialize their claims, so those counts cannot change under it except
--- downwards (completions), which only makes this pick conservative. (Counts of
--- limited flows outside the claim's filters may move; none of their tasks is picked.)
--- Returns the picked rows' ctids (not locked; see claim_tasks).
-CREATE OR REPLACE FUNCTION pgflow._pick_within_limits(max_tasks int, flow_slugs text[], step_keys text[])
-RETURNS tid[]
-LANGUAGE plpgsql STABLE AS $$
+-- extension/30_claim/3002_pick_tasks.sql
+-- claim_tasks' pick: which claimable tasks it hands out, in which order, under
+-- which limits. Returns the picked tasks (row versions, locked FOR UPDATE SKIP
+-- LOCKED, still queued) and the limit counters each is counted in, which are
+-- incremented here.
+-- Order: higher priority first; within a priority, tasks of a limit key take
+-- turns (every key's oldest task, then every key's second, ...; among keys, the
+-- one served least recently first, so a new key goes next), so one key's
+-- backlog never holds back another key's oldest task; then oldest first.
+-- Candidates come from each part of the claim index (_claim_units) separately:
+-- a part's first tasks only, so a claim never reads another flow's, step's or
+-- key's backlog.
+-- Limits (flow_limits): a task is picked only while every limit over it (its
+-- flow's, its step's; per key value when limit_key is set) has room: fewer than
+-- max_concurrency counted in flight, fewer than rate_limit starts in the last
+-- rate_period seconds. Each limit's counter row is locked FOR UPDATE SKIP LOCKED
+-- (_open_limit): a counter another claimer holds has no room for this claim, so
+-- claims never wait, limits hold exactly, and a limit only ever touches claims
+-- of the tasks it governs.
+CREATE OR REPLACE FUNCTION pgflow._pick_tasks(max_tasks int, flow_slugs text[], step_keys text[])
+RETURNS TABLE (task tid, held_flow_key text, held_step_key text)
+LANGUAGE plpgsql ROWS 10 AS $$
+#variable_conflict use_column
 DECLARE
-  v_room jsonb;           -- {"flow": n, "flow/step": n}: tasks that may still start
+  c_sep constant text := E'\x1f';
+  v_limits jsonb;
   v_candidate record;
-  v_step_key text;
-  v_picked tid[] := '{}'::tid[];
+  v_flow_limit jsonb;
+  v_step_limit jsonb;
+  v_flow_counter text;
+  v_step_counter text;
+  v_room jsonb := '{}'::jsonb;   -- counter -> tasks it may still start in this claim
+  v_taken jsonb := '{}'::jsonb;  -- counter -> tasks picked under it
+  v_counter text;
+  v_picked int := 0;
 BEGIN
-  SELECT coalesce(jsonb_object_agg(l.limit_key, l.room), '{}') INTO v_room
-    FROM (SELECT f.flow_slug AS limit_key,
-                 f.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
-                                       WHERE t.status = 'started' AND t.flow_slug = f.flow_slug) AS room
-            FROM pgflow.flows AS f
-           WHERE f.max_concurrency IS NOT NULL
-             AND f.version = (SELECT max(x.version) FROM pgflow.flows AS x WHERE x.flow_slug = f.flow_slug)
-          UNION ALL
-          SELECT latest.flow_slug || '/' || latest.step_slug,
-                 latest.max_concurrency - (SELECT count(*) FROM pgflow.step_tasks AS t
-                                            WHERE t.status = 'started' AND t.flow_slug = latest.flow_slug
-                                              AND t.step_slug = latest.step_slug)
-            FROM (SELECT DISTINCT ON (s.flow_slug, s.step_slug) s.flow_slug, s.step_slug, s.max_concurrency
-                    FROM pgflow.steps AS s
-                   ORDER BY s.flow_slug, s.step_slug, s.flow_version DESC) AS latest
-           WHERE latest.max_concurrency IS NOT NULL) AS l;
+  SELECT coalesce(jsonb_object_agg(l.flow_slug || c_sep || l.step_slug,
+                                   jsonb_build_object('max_concurrency', l.max_concurrency, 'rate_limit', l.rate_limit,
+                                                      'rate_period', l.rate_period)), '{}')
+    INTO v_limits
+    FROM pgflow.flow_limits AS l
+   WHERE (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+     AND (flow_slugs IS NULL OR l.flow_slug = ANY (flow_slugs))
+     AND (step_keys IS NULL OR l.flow_slug IN (SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k));
 
   FOR v_candidate IN
-    SELECT q.ctid, q.step_slug, q.flow_slug FROM pgflow.step_tasks AS q
-     WHERE q.status = 'queued' AND q.available_at <= now()
-       AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
-       AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
-     ORDER BY q.available_at
+    SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
+      FROM pgflow._claim_units(flow_slugs, step_keys) AS u
+      -- When a key was last handed out: keys take turns, least recently served first.
+      -- (Two primary-key probes, no scan of the counters.)
+      CROSS JOIN LATERAL (
+        SELECT greatest(
+                 (SELECT k.last_claimed_at FROM pgflow.limit_counters AS k
+                   WHERE u.flow_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = '' AND k.key_value = u.flow_key),
+                 (SELECT k.last_claimed_at FROM pgflow.limit_counters AS k
+                   WHERE u.step_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = u.step_slug
+                     AND k.key_value = u.step_key)) AS last_claimed_at) AS served
+      CROSS JOIN LATERAL (
+        SELECT h.ctid, h.available_at, row_number() OVER () AS turn
+          FROM (SELECT q.ctid, q.available_at
+                  FROM pgflow.step_tasks AS q
+                 WHERE q.status = 'queued' AND q.flow_slug = u.flow_slug AND q.step_slug = u.step_slug
+                   AND q.priority = u.priority AND q.flow_key = u.flow_key AND q.step_key = u.step_key
+                   AND q.available_at <= now() AND (u.versions IS NULL OR q.flow_version = ANY (u.versions))
+                 ORDER BY q.available_at
+                 -- Keyed parts give one turn each per claim round; unkeyed ones extra
+                 -- candidates, in case a racing claimer has locked their first ones.
+                 LIMIT CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 4 * max_tasks ELSE max_tasks END) AS h
+       ) AS c
+     ORDER BY u.priority DESC,
+              CASE WHEN u.flow_key = '' AND u.step_key = '' THEN 1 ELSE c.turn END,
+              CASE WHEN u.flow_key = '' AND u.step_key = '' THEN c.available_at
+                   ELSE coalesce(served.last_claimed_at, '-infinity') END,
+              c.available_at
   LOOP
-    v_step_key := v_candidate.flow_slug || '/' || v_candidate.step_slug;
-    CONTINUE WHEN (v_room ->> v_candidate.flow_slug)::int <= 0 OR (v_room ->> v_step_key)::int <= 0;
-    IF v_room ? v_candidate.flow_slug THEN
-      v_room := jsonb_set(v_room, ARRAY[v_candidate.flow_slug], to_jsonb((v_room ->> v_candidate.flow_slug)::int - 1));
+    EXIT WHEN v_picked >= max_tasks;
+    v_flow_limit := v_limits -> (v_candidate.flow_slug || c_sep);
+    v_step_limit := v_limits -> (v_candidate.flow_slug || c_sep || v_candidate.step_slug);
+    v_flow_counter := CASE WHEN v_flow_limit IS NOT NULL
+                           THEN v_candidate.flow_slug || c_sep || c_sep || v_candidate.flow_key END;
+    v_step_counter := CASE WHEN v_step_limit IS NOT NULL
+                           THEN v_candidate.flow_slug || c_sep || v_candidate.step_slug || c_sep || v_candidate.step_key END;
+    IF v_flow_counter IS NOT NULL AND NOT v_room ? v_flow_counter THEN
+      v_room := v_room || jsonb_build_object(v_flow_counter, pgflow._open_limit(
+        v_candidate.flow_slug, '', v_candidate.flow_key, (v_flow_limit ->> 'max_concurrency')::int,
+        (v_flow_limit ->> 'rate_limit')::int, (v_flow_limit ->> 'rate_period')::int));
     END IF;
-    IF v_room ? v_step_key THEN
-      v_room := jsonb_set(v_room, ARRAY[v_step_key], to_jsonb((v_room ->> v_step_key)::int - 1));
+    IF v_step_counter IS NOT NULL AND NOT v_room ? v_step_counter THEN
+      v_room := v_room || jsonb_build_object(v_step_counter, pgflow._open_limit(
+        v_candidate.flow_slug, v_candidate.step_slug, v_candidate.step_key, (v_step_limit ->> 'max_concurrency')::int,
+        (v_step_limit ->> 'rate_limit')::int, (v_step_limit ->> 'rate_period')::int));
     END IF;
-    v_picked := v_picked || v_candidate.ctid;
-    EXIT WHEN cardinality(v_picked) >= max_tasks;
+    CONTINUE WHEN (v_room ->> v_flow_counter)::int <= 0 OR (v_room ->> v_step_counter)::int <= 0;
+
+    -- Still queued and nobody else's: a row changed since the candidates were
+    -- read has a new version (another ctid), and a row locked by a racing
+    -- claimer is skipped.
+    PERFORM 1 FROM pgflow.step_tasks AS q WHERE q.ctid = v_candidate.ctid AND q.status = 'queued'
+       FOR UPDATE SKIP LOCKED;
+    CONTINUE WHEN NOT FOUND;
+    FOREACH v_counter IN ARRAY ARRAY[v_flow_counter, v_step_counter] LOOP
+      CONTINUE WHEN v_counter IS NULL;
+      v_room := jsonb_set(v_room, ARRAY[v_counter], to_jsonb((v_room ->> v_counter)::int - 1));
+      v_taken := jsonb_set(v_taken, ARRAY[v_counter], to_jsonb(coalesce((v_taken ->> v_counter)::int, 0) + 1));
+    END LOOP;
+    v_picked := v_picked + 1;
+    task := v_candidate.ctid;
+    held_flow_key := CASE WHEN v_flow_counter IS NOT NULL THEN v_candidate.flow_key END;
+    held_step_key := CASE WHEN v_step_counter IS NOT NULL THEN v_candidate.step_key END;
+    RETURN NEXT;
   END LOOP;
-  RETURN v_picked;
+
+  -- Count the picks in their counters (each locked by _open_limit above).
+  IF v_taken = '{}'::jsonb THEN
+    RETURN;
+  END IF;
+  UPDATE pgflow.limit_counters AS c
+     SET in_flight = c.in_flight + n.taken, last_claimed_at = clock_timestamp(),
+         recent_starts = CASE WHEN (v_limits -> (c.flow_slug || c_sep || c.step_slug) ->> 'rate_limit') IS NULL
+                              THEN c.recent_starts
+                              ELSE c.recent_starts || array_fill(now(), ARRAY[n.taken]) END
+    FROM (SELECT split_part(e.key, c_sep, 1) AS flow_slug, split_part(e.key, c_sep, 2) AS step_slug,
+                 split_part(e.key, c_sep, 3) AS key_value, e.value::int AS taken
+            FROM jsonb_each_text(v_taken) AS e) AS n
+   WHERE c.flow_slug = n.flow_slug AND c.step_slug = n.step_slug AND c.key_value = n.key_value;
 END;
 $$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3003_open_limit.sql
+-- For _pick_tasks: locks the counter of one limit and key value and returns how
+-- many tasks may start under it now: max_concurrency minus the tasks in flight,
+-- and rate_limit minus the starts of the last rate_period seconds (the smaller;
+-- NULL limits do not count). 0 when another claimer holds the counter: it is
+-- handing out that limit's slots, and this claim never waits for it.
+-- Folds in the releases (limit_releases) of tasks that left started since, and
+-- forgets starts older than the window. Counters are created by start_flow; one
+-- missing (a limit defined after the run started) is created here, and should a
+-- racing claimer be creating the same one, the insert gives up after 1 ms
+-- (lock_timeout) instead of waiting for its commit.
+-- Needs READ COMMITTED: a claimer must see the counts its predecessor committed.
+CREATE OR REPLACE FUNCTION pgflow._open_limit(
+  flow_slug text, step_slug text, key_value text, max_concurrency int, rate_limit int, rate_period int)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_counter pgflow.limit_counters;
+  v_released int;
+  v_recent timestamptz[];
+  v_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
+      upper(current_setting('transaction_isolation'))
+      USING ERRCODE = '25000',
+            DETAIL = format('Flow "%s"%s has limits; counting its tasks in flight needs the latest committed counts.',
+                            flow_slug, CASE WHEN step_slug = '' THEN '' ELSE format(', step "%s"', step_slug) END),
+            HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
+  END IF;
+  SELECT c.* INTO v_counter FROM pgflow.limit_counters AS c
+   WHERE c.flow_slug = _open_limit.flow_slug AND c.step_slug = _open_limit.step_slug
+     AND c.key_value = _open_limit.key_value
+     FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    IF EXISTS (SELECT 1 FROM pgflow.limit_counters AS c
+                WHERE c.flow_slug = _open_limit.flow_slug AND c.step_slug = _open_limit.step_slug
+                  AND c.key_value = _open_limit.key_value) THEN
+      RETURN 0;  -- another claimer holds it
+    END IF;
+    BEGIN
+      PERFORM set_config('lock_timeout', '1ms', true);
+      INSERT INTO pgflow.limit_counters AS c (flow_slug, step_slug, key_value)
+      VALUES (_open_limit.flow_slug, _open_limit.step_slug, _open_limit.key_value)
+      ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING
+      RETURNING c.* INTO v_counter;
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    EXCEPTION WHEN lock_not_available THEN
+      RETURN 0;  -- a racing claimer is creating it
+    END;
+    IF v_counter.flow_slug IS NULL THEN
+      RETURN 0;  -- created and committed by a racing claimer meanwhile; the next claim uses it
+    END IF;
+  END IF;
+
+  DELETE FROM pgflow.limit_releases AS r
+   WHERE r.flow_slug = _open_limit.flow_slug AND r.step_slug = _open_limit.step_slug
+     AND r.key_value = _open_limit.key_value;
+  GET DIAGNOSTICS v_released = ROW_COUNT;
+  v_recent := CASE WHEN rate_limit IS NULL THEN '{}'::timestamptz[]
+                   ELSE ARRAY(SELECT s FROM unnest(v_counter.recent_starts) AS s
+                               WHERE s > now() - make_interval(secs => rate_period) ORDER BY s) END;
+  IF v_released > 0 OR v_recent IS DISTINCT FROM v_counter.recent_starts THEN
+    UPDATE pgflow.limit_counters AS c
+       SET in_flight = greatest(c.in_flight - v_released, 0), recent_starts = v_recent
+     WHERE c.flow_slug = _open_limit.flow_slug AND c.step_slug = _open_limit.step_slug
+       AND c.key_value = _open_limit.key_value
+    RETURNING c.* INTO v_counter;
+  END IF;
+  RETURN greatest(least(coalesce(max_concurrency - v_counter.in_flight, 2147483647),
+                        coalesce(rate_limit - cardinality(v_recent), 2147483647)), 0);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3004_release_limits.sql
+-- The "-1" of the limit counters: a task counted under limits (held_flow_key,
+-- held_step_key, set by claim_tasks) left started, by whatever transition
+-- (completed, failed, retried, timed out, reclaimed after its lease expired,
+-- cancelled). It appends a release per counter, which the next claim under
+-- that limit folds in (_open_limit): an insert, so a completion never waits for
+-- a claimer holding the counter, and no lock cycle can form between claims and
+-- reports in any order. Fired by the trigger step_tasks_release_limits, so
+-- every transition out of started, present or future, releases exactly once.
+CREATE OR REPLACE FUNCTION pgflow._release_limits()
+RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO pgflow.limit_releases (flow_slug, step_slug, key_value)
+  SELECT OLD.flow_slug, x.step_slug, x.key_value
+    FROM (VALUES ('', OLD.held_flow_key), (OLD.step_slug, OLD.held_step_key)) AS x(step_slug, key_value)
+   WHERE x.key_value IS NOT NULL;
+  RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER step_tasks_release_limits
+  AFTER UPDATE OF status ON pgflow.step_tasks
+  FOR EACH ROW
+  WHEN (OLD.status = 'started' AND NEW.status <> 'started'
+        AND (OLD.held_flow_key IS NOT NULL OR OLD.held_step_key IS NOT NULL))
+  EXECUTE FUNCTION pgflow._release_limits();
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3010_expire_lease.sql
@@ -1655,6 +2146,53 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/30_claim/3045_rearm_worker.sql
+-- A registered worker's claim left it room (fewer tasks than it asked for): it
+-- will wait for work, so it wants a wake-up again (see _wake_workers, which
+-- turned its idle flag off when it woke it). Never waits: if its row is locked,
+-- a waker is turning the flag off and notifying right now, or its own
+-- heartbeat is writing the flag.
+CREATE OR REPLACE FUNCTION pgflow._rearm_worker(worker_id text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.workers AS w SET idle = true
+   WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
+                          WHERE x.worker_id = _rearm_worker.worker_id AND NOT x.idle
+                            AND (x.step_keys IS NULL OR cardinality(x.step_keys) > 0)
+                            FOR UPDATE SKIP LOCKED);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3050_watch_run.sql
+-- A client that waits for a run to end calls this after LISTEN pgflow_runs:
+-- the run's end is then notified (payload: the run id). Run ends nobody watches
+-- do not notify, so most completions commit without the cluster-wide lock a
+-- notifying commit takes. Returns the run as it is now: when it has already
+-- ended, no notification will come.
+-- Locks the run row FOR SHARE, which waits for a transaction ending the run (it
+-- holds FOR NO KEY UPDATE) and makes one that comes later wait for this one:
+-- either the run is returned ended, or its end sees the watcher.
+CREATE OR REPLACE FUNCTION pgflow.watch_run(run_id uuid)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = watch_run.run_id FOR SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
+  END IF;
+  IF v_run.status = 'started' THEN
+    INSERT INTO pgflow.run_watchers AS w (run_id) VALUES (v_run.run_id)
+    ON CONFLICT ON CONSTRAINT run_watchers_pkey DO UPDATE SET watched_at = now();
+  END IF;
+  RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4000_settle.sql
 -- Bookkeeping after steps settled (completed or skipped): each dependent has one
 -- dependency fewer to wait for, and the run one step fewer; the run completes when
@@ -1697,7 +2235,7 @@ BEGIN
                                          WHERE e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
                                            AND e.dep_slug = ss.step_slug))
      WHERE r.run_id = run.run_id;
-    PERFORM pg_notify('pgflow_runs', run.run_id::text);
+    PERFORM pgflow._announce_run_end(run.run_id);
   END IF;
   RETURN v_ready;
 END;
@@ -1800,8 +2338,25 @@ BEGIN
      SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
    WHERE r.run_id = _stop_run.run_id
   RETURNING * INTO v_run;
-  PERFORM pg_notify('pgflow_runs', run_id::text);
+  PERFORM pgflow._announce_run_end(run_id);
   RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4026_announce_run_end.sql
+-- A run ended (completed, failed or cancelled): tell its watchers (watch_run)
+-- on pgflow_runs, and only them; a run nobody watches ends without a
+-- notification (a notifying commit takes a cluster-wide lock). Callers hold the
+-- run's row lock.
+CREATE OR REPLACE FUNCTION pgflow._announce_run_end(run_id uuid)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pgflow.run_watchers AS w WHERE w.run_id = _announce_run_end.run_id;
+  IF FOUND THEN
+    PERFORM pg_notify('pgflow_runs', run_id::text);
+  END IF;
 END;
 $$;
 
@@ -2932,13 +3487,15 @@ GRANT EXECUTE ON FUNCTION
   pgflow.step_shapes(text[])
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
+-- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
+GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
-  pgflow.create_flow(text, int, int, int, int, int),
-  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
+  pgflow.create_flow(text, int, int, int, int, int, int, int, text),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text),
   pgflow.define_flow(jsonb),
-  pgflow.start_flow(text, jsonb, uuid),
-  pgflow.start_flows(text, jsonb),
+  pgflow.start_flow(text, jsonb, uuid, text, int),
+  pgflow.start_flows(text, jsonb, text[], int),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),

@@ -10,9 +10,10 @@
 -- exactly one function.
 
 -- Lock order (the one place it is written; other headers refer here):
---   flow lock rows (flow_locks, in flow_slug order; definitions and limited
---   claims only) -> run row (FOR NO KEY UPDATE) -> fan-out counter shards (by
---   step, shard) -> task rows.
+--   flow lock row (flow_locks; definitions only) -> run row (FOR NO KEY UPDATE)
+--   -> fan-out counter shards (by step, shard) -> task rows. Limit counters
+--   (limit_counters) are only ever locked SKIP LOCKED, by claims, and limit
+--   releases are inserts: neither makes anyone wait.
 -- Every writer of a run's state takes the run row first. Nobody waits for a run
 -- row while holding a shard or task row, so a run writer may wait for those
 -- (cancel, retry, skip) without forming a cycle:
@@ -33,9 +34,8 @@
 --                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
 -- One row per flow slug, whatever its versions: the row lock that serializes
--- the definitions of a flow (create_flow, add_step, define_flow) and the claims
--- of a flow with a concurrency limit (claim_tasks), FOR NO KEY UPDATE in
--- flow_slug order. Row locks and not advisory locks, because any role may take
+-- the definitions of a flow (create_flow, add_step, define_flow), FOR NO KEY
+-- UPDATE. Row locks and not advisory locks, because any role may take
 -- any advisory lock, while locking these rows needs UPDATE on the table, which
 -- nobody but the owner has: no PUBLIC action can stall a claim or a definition.
 CREATE TABLE pgflow.flow_locks (
@@ -44,7 +44,7 @@ CREATE TABLE pgflow.flow_locks (
   CONSTRAINT flow_locks_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$')
 );
 COMMENT ON TABLE pgflow.flow_locks IS
-  'One row per flow slug; locked by definitions of the flow and by claims of a flow with a concurrency limit.';
+  'One row per flow slug; locked by the definitions of the flow (create_flow, add_step, define_flow).';
 
 CREATE TABLE pgflow.flows (
   flow_slug    text        NOT NULL,
@@ -55,6 +55,9 @@ CREATE TABLE pgflow.flows (
   max_concurrency  int,
   max_output_bytes int     NOT NULL DEFAULT 1048576,
   created_at   timestamptz NOT NULL DEFAULT now(),
+  rate_limit   int,
+  rate_period  int,
+  limit_key    text,
   PRIMARY KEY (flow_slug, version),
   CONSTRAINT flows_flow_lock_fkey FOREIGN KEY (flow_slug) REFERENCES pgflow.flow_locks (flow_slug),
   CONSTRAINT flows_slug_format CHECK (flow_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
@@ -63,14 +66,18 @@ CREATE TABLE pgflow.flows (
   CONSTRAINT flows_base_delay_bounds CHECK (base_delay >= 0),
   CONSTRAINT flows_timeout_bounds CHECK (timeout >= 1),
   CONSTRAINT flows_max_concurrency_bounds CHECK (max_concurrency >= 1),
-  CONSTRAINT flows_max_output_bytes_bounds CHECK (max_output_bytes >= 1)
+  CONSTRAINT flows_max_output_bytes_bounds CHECK (max_output_bytes >= 1),
+  CONSTRAINT flows_rate_limit_bounds CHECK (rate_limit >= 1 AND rate_period >= 1),
+  CONSTRAINT flows_rate_limit_with_period CHECK ((rate_limit IS NULL) = (rate_period IS NULL))
 );
 COMMENT ON COLUMN pgflow.flows.max_concurrency IS
   'Tasks of this flow (all versions) in flight at once across all workers; NULL = unlimited. The latest version''s value applies.';
 COMMENT ON COLUMN pgflow.flows.max_output_bytes IS
   'Largest task output accepted, as bytes of JSON text; a larger one fails the attempt. Default 1 MiB; steps may override.';
--- claim_tasks asks "is any concurrency limit set?" on every claim.
-CREATE INDEX flows_limited_idx ON pgflow.flows (flow_slug) WHERE max_concurrency IS NOT NULL;
+COMMENT ON COLUMN pgflow.flows.rate_limit IS
+  'At most rate_limit tasks of this flow (all steps) start in any rate_period-second window; NULL = unlimited.';
+COMMENT ON COLUMN pgflow.flows.limit_key IS
+  'A dotted path into the run input (customer.id): max_concurrency and rate_limit then hold per distinct value, and claims hand out the values in turn.';
 COMMENT ON TABLE pgflow.flows IS 'One row per flow version; start_flow uses the highest version.';
 
 CREATE TABLE pgflow.steps (
@@ -91,6 +98,9 @@ CREATE TABLE pgflow.steps (
   when_unmet     text    NOT NULL DEFAULT 'skip',
   when_exhausted text    NOT NULL DEFAULT 'fail',
   created_at     timestamptz NOT NULL DEFAULT now(),
+  rate_limit     int,
+  rate_period    int,
+  limit_key      text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
   CONSTRAINT steps_slug_format CHECK (step_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' AND step_slug <> 'run'),
@@ -102,6 +112,8 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_delay_seconds_bounds CHECK (delay_seconds >= 0),
   CONSTRAINT steps_max_concurrency_bounds CHECK (max_concurrency >= 1),
   CONSTRAINT steps_max_output_bytes_bounds CHECK (max_output_bytes >= 1),
+  CONSTRAINT steps_rate_limit_bounds CHECK (rate_limit >= 1 AND rate_period >= 1),
+  CONSTRAINT steps_rate_limit_with_period CHECK ((rate_limit IS NULL) = (rate_period IS NULL)),
   CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
@@ -110,7 +122,8 @@ CREATE TABLE pgflow.steps (
 COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
 COMMENT ON COLUMN pgflow.steps.max_concurrency IS
   'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
-CREATE INDEX steps_limited_idx ON pgflow.steps (flow_slug, step_slug) WHERE max_concurrency IS NOT NULL;
+COMMENT ON COLUMN pgflow.steps.limit_key IS
+  'Like flows.limit_key, for this step''s own max_concurrency and rate_limit (which do not inherit the flow''s).';
 
 CREATE TABLE pgflow.deps (
   flow_slug    text NOT NULL,
@@ -139,6 +152,8 @@ CREATE TABLE pgflow.runs (
   error_message   text,
   started_at      timestamptz NOT NULL DEFAULT now(),
   finished_at     timestamptz,
+  priority        int         NOT NULL DEFAULT 0,
+  idempotency_key text,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
@@ -153,6 +168,11 @@ CREATE TABLE pgflow.runs (
 );
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
+-- A second start_flow with the same key returns the first run; the unique entry
+-- makes two racing starts one run.
+CREATE UNIQUE INDEX runs_idempotency_key_idx ON pgflow.runs (flow_slug, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+COMMENT ON COLUMN pgflow.runs.priority IS 'Claimable tasks of higher-priority runs are claimed first (ties: oldest first).';
 
 CREATE TABLE pgflow.step_states (
   run_id          uuid        NOT NULL REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
@@ -207,6 +227,11 @@ CREATE TABLE pgflow.step_tasks (
   started_at    timestamptz,
   finished_at   timestamptz,
   lease_token   uuid,
+  priority      int         NOT NULL DEFAULT 0,
+  flow_key      text        NOT NULL DEFAULT '',
+  step_key      text        NOT NULL DEFAULT '',
+  held_flow_key text,
+  held_step_key text,
   PRIMARY KEY (run_id, step_slug, task_index),
   FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
   CONSTRAINT step_tasks_status_values
@@ -252,8 +277,19 @@ CREATE TABLE pgflow.fan_out_shards (
   CONSTRAINT fan_out_shards_remaining_bounds CHECK (remaining >= 0)
 );
 
--- claim_tasks walks these two in available_at order: queued work, and expired leases.
-CREATE INDEX step_tasks_queued_idx ON pgflow.step_tasks (available_at) WHERE status = 'queued';
+COMMENT ON COLUMN pgflow.step_tasks.priority IS 'The run''s priority, copied so the claim index orders by it.';
+COMMENT ON COLUMN pgflow.step_tasks.flow_key IS
+  'The value at the flow''s limit_key in the run input ('''' without one), read when the task was created.';
+COMMENT ON COLUMN pgflow.step_tasks.step_key IS 'The same for the step''s limit_key.';
+COMMENT ON COLUMN pgflow.step_tasks.held_flow_key IS
+  'While started: the key of the flow limit counter this claim counts in (NULL: none). See limit_counters.';
+COMMENT ON COLUMN pgflow.step_tasks.held_step_key IS 'The same for the step limit counter.';
+-- The claim walks queued work one part at a time: (flow, step, priority, keys),
+-- each in available_at order, so a claim for one flow or step never reads
+-- another's backlog, and a key's backlog never hides another key's oldest task.
+CREATE INDEX step_tasks_claim_idx ON pgflow.step_tasks (flow_slug, step_slug, priority, flow_key, step_key, available_at)
+  WHERE status = 'queued';
+-- Expired leases, in available_at order.
 CREATE INDEX step_tasks_leased_idx ON pgflow.step_tasks (available_at) WHERE status = 'started';
 
 -- Every attempt that ended without a completion (failed, timed out, output too
@@ -309,3 +345,53 @@ CREATE TABLE pgflow.flow_grants (
 );
 COMMENT ON TABLE pgflow.flow_grants IS
   'Which roles'' sessions may work on which flows; a session holding no grant works on every flow.';
+
+-- The limits in force: for each flow (step_slug '') and step, those of the
+-- latest version that has it, written by _sync_limits whenever a definition
+-- changes, so a claim reads one row per limit instead of the version history.
+CREATE TABLE pgflow.flow_limits (
+  flow_slug       text   NOT NULL,
+  step_slug       text   NOT NULL,
+  max_concurrency int,
+  rate_limit      int,
+  rate_period     int,
+  limit_key       text[],
+  PRIMARY KEY (flow_slug, step_slug)
+);
+COMMENT ON TABLE pgflow.flow_limits IS
+  'Derived from flows and steps (the latest version of each): the limits claims enforce. step_slug '''' = the whole flow.';
+
+-- One row per limit and key value: the claims it has in flight and its recent
+-- starts (for the rate limit, the starts of the last rate_period seconds). A
+-- claim locks only the rows of the limits it hands out under, FOR UPDATE SKIP
+-- LOCKED, so claims never wait and two claimers never hand out the same slot.
+-- Tasks leaving started do not touch these rows (a completion would then wait
+-- for a claimer, and a claimer's transaction for the completion): they append
+-- to limit_releases, which the next claim under the limit folds in.
+CREATE TABLE pgflow.limit_counters (
+  flow_slug     text          NOT NULL,
+  step_slug     text          NOT NULL,
+  key_value     text          NOT NULL,
+  in_flight     int           NOT NULL DEFAULT 0,
+  recent_starts timestamptz[] NOT NULL DEFAULT '{}',
+  last_claimed_at timestamptz,
+  PRIMARY KEY (flow_slug, step_slug, key_value),
+  CONSTRAINT limit_counters_in_flight_bounds CHECK (in_flight >= 0)
+);
+CREATE TABLE pgflow.limit_releases (
+  flow_slug   text        NOT NULL,
+  step_slug   text        NOT NULL,
+  key_value   text        NOT NULL,
+  released_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE pgflow.limit_releases IS
+  'A task counted in limit_counters left started (insert only, never waits); folded into in_flight by the next claim under that limit.';
+CREATE INDEX limit_releases_counter_idx ON pgflow.limit_releases (flow_slug, step_slug, key_value);
+
+-- Who waits for a run to end (watch_run): run-end notifications on pgflow_runs
+-- are sent only for runs someone watches, so most run ends do not notify (a
+-- notifying commit takes a cluster-wide lock).
+CREATE TABLE pgflow.run_watchers (
+  run_id     uuid        NOT NULL PRIMARY KEY REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
+  watched_at timestamptz NOT NULL DEFAULT now()
+);

@@ -6,7 +6,8 @@ CREATE OR REPLACE FUNCTION pgflow._check_step(
   flow_slug text, step_slug text, deps text[], known_slugs text[],
   max_attempts int, base_delay int, timeout int, delay_seconds int,
   fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
-  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL)
+  max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -19,7 +20,7 @@ DECLARE
 BEGIN
   PERFORM pgflow._check_slug('step', step_slug, flow_slug);
   PERFORM pgflow._check_options(v_step, max_attempts, base_delay, timeout, delay_seconds,
-                                max_concurrency, max_output_bytes);
+                                max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
 
   IF deps IS NULL THEN
     RAISE EXCEPTION 'deps of % must be an array, not null', v_step

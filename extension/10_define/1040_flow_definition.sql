@@ -23,6 +23,9 @@ BEGIN
     'timeout', v_flow.timeout,
     'max_concurrency', v_flow.max_concurrency,
     'max_output_bytes', v_flow.max_output_bytes,
+    'rate_limit', v_flow.rate_limit,
+    'rate_period', v_flow.rate_period,
+    'limit_key', v_flow.limit_key,
     'steps', coalesce((
       SELECT jsonb_agg(jsonb_build_object(
                'slug', s.step_slug,
@@ -36,6 +39,9 @@ BEGIN
                'delay_seconds', s.delay_seconds,
                'max_concurrency', s.max_concurrency,
                'max_output_bytes', s.max_output_bytes,
+               'rate_limit', s.rate_limit,
+               'rate_period', s.rate_period,
+               'limit_key', s.limit_key,
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,

@@ -18,11 +18,12 @@ RETURNS pgflow.flows
 LANGUAGE plpgsql AS $$
 DECLARE
   c_flow_keys constant text[] := ARRAY['slug', 'max_attempts', 'base_delay', 'timeout',
-                                       'max_concurrency', 'max_output_bytes', 'steps'];
+                                       'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period',
+                                       'limit_key', 'steps'];
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -30,6 +31,9 @@ DECLARE
   v_timeout int;
   v_max_concurrency int;
   v_max_output_bytes int;
+  v_rate_limit int;
+  v_rate_period int;
+  v_limit_key text;
   v_element jsonb;
   v_position bigint;
   v_step_slug text;
@@ -63,8 +67,11 @@ BEGIN
   v_timeout := coalesce(pgflow._json_field(definition, 'timeout', 'integer', v_what)::int, 60);
   v_max_concurrency := pgflow._json_field(definition, 'max_concurrency', 'integer', v_what)::int;
   v_max_output_bytes := coalesce(pgflow._json_field(definition, 'max_output_bytes', 'integer', v_what)::int, 1048576);
+  v_rate_limit := pgflow._json_field(definition, 'rate_limit', 'integer', v_what)::int;
+  v_rate_period := pgflow._json_field(definition, 'rate_period', 'integer', v_what)::int;
+  v_limit_key := pgflow._json_field(definition, 'limit_key', 'string', v_what) #>> '{}';
   PERFORM pgflow._check_options(v_what, v_max_attempts, v_base_delay, v_timeout, 0,
-                                v_max_concurrency, v_max_output_bytes);
+                                v_max_concurrency, v_max_output_bytes, v_rate_limit, v_rate_period, v_limit_key);
   IF jsonb_typeof(definition -> 'steps') IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION '"steps" of % must be an array, got %', v_what,
       coalesce(jsonb_typeof(definition -> 'steps'), 'nothing')
@@ -115,7 +122,10 @@ BEGIN
       coalesce(pgflow._json_field(v_element, 'when_unmet', 'string', v_what) #>> '{}', 'skip'),
       coalesce(pgflow._json_field(v_element, 'when_exhausted', 'string', v_what) #>> '{}', 'fail'),
       pgflow._json_field(v_element, 'max_concurrency', 'integer', v_what)::int,
-      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int);
+      pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
+      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
   END LOOP;
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
@@ -130,6 +140,9 @@ BEGIN
            'delay_seconds', coalesce((e ->> 'delay_seconds')::numeric::int, 0),
            'max_concurrency', (e ->> 'max_concurrency')::numeric::int,
            'max_output_bytes', (e ->> 'max_output_bytes')::numeric::int,
+           'rate_limit', (e ->> 'rate_limit')::numeric::int,
+           'rate_period', (e ->> 'rate_period')::numeric::int,
+           'limit_key', e ->> 'limit_key',
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
@@ -150,42 +163,55 @@ BEGIN
     -- Same shape: only tunables may differ, and they apply from the next claim.
     UPDATE pgflow.flows AS f
        SET max_attempts = v_max_attempts, base_delay = v_base_delay, timeout = v_timeout,
-           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes
+           max_concurrency = v_max_concurrency, max_output_bytes = v_max_output_bytes,
+           rate_limit = v_rate_limit, rate_period = v_rate_period, limit_key = v_limit_key
      WHERE f.flow_slug = v_slug AND f.version = v_latest.version
-       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes)
-           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes);
+       AND (f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.max_output_bytes,
+            f.rate_limit, f.rate_period, f.limit_key)
+           IS DISTINCT FROM (v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes,
+                             v_rate_limit, v_rate_period, v_limit_key);
     UPDATE pgflow.steps AS s
        SET max_attempts = (e ->> 'max_attempts')::int, base_delay = (e ->> 'base_delay')::int,
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
-           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int
+           max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int,
+           rate_limit = (e ->> 'rate_limit')::int, rate_period = (e ->> 'rate_period')::int,
+           limit_key = e ->> 'limit_key'
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
-       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes)
+       AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes,
+            s.rate_limit, s.rate_period, s.limit_key)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
-                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int);
+                             (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
+                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key');
+    PERFORM pgflow._sync_limits(v_slug);
     SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
   END IF;
 
   v_version := coalesce(v_latest.version + 1, 1);
-  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes)
-  VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes)
+  INSERT INTO pgflow.flows (flow_slug, version, max_attempts, base_delay, timeout, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
+  VALUES (v_slug, v_version, v_max_attempts, v_base_delay, v_timeout, v_max_concurrency, v_max_output_bytes,
+          v_rate_limit, v_rate_period, v_limit_key)
   RETURNING * INTO v_flow;
 
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
-                            when_unmet, when_exhausted, max_concurrency, max_output_bytes)
+                            when_unmet, when_exhausted, max_concurrency, max_output_bytes,
+                            rate_limit, rate_period, limit_key)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
-         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int
+         (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', d
     FROM jsonb_array_elements(v_steps) AS e, jsonb_array_elements_text(e -> 'deps') AS d;
+  PERFORM pgflow._sync_limits(v_slug);
   -- Workers route claims by version shape: tell them to re-read it.
   PERFORM pg_notify('pgflow_definitions', v_flow.flow_slug);
   RETURN v_flow;

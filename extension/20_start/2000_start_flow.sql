@@ -3,9 +3,15 @@
 -- Idempotent on run_id: a second call with the same run_id returns the existing
 -- run and starts nothing; two concurrent calls make one run (the loser's INSERT
 -- waits on the winner's unique index entry, then does nothing).
+-- Idempotent on idempotency_key too: a second start of the same flow with the
+-- same key returns the existing run, whatever its status, and ignores its input;
+-- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- priority: claimable tasks of higher-priority runs are claimed first.
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
-CREATE OR REPLACE FUNCTION pgflow.start_flow(flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.start_flow(
+  flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL,
+  idempotency_key text DEFAULT NULL, priority int DEFAULT 0)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -18,6 +24,17 @@ BEGIN
       RETURN pgflow._existing_run(v_run, flow_slug);
     END IF;
   END IF;
+  IF idempotency_key IS NOT NULL THEN
+    SELECT r.* INTO v_run FROM pgflow.runs AS r
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+    IF FOUND THEN
+      RETURN v_run;
+    END IF;
+  END IF;
+  IF priority IS NULL THEN
+    RAISE EXCEPTION 'priority of a run of flow "%" must not be null', flow_slug
+      USING ERRCODE = '22023', HINT = 'Leave it out for the default, 0; higher runs first.';
+  END IF;
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = start_flow.flow_slug ORDER BY f.version DESC LIMIT 1 FOR KEY SHARE;
   IF NOT FOUND THEN
@@ -26,17 +43,34 @@ BEGIN
       USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
   END IF;
 
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps)
+  -- No conflict target: a taken run_id and a taken idempotency key both mean
+  -- "started already" (after waiting for a racing start to commit).
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key)
   SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
-         coalesce(start_flow.input, '{}'), count(*)
+         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key
     FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version
-  ON CONFLICT ON CONSTRAINT runs_pkey DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING * INTO v_run;
   IF NOT FOUND THEN
+    SELECT r.* INTO v_run FROM pgflow.runs AS r
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+    IF FOUND THEN
+      RETURN v_run;
+    END IF;
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     RETURN pgflow._existing_run(v_run, flow_slug);
   END IF;
+
+  -- The counters of the limits over this run's tasks exist before any claim
+  -- needs them, so claims only lock them (see _open_limit). Two starts with a
+  -- new key value wait for each other here, not claims.
+  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+    FROM pgflow.flow_limits AS l
+   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+   ORDER BY l.step_slug
+  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
 
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count

@@ -1,22 +1,31 @@
 -- Tasks of a flow became claimable now: wake listening workers with
--- pg_notify('pgflow_tasks', flow_slug) -- unless workers have registered
--- (worker_heartbeat, seen in the last 30 s, not signed off) and none of them is idle. A busy
--- worker claims again as soon as it has room, so it needs no wake-up, and a
--- transaction that notifies holds a cluster-wide lock through its commit: every
--- skipped notification is a commit that need not wait for the others. Listeners
--- that never register are always woken while no registered worker is live.
+-- pg_notify('pgflow_tasks', flow_slug), but only when a wake-up is wanted.
+-- A transaction that notifies holds a cluster-wide lock through its commit, so
+-- most commits must not notify:
+--   - registered workers (worker_heartbeat, seen in the last 30 s, not signed
+--     off) are woken only while one of them is idle; the first transaction to
+--     wake them turns their idle flags off (rows it cannot lock at once are
+--     being woken, or re-armed, by someone else: skipped, never waited for), so
+--     the next ones do not notify again. A woken worker claims; a claim that
+--     leaves it room turns its flag on again (_rearm_worker). A busy worker's
+--     own next claim is its wake-up.
+--   - listeners that never register are always woken while no registered
+--     worker is live (so a lone script that LISTENs keeps working).
 CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_live bigint;
-  v_idle boolean;
+  v_woken int;
 BEGIN
-  SELECT count(*), coalesce(bool_or(w.idle), false) INTO v_live, v_idle
-    FROM pgflow.workers AS w
-   WHERE w.last_seen_at > now() - interval '30 seconds'
-     AND (w.step_keys IS NULL OR cardinality(w.step_keys) > 0);  -- [] = signed off
-  IF v_live = 0 OR v_idle THEN
+  UPDATE pgflow.workers AS w SET idle = false
+   WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
+                          WHERE x.idle AND x.last_seen_at > now() - interval '30 seconds'
+                            AND (x.step_keys IS NULL OR cardinality(x.step_keys) > 0)
+                            FOR UPDATE SKIP LOCKED);
+  GET DIAGNOSTICS v_woken = ROW_COUNT;
+  IF v_woken > 0 OR NOT EXISTS (SELECT 1 FROM pgflow.workers AS w
+                                 WHERE w.last_seen_at > now() - interval '30 seconds'
+                                   AND (w.step_keys IS NULL OR cardinality(w.step_keys) > 0)) THEN
     PERFORM pg_notify('pgflow_tasks', flow_slug);
   END IF;
 END;

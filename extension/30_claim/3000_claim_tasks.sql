@@ -1,17 +1,15 @@
--- Hands up to max_tasks claimable tasks to a worker, oldest first, each with a
--- lease of its step's timeout (read here, at claim time, and nowhere else).
+-- Hands up to max_tasks claimable tasks to a worker, each with a lease of its
+-- step's timeout (read here, at claim time, and nowhere else).
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- An expired lease is a lost attempt (_expire_lease): it is taken again in this
 -- claim, or, on the last attempt, fails the task as timed out.
+-- Which tasks, under which limits, in which order (priority, keys in turn,
+-- oldest first) is _pick_tasks' decision; here they are handed out: started,
+-- leased, and counted in the limits they were picked under (held_flow_key,
+-- held_step_key; released by _release_limits when they leave started).
 -- Every claim gives the task a new lease_token, returned with it: a report that
 -- passes it counts only for this claim (see _lock_task).
--- Concurrency limits (max_concurrency of flows and steps) are enforced here: a
--- claim that may take tasks of limited flows locks those flows' flow_locks rows
--- (FOR NO KEY UPDATE, in flow_slug order), so that counting the tasks in flight
--- and claiming more is one atomic decision among the claimers of those flows.
--- Claims of unlimited flows lock nothing. Row locks, not advisory locks, so that
--- no role without UPDATE on pgflow's tables can stall a claim.
 -- Per-flow grants (flow_grants): a session holding grants is handed tasks of its
 -- granted flows only (see _granted_flows).
 -- step_keys ('flow_slug/version/step_slug') restricts the claim to the steps a
@@ -34,15 +32,22 @@ CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
                flow_version int, lease_expires_at timestamptz, lease_token uuid)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- The pick's plans have row estimates of a whole queue part (their LIMITs are
+-- parameters), above jit_above_cost: compiling them took 15-600 ms per claim for
+-- a few index probes. A claim is a handful of small statements: never JIT.
+SET jit = off
+AS $$
 #variable_conflict use_column
 DECLARE
   v_expired record;
+  v_claimed int;
   v_picked tid[];
-  v_limited text[];
   v_granted text[] := pgflow._granted_flows();
   v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
   v_decided boolean := false;
+  v_held_flow_keys text[];
+  v_held_step_keys text[];
 BEGIN
   PERFORM pgflow._check_worker_id(worker_id);
   IF max_tasks IS NULL OR max_tasks < 1 OR max_tasks > 1000 THEN
@@ -52,27 +57,6 @@ BEGIN
   IF v_granted IS NOT NULL THEN
     flow_slugs := ARRAY(SELECT g FROM unnest(v_granted) AS g
                          WHERE claim_tasks.flow_slugs IS NULL OR g = ANY (claim_tasks.flow_slugs));
-  END IF;
-
-  -- The limited flows this claim may take tasks of. Locked before any other row,
-  -- so a limited claimer never waits holding one.
-  v_limited := ARRAY(
-    SELECT l.flow_slug
-      FROM (SELECT f.flow_slug FROM pgflow.flows AS f WHERE f.max_concurrency IS NOT NULL
-            UNION
-            SELECT s.flow_slug FROM pgflow.steps AS s WHERE s.max_concurrency IS NOT NULL) AS l
-     WHERE (flow_slugs IS NULL OR l.flow_slug = ANY (flow_slugs))
-       AND (step_keys IS NULL OR l.flow_slug = ANY (ARRAY(SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k))));
-  IF cardinality(v_limited) > 0 THEN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-      RAISE EXCEPTION 'claim_tasks must run in a READ COMMITTED transaction while concurrency limits are set, not %',
-        upper(current_setting('transaction_isolation'))
-        USING ERRCODE = '25000',
-              DETAIL = 'Counting the tasks in flight needs a snapshot taken after the previous claimer committed.',
-              HINT = 'Call claim_tasks outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
-    END IF;
-    PERFORM 1 FROM pgflow.flow_locks AS l WHERE l.flow_slug = ANY (v_limited)
-     ORDER BY l.flow_slug FOR NO KEY UPDATE;
   END IF;
 
   FOR v_expired IN
@@ -93,25 +77,10 @@ BEGIN
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
 
-  -- The pick names row versions (ctid), locked with SKIP LOCKED: a limited pick is
-  -- locked after it is chosen, and a row changed since (its new version has another
-  -- ctid) is left out, so what is claimed is still queued.
-  -- Updating by ctid also keeps the plan a TID scan: joining on the key with a
-  -- status = 'queued' predicate let the planner walk the whole queued index.
-  IF cardinality(v_limited) > 0 THEN
-    v_picked := ARRAY(SELECT q.ctid FROM pgflow.step_tasks AS q
-                       WHERE q.ctid = ANY (pgflow._pick_within_limits(max_tasks, flow_slugs, step_keys))
-                         FOR UPDATE SKIP LOCKED);
-  ELSE
-    SELECT array_agg(c.ctid) INTO v_picked
-      FROM (SELECT q.ctid FROM pgflow.step_tasks AS q
-             WHERE q.status = 'queued' AND q.available_at <= now()
-               AND (flow_slugs IS NULL OR q.flow_slug = ANY (flow_slugs))
-               AND (step_keys IS NULL OR q.flow_slug || '/' || q.flow_version || '/' || q.step_slug = ANY (step_keys))
-             ORDER BY q.available_at
-             LIMIT max_tasks
-               FOR UPDATE SKIP LOCKED) AS c;
-  END IF;
+  -- By row version (ctid), so the update is a TID scan of what was picked.
+  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_held_flow_keys, v_held_step_keys
+    FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
 
   RETURN QUERY
   WITH claimed AS (
@@ -119,7 +88,9 @@ BEGIN
        SET status = 'started', attempt = t.attempt + 1, worker_id = claim_tasks.worker_id,
            started_at = now(), lease_token = gen_random_uuid(),
            available_at = now() + make_interval(secs => (
-             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o))
+             SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)),
+           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
+           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
      WHERE t.ctid = ANY (v_picked)
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
               t.available_at, t.item, t.lease_token)
@@ -129,5 +100,9 @@ BEGIN
                                       (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = c.run_id)) END,
          c.flow_version, c.available_at, c.lease_token
     FROM claimed AS c;
+  GET DIAGNOSTICS v_claimed = ROW_COUNT;
+  IF v_claimed < max_tasks THEN
+    PERFORM pgflow._rearm_worker(worker_id);  -- it has room: wake it when work comes
+  END IF;
 END;
 $$;

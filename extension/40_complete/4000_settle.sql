@@ -39,7 +39,7 @@ BEGIN
                                          WHERE e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
                                            AND e.dep_slug = ss.step_slug))
      WHERE r.run_id = run.run_id;
-    PERFORM pg_notify('pgflow_runs', run.run_id::text);
+    PERFORM pgflow._announce_run_end(run.run_id);
   END IF;
   RETURN v_ready;
 END;

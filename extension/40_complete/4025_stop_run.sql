@@ -16,7 +16,7 @@ BEGIN
      SET status = _stop_run.status, finished_at = now(), error_message = _stop_run.error_message
    WHERE r.run_id = _stop_run.run_id
   RETURNING * INTO v_run;
-  PERFORM pg_notify('pgflow_runs', run_id::text);
+  PERFORM pgflow._announce_run_end(run_id);
   RETURN v_run;
 END;
 $$;

@@ -55,13 +55,15 @@ GRANT EXECUTE ON FUNCTION
   pgflow.step_shapes(text[])
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
+-- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
+GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
-  pgflow.create_flow(text, int, int, int, int, int),
-  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
+  pgflow.create_flow(text, int, int, int, int, int, int, int, text),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text),
   pgflow.define_flow(jsonb),
-  pgflow.start_flow(text, jsonb, uuid),
-  pgflow.start_flows(text, jsonb),
+  pgflow.start_flow(text, jsonb, uuid, text, int),
+  pgflow.start_flows(text, jsonb, text[], int),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),

@@ -10,17 +10,19 @@ CREATE TEMP TABLE doc AS SELECT pgflow.flow_definition(flow_slug => 'doc') AS d;
 
 SELECT set_eq(
   $$SELECT jsonb_object_keys(d) FROM doc$$,
-  ARRAY['slug', 'max_attempts', 'base_delay', 'timeout', 'max_concurrency', 'max_output_bytes', 'steps'],
+  ARRAY['slug', 'max_attempts', 'base_delay', 'timeout', 'max_concurrency', 'max_output_bytes', 'rate_limit',
+        'rate_period', 'limit_key', 'steps'],
   'the document has exactly the flow-level keys of define_flow');
 SELECT is((SELECT d - 'steps' FROM doc),
   '{"slug": "doc", "max_attempts": 4, "base_delay": 2, "timeout": 20, "max_concurrency": null,
-    "max_output_bytes": 1048576}'::jsonb,
+    "max_output_bytes": 1048576, "rate_limit": null, "rate_period": null, "limit_key": null}'::jsonb,
   'the flow-level values are the stored ones');
 SELECT is((SELECT jsonb_typeof(d -> 'steps') FROM doc), 'array', 'steps is an array');
 SELECT ok(
   (SELECT bool_and(k = ANY (ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout', 'delay_seconds',
                                   'fan_out', 'run_if', 'run_unless', 'when_unmet', 'when_exhausted',
-                                  'max_concurrency', 'max_output_bytes']))
+                                  'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period',
+                                  'limit_key']))
      FROM doc, jsonb_array_elements(d -> 'steps') AS s, jsonb_object_keys(s) AS k),
   'every step key is one define_flow accepts');
 SELECT ok(

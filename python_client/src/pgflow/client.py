@@ -101,8 +101,14 @@ def start_flow(
     run_id: uuid.UUID | str | None = None,
     *,
     keyring: Keyring | None = None,
+    idempotency_key: str | None = None,
+    priority: int = 0,
 ) -> Run:
     """Start a run of the latest version of ``flow`` (idempotent on ``run_id``).
+
+    A second start of the flow with the same ``idempotency_key`` returns the first
+    run (whatever its status) and starts nothing. Tasks of runs with a higher
+    ``priority`` are claimed first.
 
     ``input`` may be any JSON value, TypedDict, dataclass or pydantic model. The
     fields the flow declares in ``secret_input`` are encrypted here, with
@@ -112,20 +118,29 @@ def start_flow(
     slug = flow.slug if isinstance(flow, Flow) else flow
     document = _input_document(flow, input, keyring)
     with _connection(conn_or_dsn) as conn:
-        return Store(conn).start_flow(slug, document, str(run_id) if run_id is not None else None)
+        return Store(conn).start_flow(
+            slug, document, str(run_id) if run_id is not None else None, idempotency_key, priority
+        )
 
 
 def start_flows(
-    conn_or_dsn: Connectable, flow: Flow | str, inputs: Sequence[Any], *, keyring: Keyring | None = None
+    conn_or_dsn: Connectable,
+    flow: Flow | str,
+    inputs: Sequence[Any],
+    *,
+    keyring: Keyring | None = None,
+    idempotency_keys: Sequence[str | None] | None = None,
+    priority: int = 0,
 ) -> list[Run]:
     """Start one run per input, in one call and one transaction (bulk starts), in order.
 
-    Same input handling as ``start_flow``; all or nothing.
+    Same input handling as ``start_flow``; all or nothing. ``idempotency_keys``, when
+    given, has one key (or None) per input; ``priority`` applies to every run.
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
     documents = [_input_document(flow, value, keyring) for value in inputs]
     with _connection(conn_or_dsn) as conn:
-        return Store(conn).start_flows(slug, documents)
+        return Store(conn).start_flows(slug, documents, idempotency_keys, priority)
 
 
 def _input_document(flow: Flow | str, input: Any, keyring: Keyring | None) -> Any:
@@ -167,7 +182,8 @@ def wait_for_run(
 ) -> Run:
     """Block until the run is completed, failed or cancelled; return it.
 
-    Listens on ``pgflow_runs`` (so it returns as soon as the run finishes) and
+    Listens on ``pgflow_runs`` and watches the run (``pgflow.watch_run``: only
+    watched runs notify their end), so it returns as soon as the run finishes, and
     re-reads the run every ``recheck_interval`` seconds as a safety net. A
     connection passed in must be in autocommit mode (notifications are only
     delivered between transactions). Raises ``RunTimeout`` after ``timeout``
@@ -180,9 +196,9 @@ def wait_for_run(
     with _connection(conn_or_dsn) as conn:
         store = Store(conn)
         store.listen_runs()
-        # Read after LISTEN: a completion between the two is seen either way.
+        # Watched after LISTEN: an end before the watch is in the run it returns, one after is notified.
         while True:
-            run = store.get_run(target)
+            run = store.watch_run(target)
             if run is None:
                 raise LookupError(f"run {target} does not exist")
             if run.finished:

@@ -55,7 +55,20 @@ SLUG_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 POLICIES: Final = ("skip", "skip-cascade", "fail")
 FLOW_DEFAULTS: Final[dict[str, int]] = {"max_attempts": 3, "base_delay": 1, "timeout": 60}
 SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted")
-TUNABLE_KEYS: Final = ("max_attempts", "base_delay", "timeout", "delay_seconds", "max_concurrency", "max_output_bytes")
+TUNABLE_KEYS: Final = (
+    "max_attempts",
+    "base_delay",
+    "timeout",
+    "delay_seconds",
+    "max_concurrency",
+    "max_output_bytes",
+    "rate_limit",
+    "rate_period",
+    "limit_key",
+)
+# Limits of a flow or step, as define_flow spells them (None: no limit).
+LIMIT_KEYS: Final = ("max_concurrency", "rate_limit", "rate_period", "limit_key")
+LIMIT_KEY_PATTERN: Final = re.compile(r"^[^.]+(\.[^.]+)*$")
 # The extension's default output limit (pgflow.create_flow / define_flow): 1 MiB of jsonb.
 DEFAULT_MAX_OUTPUT_BYTES: Final = 1048576
 
@@ -104,6 +117,9 @@ class Step:
     when_exhausted: Policy = "fail"
     max_concurrency: int | None = None
     max_output_bytes: int | None = None
+    rate_limit: int | None = None
+    rate_period: int | None = None
+    limit_key: str | None = None
     # True: the whole output is encrypted; a tuple: those top-level fields of an object output.
     secret_output: bool | tuple[str, ...] = False
 
@@ -132,7 +148,7 @@ class Step:
             doc["deps"] = list(self.deps)
         if self.fan_out:
             doc["fan_out"] = True
-        for key in ("max_attempts", "base_delay", "timeout", "max_concurrency", "max_output_bytes"):
+        for key in ("max_attempts", "base_delay", "timeout", *LIMIT_KEYS, "max_output_bytes"):
             value = getattr(self, key)
             if value is not None:
                 doc[key] = value
@@ -178,6 +194,9 @@ class Flow:
         max_output_bytes: int | None = None,
         secret_input: Sequence[str] = (),
         input_type: Any = UNANNOTATED,
+        rate_limit: int | None = None,
+        rate_period: int | None = None,
+        limit_key: str | None = None,
         **unknown: Never,  # a typo: mypy rejects it, and so does this at run time, naming the closest option
     ) -> None:
         if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
@@ -191,6 +210,7 @@ class Flow:
             _check_int(what, "max_concurrency", max_concurrency, 1)
         if max_output_bytes is not None:
             _check_int(what, "max_output_bytes", max_output_bytes, 1)
+        _check_limits(what, rate_limit, rate_period, limit_key)
         if isinstance(secret_input, str) or not all(isinstance(k, str) and k for k in secret_input):
             raise FlowDefinitionError(
                 f"{what}: secret_input is a list of top-level input field names, "
@@ -202,6 +222,9 @@ class Flow:
         self.timeout: Final = timeout
         self.max_concurrency: Final = max_concurrency
         self.max_output_bytes: Final = max_output_bytes
+        self.rate_limit: Final = rate_limit
+        self.rate_period: Final = rate_period
+        self.limit_key: Final = limit_key
         self.secret_input: Final = tuple(dict.fromkeys(secret_input))
         self.input_type: Any = input_type
         self._steps: dict[str, Step] = {}
@@ -245,6 +268,9 @@ class Flow:
         max_concurrency: int | None = None,
         max_output_bytes: int | None = None,
         secret_output: bool | Sequence[str] = False,
+        rate_limit: int | None = None,
+        rate_period: int | None = None,
+        limit_key: str | None = None,
         **unknown: Never,
     ) -> Callable[[F], F]: ...
 
@@ -266,6 +292,9 @@ class Flow:
         max_concurrency: int | None = None,
         max_output_bytes: int | None = None,
         secret_output: bool | Sequence[str] = False,
+        rate_limit: int | None = None,
+        rate_period: int | None = None,
+        limit_key: str | None = None,
         **unknown: Never,
     ) -> Any:
         """Register a handler as a step (bare ``@flow.step`` or ``@flow.step(...)`` with options).
@@ -274,6 +303,9 @@ class Flow:
         its single dependency's list output; the handler takes the element (a parameter
         named after the dependency, or ``item``), optionally ``index`` and ``run``.
         ``max_concurrency`` bounds the step's tasks in flight across all workers;
+        ``rate_limit`` with ``rate_period`` (seconds) its task starts in any window of that
+        length; ``limit_key`` (a dotted path into the run input, ``"customer.id"``) makes
+        both hold per value of that field;
         ``max_output_bytes`` the size of each task's output (jsonb bytes).
         ``secret_output=True`` encrypts the whole output, ``secret_output=["field", ...]``
         those top-level fields of an object output (see ``pgflow.encryption``).
@@ -299,6 +331,9 @@ class Flow:
                 max_concurrency=max_concurrency,
                 max_output_bytes=max_output_bytes,
                 secret_output=secret_output,
+                rate_limit=rate_limit,
+                rate_period=rate_period,
+                limit_key=limit_key,
             )
             return fn
 
@@ -317,8 +352,9 @@ class Flow:
             "base_delay": self.base_delay,
             "timeout": self.timeout,
         }
-        if self.max_concurrency is not None:
-            document["max_concurrency"] = self.max_concurrency
+        for key in LIMIT_KEYS:
+            if getattr(self, key) is not None:
+                document[key] = getattr(self, key)
         if self.max_output_bytes is not None:
             document["max_output_bytes"] = self.max_output_bytes
         document["steps"] = [step.document() for step in self._steps.values()]
@@ -356,6 +392,9 @@ class Flow:
         max_concurrency: int | None = None,
         max_output_bytes: int | None = None,
         secret_output: bool | Sequence[str] = False,
+        rate_limit: int | None = None,
+        rate_period: int | None = None,
+        limit_key: str | None = None,
     ) -> None:
         if not callable(fn):
             raise FlowDefinitionError(f'flow "{self.slug}": @step decorates a function, got {fn!r}')
@@ -383,6 +422,7 @@ class Flow:
             if value is not None:
                 _check_int(what, key, value, minimum)
         _check_int(what, "delay_seconds", delay_seconds, 0)
+        _check_limits(what, rate_limit, rate_period, limit_key)
         for key, policy in (("when_unmet", when_unmet), ("when_exhausted", when_exhausted)):
             if policy not in POLICIES:
                 raise FlowDefinitionError(f"{what}: {key} must be one of {', '.join(POLICIES)}, got {policy!r}")
@@ -510,6 +550,9 @@ class Flow:
             when_exhausted=when_exhausted,
             max_concurrency=max_concurrency,
             max_output_bytes=max_output_bytes,
+            rate_limit=rate_limit,
+            rate_period=rate_period,
+            limit_key=limit_key,
             secret_output=secret,
         )
 
@@ -597,6 +640,22 @@ class Flow:
 def _check_int(what: str, key: str, value: Any, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise FlowDefinitionError(f"{what}: {key} must be an integer >= {minimum}, got {value!r}")
+
+
+def _check_limits(what: str, rate_limit: int | None, rate_period: int | None, limit_key: str | None) -> None:
+    """rate_limit and rate_period go together; limit_key is a dotted path into the run input."""
+    if (rate_limit is None) != (rate_period is None):
+        raise FlowDefinitionError(
+            f"{what}: rate_limit needs rate_period (seconds) and rate_period needs rate_limit, "
+            f"got rate_limit={rate_limit!r}, rate_period={rate_period!r}"
+        )
+    if rate_limit is not None:
+        _check_int(what, "rate_limit", rate_limit, 1)
+        _check_int(what, "rate_period", rate_period, 1)
+    if limit_key is not None and (not isinstance(limit_key, str) or not LIMIT_KEY_PATTERN.match(limit_key)):
+        raise FlowDefinitionError(
+            f'{what}: limit_key must be a dotted path into the run input such as "customer.id", got {limit_key!r}'
+        )
 
 
 def _annotations(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -740,12 +799,16 @@ def normalize_definition(document: Mapping[str, Any]) -> dict[str, Any]:
             "delay_seconds": step.get("delay_seconds") or 0,
             "max_concurrency": step.get("max_concurrency"),
             "max_output_bytes": step.get("max_output_bytes"),
+            "rate_limit": step.get("rate_limit"),
+            "rate_period": step.get("rate_period"),
+            "limit_key": step.get("limit_key"),
         }
     normalized: dict[str, Any] = {"slug": document["slug"]}
     for key, default in FLOW_DEFAULTS.items():
         value = document.get(key)
         normalized[key] = default if value is None else value
-    normalized["max_concurrency"] = document.get("max_concurrency")
+    for key in LIMIT_KEYS:
+        normalized[key] = document.get(key)
     normalized["max_output_bytes"] = document.get("max_output_bytes") or DEFAULT_MAX_OUTPUT_BYTES
     normalized["steps"] = steps
     return normalized
@@ -759,7 +822,7 @@ def diff_definitions(database: Mapping[str, Any], code: Mapping[str, Any]) -> li
     """
     db, mine = normalize_definition(database), normalize_definition(code)
     lines: list[str] = []
-    for key in (*FLOW_DEFAULTS, "max_concurrency", "max_output_bytes"):
+    for key in (*FLOW_DEFAULTS, *LIMIT_KEYS, "max_output_bytes"):
         if db[key] != mine[key]:
             lines.append(f"flow {key}: database {db[key]!r}, code {mine[key]!r} (tunable)")
     for slug in db["steps"]:

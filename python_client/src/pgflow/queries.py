@@ -34,6 +34,7 @@ QueryName = Literal[
     "extend_lease",
     "listen_tasks",
     "listen_runs",
+    "watch_run",
     "install_lock",
     "installed_extension",
     "installed_schema",

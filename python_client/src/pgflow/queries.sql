@@ -14,16 +14,18 @@ SELECT f.flow_slug, f.version
 SELECT pgflow.flow_definition(flow_slug => %(flow_slug)s, version => %(version)s::int) AS definition;
 
 -- name: start_flow
--- Start a run of the latest version of a flow (idempotent on run_id)
+-- Start a run of the latest version of a flow (idempotent on run_id and on idempotency_key), with a priority
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
        r.started_at, r.finished_at
-  FROM pgflow.start_flow(flow_slug => %(flow_slug)s, input => %(input)s, run_id => %(run_id)s::uuid) AS r;
+  FROM pgflow.start_flow(flow_slug => %(flow_slug)s, input => %(input)s, run_id => %(run_id)s::uuid,
+                         idempotency_key => %(idempotency_key)s::text, priority => %(priority)s::int) AS r;
 
 -- name: start_flows
 -- Start one run per input of a JSON array, in one call and one transaction (bulk starts)
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
        r.started_at, r.finished_at
-  FROM pgflow.start_flows(flow_slug => %(flow_slug)s, inputs => %(inputs)s) AS r;
+  FROM pgflow.start_flows(flow_slug => %(flow_slug)s, inputs => %(inputs)s,
+                          idempotency_keys => %(idempotency_keys)s::text[], priority => %(priority)s::int) AS r;
 
 -- name: get_run
 -- One run, by id
@@ -139,8 +141,14 @@ SELECT pgflow.extend_lease(run_id => %(run_id)s::uuid, step_slug => %(step_slug)
 LISTEN pgflow_tasks; LISTEN pgflow_definitions;
 
 -- name: listen_runs
--- Subscribe to run completions and failures (payload: the run id)
+-- Subscribe to run completions and failures (payload: the run id) of the runs this session watches
 LISTEN pgflow_runs;
+
+-- name: watch_run
+-- Ask for this run's end to be notified on pgflow_runs (after LISTEN); the run as it is now
+SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
+       r.started_at, r.finished_at
+  FROM pgflow.watch_run(run_id => %(run_id)s::uuid) AS r;
 
 -- name: install_lock
 -- Serialize concurrent installs of pgflow in this database (held until the transaction ends)

@@ -115,16 +115,36 @@ class Store:
         definition: dict[str, Any] = row[0]
         return definition
 
-    def start_flow(self, flow_slug: str, input: Any, run_id: str | None) -> Run:
+    def start_flow(
+        self, flow_slug: str, input: Any, run_id: str | None, idempotency_key: str | None = None, priority: int = 0
+    ) -> Run:
         cursor = self.conn.cursor(row_factory=class_row(Run))
-        params = {"flow_slug": flow_slug, "input": Jsonb(input), "run_id": run_id}
+        params = {
+            "flow_slug": flow_slug,
+            "input": Jsonb(input),
+            "run_id": run_id,
+            "idempotency_key": idempotency_key,
+            "priority": priority,
+        }
         run = cursor.execute(query("start_flow"), params).fetchone()
         assert run is not None
         return run
 
-    def start_flows(self, flow_slug: str, inputs: Sequence[Any]) -> list[Run]:
+    def start_flows(
+        self,
+        flow_slug: str,
+        inputs: Sequence[Any],
+        idempotency_keys: Sequence[str | None] | None = None,
+        priority: int = 0,
+    ) -> list[Run]:
         cursor = self.conn.cursor(row_factory=class_row(Run))
-        return cursor.execute(query("start_flows"), {"flow_slug": flow_slug, "inputs": Jsonb(list(inputs))}).fetchall()
+        params = {
+            "flow_slug": flow_slug,
+            "inputs": Jsonb(list(inputs)),
+            "idempotency_keys": list(idempotency_keys) if idempotency_keys is not None else None,
+            "priority": priority,
+        }
+        return cursor.execute(query("start_flows"), params).fetchall()
 
     def get_run(self, run_id: uuid.UUID | str) -> Run | None:
         cursor = self.conn.cursor(row_factory=class_row(Run))
@@ -149,6 +169,14 @@ class Store:
 
     def listen_runs(self) -> None:
         self.conn.execute(query("listen_runs"))
+
+    def watch_run(self, run_id: uuid.UUID | str) -> Run | None:
+        """Ask for the run's end to be notified on pgflow_runs; the run as it is now (None: no such run)."""
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        try:
+            return cursor.execute(query("watch_run"), {"run_id": str(run_id)}).fetchone()
+        except psycopg.errors.NoDataFound:
+            return None
 
     def prune(self, older_than: str, batch_size: int) -> int:
         row = self._one("prune", {"older_than": older_than, "batch_size": batch_size})
