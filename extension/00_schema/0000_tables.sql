@@ -139,7 +139,10 @@ CREATE TABLE pgflow.runs (
   error_message   text,
   started_at      timestamptz NOT NULL DEFAULT now(),
   finished_at     timestamptz,
+  traceparent     text,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
+  CONSTRAINT runs_traceparent_format
+    CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
   -- Statuses and who sets them:
@@ -151,6 +154,8 @@ CREATE TABLE pgflow.runs (
   CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
   CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
 );
+COMMENT ON COLUMN pgflow.runs.traceparent IS
+  'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
 

@@ -3,15 +3,20 @@
 -- Idempotent on run_id: a second call with the same run_id returns the existing
 -- run and starts nothing; two concurrent calls make one run (the loser's INSERT
 -- waits on the winner's unique index entry, then does nothing).
+-- traceparent (W3C Trace Context, checked here) is kept with the run: the
+-- worker makes each attempt a span of that trace, under that parent span. The
+-- Python client passes its caller's current span. An existing run keeps its own.
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
-CREATE OR REPLACE FUNCTION pgflow.start_flow(flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgflow.start_flow(
+  flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL, traceparent text DEFAULT NULL)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
   v_flow pgflow.flows;
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._check_traceparent(traceparent);
   IF run_id IS NOT NULL THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     IF FOUND THEN
@@ -26,9 +31,9 @@ BEGIN
       USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
   END IF;
 
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps)
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, traceparent)
   SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
-         coalesce(start_flow.input, '{}'), count(*)
+         coalesce(start_flow.input, '{}'), count(*), start_flow.traceparent
     FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version
   ON CONFLICT ON CONSTRAINT runs_pkey DO NOTHING

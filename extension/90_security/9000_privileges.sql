@@ -52,6 +52,7 @@ GRANT EXECUTE ON FUNCTION
   pgflow.fail_task(uuid, text, text, int, int, text, text, uuid),
   pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
+  pgflow.run_traceparent(uuid),
   pgflow.step_shapes(text[])
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
@@ -60,11 +61,14 @@ GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int),
   pgflow.define_flow(jsonb),
-  pgflow.start_flow(text, jsonb, uuid),
-  pgflow.start_flows(text, jsonb),
+  pgflow.start_flow(text, jsonb, uuid, text),
+  pgflow.start_flows(text, jsonb, text),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
+-- The queue's numbers (no inputs, no outputs): for dashboards, and for a
+-- worker's metrics, which may connect as pgflow_worker.
+GRANT SELECT ON pgflow.queue_stats TO pgflow_reader, pgflow_worker;
