@@ -3191,7 +3191,8 @@ $$;
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
 --   pgflow_worker  claims, completes, fails and extends leases, reads a run's
---                  input (run_input) and the step shapes it routes by
+--                  input and trace context (run_input, run_traceparent) and
+--                  the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
 --   pgflow_admin   defines and operates flows, grants flows to worker roles
 --                  (grant_flow, revoke_flow), and reads state.
@@ -3259,9 +3260,10 @@ GRANT EXECUTE ON FUNCTION
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
--- The queue's numbers (no inputs, no outputs): for dashboards, and for a
--- worker's metrics, which may connect as pgflow_worker.
-GRANT SELECT ON pgflow.queue_stats TO pgflow_reader, pgflow_worker;
+-- The queue's numbers, for dashboards and BI tools (the worker's metrics read
+-- them too when its role is also a pgflow_reader; pgflow_worker touches no
+-- table or view).
+GRANT SELECT ON pgflow.queue_stats TO pgflow_reader;
 
 -- ---------------------------------------------------------------------------
 -- extension/95_backup/9500_dump_config.sql
