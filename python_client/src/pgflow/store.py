@@ -32,6 +32,7 @@ from .rows import (
     ClaimedTask,
     FailedAttempt,
     Installed,
+    QueueStats,
     ReportResult,
     RetriedRun,
     Run,
@@ -48,6 +49,7 @@ __all__ = [
     "ClaimedTask",
     "FailedAttempt",
     "Installed",
+    "QueueStats",
     "ReportResult",
     "RetriedRun",
     "Run",
@@ -115,16 +117,21 @@ class Store:
         definition: dict[str, Any] = row[0]
         return definition
 
-    def start_flow(self, flow_slug: str, input: Any, run_id: str | None) -> Run:
+    def start_flow(self, flow_slug: str, input: Any, run_id: str | None, traceparent: str | None = None) -> Run:
         cursor = self.conn.cursor(row_factory=class_row(Run))
-        params = {"flow_slug": flow_slug, "input": Jsonb(input), "run_id": run_id}
+        params = {"flow_slug": flow_slug, "input": Jsonb(input), "run_id": run_id, "traceparent": traceparent}
         run = cursor.execute(query("start_flow"), params).fetchone()
         assert run is not None
         return run
 
-    def start_flows(self, flow_slug: str, inputs: Sequence[Any]) -> list[Run]:
+    def start_flows(self, flow_slug: str, inputs: Sequence[Any], traceparent: str | None = None) -> list[Run]:
         cursor = self.conn.cursor(row_factory=class_row(Run))
-        return cursor.execute(query("start_flows"), {"flow_slug": flow_slug, "inputs": Jsonb(list(inputs))}).fetchall()
+        params = {"flow_slug": flow_slug, "inputs": Jsonb(list(inputs)), "traceparent": traceparent}
+        return cursor.execute(query("start_flows"), params).fetchall()
+
+    def queue_stats(self) -> list[QueueStats]:
+        cursor = self.conn.cursor(row_factory=class_row(QueueStats))
+        return cursor.execute(query("queue_stats")).fetchall()
 
     def get_run(self, run_id: uuid.UUID | str) -> Run | None:
         cursor = self.conn.cursor(row_factory=class_row(Run))
@@ -253,6 +260,15 @@ class AsyncStore:
         """The run's input as JSON text; raises LookupError for a run that does not exist."""
         async with self.pool.connection() as conn:
             cursor = await conn.execute(query("run_input"), {"run_id": run_id})
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError(f"run {run_id} does not exist")
+        return None if row[0] is None else str(row[0])
+
+    async def run_traceparent(self, run_id: uuid.UUID) -> str | None:
+        """The W3C traceparent the run was started in (None: none); raises LookupError for an unknown run."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query("run_traceparent"), {"run_id": run_id})
             row = await cursor.fetchone()
         if row is None:
             raise LookupError(f"run {run_id} does not exist")
