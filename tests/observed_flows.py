@@ -70,25 +70,6 @@ def wobble(run: Keyed) -> str:
     return "ok"
 
 
-# -- for the metrics: always fails (2 attempts), and a task long enough to renew its lease -
-
-doomed = Flow("doomed", base_delay=1)
-
-
-@doomed.step(max_attempts=2)
-def hopeless(run: Keyed) -> str:
-    raise RuntimeError(f"never works ({run['key']})")
-
-
-slow = Flow("slow", timeout=1)
-
-
-@slow.step()
-def linger(run: Keyed) -> str:
-    time.sleep(0.9)  # a lease of 1 s is extended every third of a second
-    return run["key"]
-
-
 # Deployed but served by no worker of the tests: its tasks stay in the queue.
 unserved = Flow("unserved")
 
@@ -96,3 +77,24 @@ unserved = Flow("unserved")
 @unserved.step()
 def waits(run: Keyed) -> str:
     return run["key"]
+
+
+# -- for the metrics: three roots, one quick, one that renews its lease, one that always fails -
+
+metered = Flow("metered", base_delay=1)
+
+
+@metered.step()
+def quick(run: Keyed) -> str:
+    return run["key"]
+
+
+@metered.step(timeout=1)
+def linger(run: Keyed) -> str:
+    time.sleep(0.9)  # a lease of 1 s is extended every third of a second
+    return run["key"]
+
+
+@metered.step(max_attempts=2, when_exhausted="skip")
+def hopeless(run: Keyed) -> str:
+    raise RuntimeError(f"never works ({run['key']})")
