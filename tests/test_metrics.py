@@ -65,7 +65,8 @@ def test_a_worker_process_serves_its_counters_and_the_queue(dsn: str, conn: psyc
         assert elsewhere.value.code == 404
     assert "Traceback" not in worker.log
 
-    claimed, completed, failed = "pgflow_tasks_claimed_total", "pgflow_tasks_completed_total", "pgflow_tasks_failed_total"
+    claimed, completed = "pgflow_tasks_claimed_total", "pgflow_tasks_completed_total"
+    failed = "pgflow_tasks_failed_total"
     assert {k: v for k, v in samples.items() if k.startswith(claimed)} == {
         step(claimed, "hopeless"): 6,  # 3 runs x 2 attempts
         step(claimed, "linger"): 3,

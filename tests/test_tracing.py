@@ -171,7 +171,9 @@ def test_start_flow_and_start_flows_take_an_explicit_traceparent(conn: psycopg.C
 
 def test_a_malformed_traceparent_is_refused_naming_the_argument(conn: psycopg.Connection[Any]) -> None:
     deploy(conn, observed_flows.traced)
-    with pytest.raises(psycopg.errors.InvalidParameterValue, match='traceparent must be a W3C traceparent.*"abc"'):
+    with pytest.raises(
+        psycopg.errors.InvalidParameterValue, match=r'traceparent must be a W3C traceparent .*, got "abc"'
+    ):
         start_flow(conn, observed_flows.traced, {"key": "x"}, traceparent="abc")
 
 
