@@ -68,21 +68,22 @@ def traceparent_of(span: Any) -> str:
     return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
 
 
-def run_traced(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any, key: str) -> tuple[Any, Any]:
-    """A run of the three-step flow started inside a caller's span: (the caller's span, the run)."""
+def run_traced(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any, key: str) -> tuple[Any, Any, Any]:
+    """A run of the three-step flow started inside a caller's span: (the caller's span, the run, the worker)."""
     deploy(conn, observed_flows.traced)
-    with worker_factory([observed_flows.traced]):
+    with worker_factory([observed_flows.traced]) as worker:
         with tracer.start_as_current_span("caller") as caller:
             run = start_flow(conn, observed_flows.traced, {"key": key})
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "completed"
-    return caller, run
+    return caller, run, worker
 
 
 def test_a_run_of_three_steps_is_one_trace_under_the_callers_span(
     dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
 ) -> None:
-    caller, run = run_traced(dsn, conn, worker_factory, "chain")
+    caller, run, worker = run_traced(dsn, conn, worker_factory, "chain")
+    assert worker.stats["traceparent_fetches"] == 1  # once per run, not per task
     assert run.traceparent == traceparent_of(caller)  # kept with the run at start_flow
     spans = attempt_spans(run.run_id, 3)
     assert [s.name for s in spans] == ["pgflow traced/fetch", "pgflow traced/parse", "pgflow traced/store"]
@@ -110,7 +111,7 @@ def test_a_run_of_three_steps_is_one_trace_under_the_callers_span(
 def test_a_handlers_own_spans_nest_under_its_attempt(
     dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
 ) -> None:
-    _, run = run_traced(dsn, conn, worker_factory, "nest")
+    _, run, _ = run_traced(dsn, conn, worker_factory, "nest")
     attempts = {s.attributes["pgflow.step"]: s for s in attempt_spans(run.run_id, 3) if s.attributes}
     handler_spans = {s.name: s for s in EXPORTER.get_finished_spans() if s.name.startswith("handler work ")}
     for step in ("fetch", "parse", "store"):  # sync handlers (threads) and async ones alike
@@ -192,9 +193,30 @@ with worker_thread(dsn, [observed_flows.traced]):
 """
 
 
-def test_the_package_works_without_opentelemetry(dsn: str) -> None:
+NO_PROVIDER = """
+import sys
+import observed_flows
+from pgflow import deploy, start_flow, tracing, wait_for_run
+from pgflow.testing import worker_thread
+dsn = sys.argv[1]
+assert tracing.enabled() and not tracing.recording()  # the API installed, no tracer provider set
+deploy(dsn, observed_flows.traced)
+with worker_thread(dsn, [observed_flows.traced]) as worker:
+    run = start_flow(dsn, observed_flows.traced, {"key": "plain"})
+    print(wait_for_run(dsn, run.run_id, timeout=10).status, worker.stats["traceparent_fetches"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [(NO_OTEL, "completed None ['fetch', 'parse', 'store']"), (NO_PROVIDER, "completed 0")],
+    ids=["not installed", "no provider"],
+)
+def test_the_package_works_without_opentelemetry_and_costs_nothing_unconfigured(
+    dsn: str, script: str, expected: str
+) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", NO_OTEL, dsn],
+        [sys.executable, "-c", script, dsn],
         env=subprocess_env(dsn),
         cwd=TESTS_DIR,
         capture_output=True,
@@ -202,4 +224,4 @@ def test_the_package_works_without_opentelemetry(dsn: str) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[0] == "completed None ['fetch', 'parse', 'store']"
+    assert done.stdout.split("\n")[0] == expected

@@ -13,8 +13,9 @@ with no current span) still has one trace: its trace id is the run id (hex),
 and its attempts hang under a parent span id derived from it that nobody
 records.
 
-Without OpenTelemetry installed this module does nothing, and costs nothing:
-the worker fetches no traceparent, the client sends none unless given one.
+Without OpenTelemetry installed, or with no tracer provider configured, this
+module does nothing and costs nothing: the worker fetches no traceparent, and
+the client sends none unless given one (or unless its caller has a span).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ except ImportError:  # the otel extra is not installed
 if TYPE_CHECKING:
     from .rows import ClaimedTask
 
-__all__ = ["AttemptSpan", "attempt_span", "current_traceparent", "enabled"]
+__all__ = ["AttemptSpan", "attempt_span", "current_traceparent", "enabled", "recording"]
 
 TRACER_NAME = "pgflow.worker"
 
@@ -42,6 +43,17 @@ TRACER_NAME = "pgflow.worker"
 def enabled() -> bool:
     """Whether OpenTelemetry is installed (spans are recorded when an SDK is configured too)."""
     return trace is not None
+
+
+def recording() -> bool:
+    """Whether spans may be recorded: OpenTelemetry installed and a tracer provider configured.
+
+    With the API alone (say, pulled in by another package) and no provider set,
+    every span is a no-op: the worker then fetches no run's traceparent at all.
+    """
+    return trace is not None and not isinstance(
+        trace.get_tracer_provider(), (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+    )
 
 
 def current_traceparent() -> str | None:

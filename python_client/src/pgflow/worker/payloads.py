@@ -21,7 +21,7 @@ from ..codec import from_json, to_json
 from ..dsl import UNANNOTATED, Flow, Step
 from ..encryption import Keyring, SecretError, plaintext_strings
 from ..store import AsyncStore, ClaimedTask
-from ..tracing import enabled as tracing_enabled
+from ..tracing import recording
 
 RUN_INPUT_CACHE_SIZE: Final = 256
 T = TypeVar("T")
@@ -83,18 +83,22 @@ class Payloads:
         return await _once(self._run_inputs, run_id, lambda: self._fetch_run_input(run_id))
 
     async def traceparent(self, run_id: uuid.UUID) -> str | None:
-        """The trace context the run was started in, fetched once per run; None without OpenTelemetry.
+        """The trace context the run was started in, fetched once per run; None when no span is recorded.
 
         A failed fetch (say, the database is unreachable) is no failure of the task:
         its span then goes to the run's own trace (``pgflow.tracing``), and the
         next task of the run asks again.
         """
-        if not tracing_enabled():
+        if not recording():
             return None
         try:
-            return await _once(self._traceparents, run_id, lambda: self.store.run_traceparent(run_id))
+            return await _once(self._traceparents, run_id, lambda: self._fetch_traceparent(run_id))
         except Exception:
             return None
+
+    async def _fetch_traceparent(self, run_id: uuid.UUID) -> str | None:
+        self.stats["traceparent_fetches"] += 1
+        return await self.store.run_traceparent(run_id)
 
     async def _fetch_run_input(self, run_id: uuid.UUID) -> Any:
         self.stats["run_input_fetches"] += 1
