@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["AttemptSpan", "attempt_span", "current_traceparent", "enabled", "recording"]
 
 TRACER_NAME = "pgflow.worker"
+MAX_MESSAGE_CHARS = 4096
 
 
 def enabled() -> bool:
@@ -100,7 +101,8 @@ class AttemptSpan:
         if error_type:
             self._span.set_attribute("error.type", error_type)
         first_line = error_message.splitlines()[0] if error_message else ""
-        self._span.set_attribute("pgflow.error_message", error_message)
+        # As the database keeps it, bounded: an exporter may refuse (or a backend drop) huge attributes.
+        self._span.set_attribute("pgflow.error_message", error_message[:MAX_MESSAGE_CHARS])
         description = f"{error_type}: {first_line}" if error_type else first_line
         self._span.set_status(trace.Status(trace.StatusCode.ERROR, description))
 
