@@ -6,17 +6,20 @@ import re
 import socket
 import urllib.error
 import urllib.request
+import uuid
 from typing import Any
 
 import observed_flows
 import psycopg
 import pytest
 from conftest import pgflow_cli, wait_until
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from worker_processes import worker_process
 
 from pgflow import deploy, start_flow, start_flows, wait_for_run
 from pgflow.rows import QueueStats
-from pgflow.worker.metrics import WorkerMetrics
+from pgflow.worker.metrics import WorkerMetrics, serve_metrics
 
 SAMPLE = re.compile(r"^(?P<key>[a-z_]+(?:\{[^}]*\})?) (?P<value>\S+)$")
 
@@ -117,3 +120,28 @@ def test_label_values_are_escaped_and_missing_queue_reads_as_down() -> None:
     assert 'pgflow_queue_queued{flow="we\\"ird",step="a\\\\b"} 1' in text.splitlines()
     assert 'pgflow_queue_oldest_waiting_seconds{flow="we\\"ird",step="a\\\\b"} 2.5' in text.splitlines()
     assert "pgflow_queue_stats_up 0" in metrics.exposition(None).splitlines()
+
+
+def test_a_worker_role_without_pgflow_reader_gets_counters_and_queue_stats_up_0(
+    dsn: str, conn: psycopg.Connection[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # pgflow_worker reads no table or view; the queue's gauges need pgflow_reader.
+    role = f"pgflow_test_metrics_{uuid.uuid4().hex[:8]}"
+    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN IN ROLE pgflow_worker").format(sql.Identifier(role)))
+    try:
+        metrics = WorkerMetrics()
+        # The session takes the role at connection start (as SET ROLE would): no login, no pg_hba entry needed.
+        server = serve_metrics(free_port(), make_conninfo(dsn, options=f"-c role={role}"), metrics=metrics)
+        try:
+            assert scrape(server.port)["pgflow_queue_stats_up"] == 0
+            assert scrape(server.port)["pgflow_queue_stats_up"] == 0  # and again, logged once
+            conn.execute(sql.SQL("GRANT pgflow_reader TO {}").format(sql.Identifier(role)))
+            samples = scrape(server.port)
+            assert samples["pgflow_queue_stats_up"] == 1
+            assert samples["pgflow_claim_duration_seconds_count"] == 0
+        finally:
+            server.close()
+    finally:
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    warnings = [r.getMessage() for r in caplog.records if "queue_stats" in r.getMessage()]
+    assert warnings == ["metrics: cannot read pgflow.queue_stats: permission denied for view queue_stats"]
