@@ -159,7 +159,10 @@ CREATE TABLE pgflow.runs (
   finished_at     timestamptz,
   priority        int         NOT NULL DEFAULT 0,
   idempotency_key text,
+  traceparent     text,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
+  CONSTRAINT runs_traceparent_format
+    CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
   -- Statuses and who sets them:
@@ -171,6 +174,8 @@ CREATE TABLE pgflow.runs (
   CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
   CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
 );
+COMMENT ON COLUMN pgflow.runs.traceparent IS
+  'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
 -- A second start_flow with the same key returns the first run; the unique entry
@@ -1329,17 +1334,21 @@ $$;
 -- same key returns the existing run, whatever its status, and ignores its input;
 -- the unique index runs_idempotency_key_idx makes two racing starts one run.
 -- priority: claimable tasks of higher-priority runs are claimed first.
+-- traceparent (W3C Trace Context, checked here) is kept with the run: the
+-- worker makes each attempt a span of that trace, under that parent span. The
+-- Python client passes its caller's current span. An existing run keeps its own.
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
 CREATE OR REPLACE FUNCTION pgflow.start_flow(
   flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL,
-  idempotency_key text DEFAULT NULL, priority int DEFAULT 0)
+  idempotency_key text DEFAULT NULL, priority int DEFAULT 0, traceparent text DEFAULT NULL)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
   v_flow pgflow.flows;
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._check_traceparent(traceparent);
   IF run_id IS NOT NULL THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     IF FOUND THEN
@@ -1367,9 +1376,11 @@ BEGIN
 
   -- No conflict target: a taken run_id and a taken idempotency key both mean
   -- "started already" (after waiting for a racing start to commit).
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key)
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key,
+                           traceparent)
   SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
-         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key
+         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key,
+         start_flow.traceparent
     FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version
   ON CONFLICT DO NOTHING
@@ -1411,6 +1422,36 @@ BEGIN
   -- Roots may have been skipped or failed on their conditions: return the run as it is now.
   SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_run.run_id;
   RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2001_check_traceparent.sql
+-- Raises unless traceparent is NULL or a W3C Trace Context traceparent header
+-- (https://www.w3.org/TR/trace-context/#traceparent-header) of version 00:
+-- "00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>", lowercase, ids
+-- not all zeros. It is stored with the run (runs.traceparent) and every attempt
+-- of the run becomes a span of that trace, so a malformed one would silently
+-- cut the run off its caller's trace: refused at the start instead.
+CREATE OR REPLACE FUNCTION pgflow._check_traceparent(traceparent text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  IF traceparent IS NULL THEN
+    RETURN;
+  END IF;
+  IF traceparent !~ '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' THEN
+    RAISE EXCEPTION 'traceparent must be a W3C traceparent (00-<32 hex trace id>-<16 hex span id>-<2 hex flags>), got "%"',
+      pgflow._excerpt(traceparent)
+      USING ERRCODE = '22023',
+            DETAIL = 'Version 00 of the traceparent header, lowercase hex, e.g. 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.',
+            HINT = 'Pass the traceparent your tracer propagates (OpenTelemetry''s inject()), or NULL for none.';
+  END IF;
+  IF substr(traceparent, 4, 32) = repeat('0', 32) OR substr(traceparent, 37, 16) = repeat('0', 16) THEN
+    RAISE EXCEPTION 'traceparent "%" has an all-zero trace id or span id, which W3C Trace Context makes invalid',
+      traceparent
+      USING ERRCODE = '22023', HINT = 'Pass the traceparent of a recorded span, or NULL for none.';
+  END IF;
 END;
 $$;
 
@@ -1636,12 +1677,16 @@ $$;
 -- had started a few runs before). So after each bulk insert, a large batch drops
 -- the session's cached plans (DISCARD PLANS): they are made again, once, with the
 -- batch's rows in place, so every check is an index probe whatever the statistics.
+-- traceparent, as start_flow's, is kept with every run of the batch: their
+-- attempts are spans of one trace, under the caller's span.
 -- Locks: as start_flow, FOR KEY SHARE on the version's flows row.
 -- idempotency_keys, when given, has one key (or NULL) per input, in order; a key
 -- already used returns that run, as start_flow does (such a batch goes through
--- start_flow input by input, for its race-safe key check). priority applies to all.
+-- start_flow input by input, for its race-safe key check). priority and
+-- traceparent apply to all.
 CREATE OR REPLACE FUNCTION pgflow.start_flows(
-  flow_slug text, inputs jsonb, idempotency_keys text[] DEFAULT NULL, priority int DEFAULT 0)
+  flow_slug text, inputs jsonb, idempotency_keys text[] DEFAULT NULL, priority int DEFAULT 0,
+  traceparent text DEFAULT NULL)
 RETURNS SETOF pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1654,6 +1699,7 @@ DECLARE
   v_run pgflow.runs;
   c_replan_from constant int := 100;  -- inputs; below that a stale plan costs little
 BEGIN
+  PERFORM pgflow._check_traceparent(traceparent);
   IF jsonb_typeof(inputs) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'inputs of flow "%" must be a JSON array of flow inputs, got %', pgflow._excerpt(flow_slug),
       coalesce(jsonb_typeof(inputs), 'null')
@@ -1676,14 +1722,16 @@ BEGIN
     -- An unknown flow (start_flow says so), one without steps (its runs complete
     -- at once, in start_flow), or keys to check one by one: nothing to batch.
     FOR v_input, v_position IN SELECT e, i FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i) LOOP
-      RETURN NEXT pgflow.start_flow(flow_slug, v_input, NULL, idempotency_keys[v_position], priority);
+      RETURN NEXT pgflow.start_flow(flow_slug, v_input, NULL, idempotency_keys[v_position], priority,
+                                    start_flows.traceparent);
     END LOOP;
     RETURN;
   END IF;
 
   v_run_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(inputs)));
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority)
-  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, traceparent)
+  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority,
+         start_flows.traceparent
     FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i);
   IF cardinality(v_run_ids) >= c_replan_from THEN
     DISCARD PLANS;
@@ -2312,6 +2360,26 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/30_claim/3035_run_traceparent.sql
+-- The trace context a run was started in (runs.traceparent), for workers: each
+-- attempt is a span under it. Fetched once per run, as run_input is; claim_tasks
+-- does not repeat it on every task. NULL: the run was started without one.
+CREATE OR REPLACE FUNCTION pgflow.run_traceparent(run_id uuid)
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_traceparent text;
+BEGIN
+  PERFORM pgflow._check_flow_grant(run_id);
+  SELECT r.traceparent INTO v_traceparent FROM pgflow.runs AS r WHERE r.run_id = run_traceparent.run_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
+  END IF;
+  RETURN v_traceparent;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/30_claim/3040_worker_heartbeat.sql
 -- A worker says it is alive, which steps it serves (the step_keys it claims
 -- with), and whether it is idle: waiting for work, so it wants wake-ups. Cheap
@@ -2352,6 +2420,48 @@ BEGIN
                             FOR UPDATE SKIP LOCKED);
 END;
 $$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3050_queue_stats.sql
+-- The queue, per flow and step (all versions together), for dashboards and BI
+-- tools as much as for the worker's metrics (pgflow worker --metrics-port):
+--   queued                  tasks waiting for a claim (status queued), delayed ones included
+--   claimable_now           tasks claim_tasks would hand out now, limits aside: queued ones
+--                           whose delay or retry backoff has passed, and started ones whose
+--                           lease expired (their next attempt)
+--   delayed                 queued tasks not claimable yet (delay_seconds, retry backoff)
+--   in_flight               started tasks whose lease still holds (a worker runs them)
+--   oldest_waiting_seconds  how long the oldest claimable task has been claimable; NULL
+--                           when none is (a growing value: nobody claims this step)
+-- Every step of every defined flow has a row, zeros when it has nothing in the
+-- queue, so a gauge of a drained step reads 0 instead of disappearing. Reads the
+-- two partial indexes of step_tasks (queued, started), never finished tasks.
+-- Nothing is locked: a snapshot, as any SELECT.
+CREATE OR REPLACE VIEW pgflow.queue_stats AS
+SELECT s.flow_slug, s.step_slug,
+       coalesce(q.queued, 0) AS queued,
+       coalesce(q.claimable_now, 0) AS claimable_now,
+       coalesce(q.delayed, 0) AS delayed,
+       coalesce(q.in_flight, 0) AS in_flight,
+       q.oldest_waiting_seconds
+  FROM (SELECT DISTINCT st.flow_slug, st.step_slug FROM pgflow.steps AS st) AS s
+  LEFT JOIN (
+    SELECT t.flow_slug, t.step_slug,
+           count(*) FILTER (WHERE t.status = 'queued') AS queued,
+           count(*) FILTER (WHERE t.available_at <= now()) AS claimable_now,
+           count(*) FILTER (WHERE t.status = 'queued' AND t.available_at > now()) AS delayed,
+           count(*) FILTER (WHERE t.status = 'started' AND t.available_at > now()) AS in_flight,
+           extract(epoch FROM now() - min(t.available_at) FILTER (WHERE t.available_at <= now()))::double precision
+             AS oldest_waiting_seconds
+      FROM (SELECT w.flow_slug, w.step_slug, w.status, w.available_at FROM pgflow.step_tasks AS w
+             WHERE w.status = 'queued'
+            UNION ALL
+            SELECT l.flow_slug, l.step_slug, l.status, l.available_at FROM pgflow.step_tasks AS l
+             WHERE l.status = 'started') AS t
+     GROUP BY t.flow_slug, t.step_slug) AS q
+    ON q.flow_slug = s.flow_slug AND q.step_slug = s.step_slug;
+COMMENT ON VIEW pgflow.queue_stats IS
+  'Per flow and step: queued, claimable now, delayed, in flight, and how long the oldest claimable task has waited (seconds).';
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3050_watch_run.sql
@@ -3622,7 +3732,8 @@ $$;
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
 --   pgflow_worker  claims, completes, fails and extends leases, reads a run's
---                  input (run_input) and the step shapes it routes by
+--                  input and trace context (run_input, run_traceparent) and
+--                  the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
 --   pgflow_admin   defines and operates flows, grants flows to worker roles
 --                  (grant_flow, revoke_flow), and reads state.
@@ -3673,6 +3784,7 @@ GRANT EXECUTE ON FUNCTION
   pgflow.fail_task(uuid, text, text, int, int, text, text, uuid),
   pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
+  pgflow.run_traceparent(uuid),
   pgflow.step_shapes(text[])
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
@@ -3683,14 +3795,18 @@ GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text),
   pgflow.define_flow(jsonb),
-  pgflow.start_flow(text, jsonb, uuid, text, int),
-  pgflow.start_flows(text, jsonb, text[], int),
+  pgflow.start_flow(text, jsonb, uuid, text, int, text),
+  pgflow.start_flows(text, jsonb, text[], int, text),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
+-- The queue's numbers, for dashboards and BI tools (the worker's metrics read
+-- them too when its role is also a pgflow_reader; pgflow_worker touches no
+-- table or view).
+GRANT SELECT ON pgflow.queue_stats TO pgflow_reader;
 
 -- ---------------------------------------------------------------------------
 -- extension/95_backup/9500_dump_config.sql

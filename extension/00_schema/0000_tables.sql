@@ -154,7 +154,10 @@ CREATE TABLE pgflow.runs (
   finished_at     timestamptz,
   priority        int         NOT NULL DEFAULT 0,
   idempotency_key text,
+  traceparent     text,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
+  CONSTRAINT runs_traceparent_format
+    CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
   CONSTRAINT runs_remaining_steps_bounds CHECK (remaining_steps >= 0),
   -- Statuses and who sets them:
@@ -166,6 +169,8 @@ CREATE TABLE pgflow.runs (
   CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
   CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
 );
+COMMENT ON COLUMN pgflow.runs.traceparent IS
+  'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
 -- The version guard asks "does this version have runs?"; the foreign key needs it too.
 CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
 -- A second start_flow with the same key returns the first run; the unique entry

@@ -7,17 +7,21 @@
 -- same key returns the existing run, whatever its status, and ignores its input;
 -- the unique index runs_idempotency_key_idx makes two racing starts one run.
 -- priority: claimable tasks of higher-priority runs are claimed first.
+-- traceparent (W3C Trace Context, checked here) is kept with the run: the
+-- worker makes each attempt a span of that trace, under that parent span. The
+-- Python client passes its caller's current span. An existing run keeps its own.
 -- Locks: FOR KEY SHARE on the flows row, so define_flow cannot replace the
 -- version's steps between reading it and creating the step states.
 CREATE OR REPLACE FUNCTION pgflow.start_flow(
   flow_slug text, input jsonb DEFAULT '{}', run_id uuid DEFAULT NULL,
-  idempotency_key text DEFAULT NULL, priority int DEFAULT 0)
+  idempotency_key text DEFAULT NULL, priority int DEFAULT 0, traceparent text DEFAULT NULL)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
   v_flow pgflow.flows;
   v_run pgflow.runs;
 BEGIN
+  PERFORM pgflow._check_traceparent(traceparent);
   IF run_id IS NOT NULL THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     IF FOUND THEN
@@ -45,9 +49,11 @@ BEGIN
 
   -- No conflict target: a taken run_id and a taken idempotency key both mean
   -- "started already" (after waiting for a racing start to commit).
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key)
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key,
+                           traceparent)
   SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
-         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key
+         coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key,
+         start_flow.traceparent
     FROM pgflow.steps AS s
    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version
   ON CONFLICT DO NOTHING

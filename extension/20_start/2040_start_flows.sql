@@ -13,12 +13,16 @@
 -- had started a few runs before). So after each bulk insert, a large batch drops
 -- the session's cached plans (DISCARD PLANS): they are made again, once, with the
 -- batch's rows in place, so every check is an index probe whatever the statistics.
+-- traceparent, as start_flow's, is kept with every run of the batch: their
+-- attempts are spans of one trace, under the caller's span.
 -- Locks: as start_flow, FOR KEY SHARE on the version's flows row.
 -- idempotency_keys, when given, has one key (or NULL) per input, in order; a key
 -- already used returns that run, as start_flow does (such a batch goes through
--- start_flow input by input, for its race-safe key check). priority applies to all.
+-- start_flow input by input, for its race-safe key check). priority and
+-- traceparent apply to all.
 CREATE OR REPLACE FUNCTION pgflow.start_flows(
-  flow_slug text, inputs jsonb, idempotency_keys text[] DEFAULT NULL, priority int DEFAULT 0)
+  flow_slug text, inputs jsonb, idempotency_keys text[] DEFAULT NULL, priority int DEFAULT 0,
+  traceparent text DEFAULT NULL)
 RETURNS SETOF pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -31,6 +35,7 @@ DECLARE
   v_run pgflow.runs;
   c_replan_from constant int := 100;  -- inputs; below that a stale plan costs little
 BEGIN
+  PERFORM pgflow._check_traceparent(traceparent);
   IF jsonb_typeof(inputs) IS DISTINCT FROM 'array' THEN
     RAISE EXCEPTION 'inputs of flow "%" must be a JSON array of flow inputs, got %', pgflow._excerpt(flow_slug),
       coalesce(jsonb_typeof(inputs), 'null')
@@ -53,14 +58,16 @@ BEGIN
     -- An unknown flow (start_flow says so), one without steps (its runs complete
     -- at once, in start_flow), or keys to check one by one: nothing to batch.
     FOR v_input, v_position IN SELECT e, i FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i) LOOP
-      RETURN NEXT pgflow.start_flow(flow_slug, v_input, NULL, idempotency_keys[v_position], priority);
+      RETURN NEXT pgflow.start_flow(flow_slug, v_input, NULL, idempotency_keys[v_position], priority,
+                                    start_flows.traceparent);
     END LOOP;
     RETURN;
   END IF;
 
   v_run_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(inputs)));
-  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority)
-  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority
+  INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, traceparent)
+  SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority,
+         start_flows.traceparent
     FROM jsonb_array_elements(inputs) WITH ORDINALITY AS x(e, i);
   IF cardinality(v_run_ids) >= c_replan_from THEN
     DISCARD PLANS;

@@ -1,7 +1,8 @@
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
 --   pgflow_worker  claims, completes, fails and extends leases, reads a run's
---                  input (run_input) and the step shapes it routes by
+--                  input and trace context (run_input, run_traceparent) and
+--                  the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
 --   pgflow_admin   defines and operates flows, grants flows to worker roles
 --                  (grant_flow, revoke_flow), and reads state.
@@ -52,6 +53,7 @@ GRANT EXECUTE ON FUNCTION
   pgflow.fail_task(uuid, text, text, int, int, text, text, uuid),
   pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
+  pgflow.run_traceparent(uuid),
   pgflow.step_shapes(text[])
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
@@ -62,11 +64,15 @@ GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text),
   pgflow.define_flow(jsonb),
-  pgflow.start_flow(text, jsonb, uuid, text, int),
-  pgflow.start_flows(text, jsonb, text[], int),
+  pgflow.start_flow(text, jsonb, uuid, text, int, text),
+  pgflow.start_flows(text, jsonb, text[], int, text),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
+-- The queue's numbers, for dashboards and BI tools (the worker's metrics read
+-- them too when its role is also a pgflow_reader; pgflow_worker touches no
+-- table or view).
+GRANT SELECT ON pgflow.queue_stats TO pgflow_reader;

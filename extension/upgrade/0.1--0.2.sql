@@ -206,3 +206,13 @@ DROP FUNCTION pgflow.start_flows(text, jsonb);
 DROP FUNCTION pgflow._check_options(text, int, int, int, int, int, int);
 DROP FUNCTION pgflow._check_step(text, text, text[], text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int);
 DROP FUNCTION pgflow._pick_within_limits(int, text[], text[]);
+
+-- ---------------------------------------------------------------------------
+-- Traces (issue 13, item 2): a run keeps the W3C trace context it was started
+-- in; start_flow and start_flows take it as a new last argument. Runs of 0.1
+-- have none (NULL): their attempts get a trace of their own per run.
+ALTER TABLE pgflow.runs ADD COLUMN traceparent text,
+  ADD CONSTRAINT runs_traceparent_format
+    CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$');
+COMMENT ON COLUMN pgflow.runs.traceparent IS
+  'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';

@@ -24,6 +24,7 @@ from . import client, demo, embedded, install
 from .dsl import Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
 from .worker import Worker
+from .worker.metrics import MetricsServer, serve_metrics
 
 EXIT_DRIFT = 1
 EXIT_ERROR = 2
@@ -126,6 +127,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return status
 
 
+def _serve_metrics(port: int, dsn: str) -> MetricsServer:
+    if not 0 <= port <= 65535:
+        raise CliError(f"--metrics-port must be a TCP port (0-65535), got {port}")
+    try:
+        return serve_metrics(port, dsn)
+    except OSError as error:
+        raise CliError(f"cannot serve metrics on 127.0.0.1:{port}: {error.strerror or error}") from None
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     worker = Worker(
         _dsn(args),
@@ -135,7 +145,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         shutdown_grace=args.grace,
         worker_id=args.worker_id,
     )
-    worker.run()
+    metrics = _serve_metrics(args.metrics_port, _dsn(args)) if args.metrics_port is not None else None
+    try:
+        worker.run()
+    finally:
+        if metrics is not None:
+            metrics.close()
     if worker.abandoned:
         # Threads of sync handlers cannot be interrupted: do not wait for them at exit.
         logging.shutdown()
@@ -376,6 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--grace", type=float, default=30.0, help="seconds to let in-flight tasks finish on shutdown (default: 30)"
     )
     p.add_argument("--worker-id", help="name recorded in step_tasks.worker_id (default: host:pid:random)")
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="P",
+        help="serve Prometheus metrics on http://127.0.0.1:P/metrics (tasks, handler durations, leases, the queue)",
+    )
     p.set_defaults(handler=cmd_worker)
 
     p = add("start", "start a run of a flow and print its run id")

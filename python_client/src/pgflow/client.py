@@ -21,6 +21,7 @@ from .codec import to_json
 from .dsl import Flow
 from .encryption import Keyring
 from .store import TERMINAL_STATUSES, CancelledRun, FailedAttempt, RetriedRun, Run, StepState, Store, UnservedStep
+from .tracing import current_traceparent
 
 __all__ = [
     "TERMINAL_STATUSES",
@@ -103,6 +104,7 @@ def start_flow(
     keyring: Keyring | None = None,
     idempotency_key: str | None = None,
     priority: int = 0,
+    traceparent: str | None = None,
 ) -> Run:
     """Start a run of the latest version of ``flow`` (idempotent on ``run_id``).
 
@@ -114,12 +116,17 @@ def start_flow(
     fields the flow declares in ``secret_input`` are encrypted here, with
     ``keyring`` or the keys of ``PGFLOW_SECRET_KEYS`` (pass the Flow, not its slug,
     for that: a slug says nothing about secrets).
+
+    The run's attempts are spans of one trace (``pgflow.tracing``): under
+    ``traceparent`` (a W3C traceparent header), by default the caller's current
+    OpenTelemetry span when OpenTelemetry is installed.
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
     document = _input_document(flow, input, keyring)
+    trace = traceparent if traceparent is not None else current_traceparent()
     with _connection(conn_or_dsn) as conn:
         return Store(conn).start_flow(
-            slug, document, str(run_id) if run_id is not None else None, idempotency_key, priority
+            slug, document, str(run_id) if run_id is not None else None, idempotency_key, priority, trace
         )
 
 
@@ -131,16 +138,19 @@ def start_flows(
     keyring: Keyring | None = None,
     idempotency_keys: Sequence[str | None] | None = None,
     priority: int = 0,
+    traceparent: str | None = None,
 ) -> list[Run]:
     """Start one run per input, in one call and one transaction (bulk starts), in order.
 
-    Same input handling as ``start_flow``; all or nothing. ``idempotency_keys``, when
-    given, has one key (or None) per input; ``priority`` applies to every run.
+    Same input handling, and trace context, as ``start_flow``; all or nothing.
+    ``idempotency_keys``, when given, has one key (or None) per input; ``priority``
+    applies to every run.
     """
     slug = flow.slug if isinstance(flow, Flow) else flow
     documents = [_input_document(flow, value, keyring) for value in inputs]
+    trace = traceparent if traceparent is not None else current_traceparent()
     with _connection(conn_or_dsn) as conn:
-        return Store(conn).start_flows(slug, documents, idempotency_keys, priority)
+        return Store(conn).start_flows(slug, documents, idempotency_keys, priority, trace)
 
 
 def _input_document(flow: Flow | str, input: Any, keyring: Keyring | None) -> Any:

@@ -24,6 +24,8 @@ QueryName = Literal[
     "get_unserved_steps",
     "recent_runs",
     "run_input",
+    "run_traceparent",
+    "queue_stats",
     "flow_step_shapes",
     "worker_heartbeat",
     "start_flows",

@@ -14,23 +14,25 @@ SELECT f.flow_slug, f.version
 SELECT pgflow.flow_definition(flow_slug => %(flow_slug)s, version => %(version)s::int) AS definition;
 
 -- name: start_flow
--- Start a run of the latest version of a flow (idempotent on run_id and on idempotency_key), with a priority
+-- Start a run of the latest version of a flow (idempotent on run_id and on idempotency_key), with a priority, in the caller's trace (W3C traceparent, or NULL)
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at
+       r.started_at, r.finished_at, r.traceparent
   FROM pgflow.start_flow(flow_slug => %(flow_slug)s, input => %(input)s, run_id => %(run_id)s::uuid,
-                         idempotency_key => %(idempotency_key)s::text, priority => %(priority)s::int) AS r;
+                         idempotency_key => %(idempotency_key)s::text, priority => %(priority)s::int,
+                         traceparent => %(traceparent)s::text) AS r;
 
 -- name: start_flows
--- Start one run per input of a JSON array, in one call and one transaction (bulk starts)
+-- Start one run per input of a JSON array, in one call and one transaction (bulk starts), all in the caller's trace
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at
+       r.started_at, r.finished_at, r.traceparent
   FROM pgflow.start_flows(flow_slug => %(flow_slug)s, inputs => %(inputs)s,
-                          idempotency_keys => %(idempotency_keys)s::text[], priority => %(priority)s::int) AS r;
+                          idempotency_keys => %(idempotency_keys)s::text[], priority => %(priority)s::int,
+                          traceparent => %(traceparent)s::text) AS r;
 
 -- name: get_run
 -- One run, by id
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at
+       r.started_at, r.finished_at, r.traceparent
   FROM pgflow.runs AS r
  WHERE r.run_id = %(run_id)s::uuid;
 
@@ -92,6 +94,16 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
 -- name: run_input
 -- The input of a run as JSON text, for fan-out handlers that ask for `run` (fan-out task inputs do not carry it)
 SELECT pgflow.run_input(run_id => %(run_id)s::uuid)::text AS input;
+
+-- name: run_traceparent
+-- The W3C trace context a run was started in (NULL: none), for the spans of its attempts; fetched once per run
+SELECT pgflow.run_traceparent(run_id => %(run_id)s::uuid) AS traceparent;
+
+-- name: queue_stats
+-- The queue per flow and step (queued, claimable now, delayed, in flight, oldest wait), for the worker's metrics
+SELECT q.flow_slug, q.step_slug, q.queued, q.claimable_now, q.delayed, q.in_flight, q.oldest_waiting_seconds
+  FROM pgflow.queue_stats AS q
+ ORDER BY q.flow_slug, q.step_slug;
 
 -- name: flow_step_shapes
 -- The steps of every version of the given flows, with what version routing compares: dependencies and fan-out

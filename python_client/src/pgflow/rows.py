@@ -24,6 +24,7 @@ class Run:
     error_message: str | None
     started_at: datetime
     finished_at: datetime | None
+    traceparent: str | None = None  # the W3C trace context it was started in
 
     @property
     def finished(self) -> bool:
@@ -180,3 +181,16 @@ class Installed:
 
     has_schema: bool
     has_tables: bool
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """A row of the view ``pgflow.queue_stats``: one flow's step, its tasks by state."""
+
+    flow_slug: str
+    step_slug: str
+    queued: int
+    claimable_now: int
+    delayed: int
+    in_flight: int
+    oldest_waiting_seconds: float | None

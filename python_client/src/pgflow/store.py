@@ -32,6 +32,7 @@ from .rows import (
     ClaimedTask,
     FailedAttempt,
     Installed,
+    QueueStats,
     ReportResult,
     RetriedRun,
     Run,
@@ -48,6 +49,7 @@ __all__ = [
     "ClaimedTask",
     "FailedAttempt",
     "Installed",
+    "QueueStats",
     "ReportResult",
     "RetriedRun",
     "Run",
@@ -116,7 +118,13 @@ class Store:
         return definition
 
     def start_flow(
-        self, flow_slug: str, input: Any, run_id: str | None, idempotency_key: str | None = None, priority: int = 0
+        self,
+        flow_slug: str,
+        input: Any,
+        run_id: str | None,
+        idempotency_key: str | None = None,
+        priority: int = 0,
+        traceparent: str | None = None,
     ) -> Run:
         cursor = self.conn.cursor(row_factory=class_row(Run))
         params = {
@@ -125,6 +133,7 @@ class Store:
             "run_id": run_id,
             "idempotency_key": idempotency_key,
             "priority": priority,
+            "traceparent": traceparent,
         }
         run = cursor.execute(query("start_flow"), params).fetchone()
         assert run is not None
@@ -136,6 +145,7 @@ class Store:
         inputs: Sequence[Any],
         idempotency_keys: Sequence[str | None] | None = None,
         priority: int = 0,
+        traceparent: str | None = None,
     ) -> list[Run]:
         cursor = self.conn.cursor(row_factory=class_row(Run))
         params = {
@@ -143,8 +153,13 @@ class Store:
             "inputs": Jsonb(list(inputs)),
             "idempotency_keys": list(idempotency_keys) if idempotency_keys is not None else None,
             "priority": priority,
+            "traceparent": traceparent,
         }
         return cursor.execute(query("start_flows"), params).fetchall()
+
+    def queue_stats(self) -> list[QueueStats]:
+        cursor = self.conn.cursor(row_factory=class_row(QueueStats))
+        return cursor.execute(query("queue_stats")).fetchall()
 
     def get_run(self, run_id: uuid.UUID | str) -> Run | None:
         cursor = self.conn.cursor(row_factory=class_row(Run))
@@ -281,6 +296,15 @@ class AsyncStore:
         """The run's input as JSON text; raises LookupError for a run that does not exist."""
         async with self.pool.connection() as conn:
             cursor = await conn.execute(query("run_input"), {"run_id": run_id})
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError(f"run {run_id} does not exist")
+        return None if row[0] is None else str(row[0])
+
+    async def run_traceparent(self, run_id: uuid.UUID) -> str | None:
+        """The W3C traceparent the run was started in (None: none); raises LookupError for an unknown run."""
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query("run_traceparent"), {"run_id": run_id})
             row = await cursor.fetchone()
         if row is None:
             raise LookupError(f"run {run_id} does not exist")

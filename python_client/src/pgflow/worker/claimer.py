@@ -14,12 +14,14 @@ import collections
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Mapping
 
 from ..dsl import Flow
 from ..store import AsyncStore, ClaimedTask
 from .connection import CONNECTION_ERRORS, Backoff, Outage
 from .executor import Executor
+from .metrics import METRICS
 from .routing import Routing
 
 log = logging.getLogger("pgflow.worker")
@@ -107,7 +109,9 @@ class ClaimLoop:
     async def _claim(self, free: int) -> list[ClaimedTask]:
         if not self.routing.can_claim:
             return []  # no stored version of our flows matches the code (yet)
+        began = time.monotonic()
         claimed = await self.store.claim_tasks(self.worker_id, free, list(self.flows), self.routing.claim_keys)
+        METRICS.claimed(claimed, time.monotonic() - began)
         self.stats["claimed"] += len(claimed)
         return claimed
 

@@ -8,12 +8,18 @@ when its handler starts. Everything that can go wrong with a task (a missing
 handler, an input ``json.loads`` cannot parse, arguments that do not decode,
 secrets, the handler itself, an output that cannot be stored) ends as a
 report about that task, never as an exception of the worker.
+
+Each attempt runs in its span (``pgflow.tracing``: the run's trace, when
+OpenTelemetry is installed) and is counted in the process's metrics
+(``metrics.METRICS``): ``_execute`` opens the span, and the places that decide
+an attempt's outcome (``_fail``, ``_complete``, a lost lease) record it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -23,10 +29,12 @@ import psycopg
 from ..dsl import Flow, Step
 from ..encryption import Keyring, plaintext_strings
 from ..store import AsyncStore, ClaimedTask
+from ..tracing import AttemptSpan, attempt_span
 from .connection import Outage
 from .errors import TaskError
 from .handlers import Handlers, Outcome, RunningHandler
 from .lease import LeaseKeeper
+from .metrics import METRICS
 from .payloads import Payloads
 from .reporter import Reporter
 
@@ -37,6 +45,8 @@ CANCEL_GRACE: Final = 1.0
 # What became of a task whose handler did not finish (compared by identity).
 LOST: Final = Outcome()
 TIMED_OUT: Final = Outcome()
+# The span of the attempt an executor's asyncio task serves (each task has its own context).
+_span: contextvars.ContextVar[AttemptSpan | None] = contextvars.ContextVar("pgflow_attempt_span", default=None)
 
 
 class Executor:
@@ -112,6 +122,17 @@ class Executor:
     # -- one task ----------------------------------------------------------------------
 
     async def _execute(self, task: ClaimedTask) -> None:
+        """One attempt, in its span: the handler runs inside it, so the spans it makes nest under it."""
+        try:
+            traceparent = await self.payloads.traceparent(task.run_id)
+        except asyncio.CancelledError:
+            await self._fail(task, TaskError("worker shut down before the handler started", "CancelledError"))
+            return
+        with attempt_span(task, traceparent) as span:
+            _span.set(span)
+            await self._attempt(task)
+
+    async def _attempt(self, task: ClaimedTask) -> None:
         flow = self.flows.get(task.flow_slug)
         step = flow.steps.get(task.step_slug) if flow is not None else None
         if step is None or flow is None:
@@ -143,9 +164,13 @@ class Executor:
             return
         finally:
             lease.cancel()
+        if handler.started.done():
+            METRICS.handler_finished(task, asyncio.get_running_loop().time() - handler.started.result())
         if outcome is LOST:
             self._abandon(handler, task, "its lease was lost")
             self.stats["lost"] += 1
+            METRICS.lease_lost(task)
+            self._record(lambda span: span.failed("lost", "LeaseLost", "the lease was lost; the result was dropped"))
             log.warning("worker %s: lost the lease of %s; its result will be dropped", self.worker_id, task)
         elif outcome is TIMED_OUT:
             self._abandon(handler, task, f"its timeout ({task.lease_seconds:.0f} s)")
@@ -224,11 +249,16 @@ class Executor:
             return  # gave up while the database was unreachable (logged): the lease will expire
         if row.attempt != task.attempt or row.status not in ("completed", "queued", "failed"):
             self.stats["stale"] += 1  # someone else holds the task now; the database said so (NOTICE)
+            self._record(lambda span: span.succeeded("stale"))
         elif row.status == "completed":
             self.stats["completed"] += 1
+            METRICS.completed(task)
+            self._record(lambda span: span.succeeded("completed"))
         else:
             # The database did not keep the output (e.g. over max_output_bytes): the attempt failed.
             self.stats["output_refused"] += 1
+            METRICS.failed(task)
+            self._record(lambda span: span.failed("output_refused", None, row.error_message or "output refused"))
             log.warning(
                 "worker %s: %s: the database refused the output: %s; %s",
                 self.worker_id,
@@ -239,7 +269,15 @@ class Executor:
 
     async def _fail(self, task: ClaimedTask, error: TaskError) -> None:
         self._mark_reporting()
+        METRICS.failed(task)
+        self._record(lambda span: span.failed("failed", error.type, error.message))
         await self.reporter.fail(task, error)
+
+    @staticmethod
+    def _record(outcome: Callable[[AttemptSpan], None]) -> None:
+        span = _span.get()
+        if span is not None:
+            outcome(span)
 
     def _mark_reporting(self) -> None:
         current = asyncio.current_task()

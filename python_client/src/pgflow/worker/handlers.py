@@ -107,7 +107,7 @@ class Handlers:
                 loop.call_soon_threadsafe(callback, *args)
 
         def body() -> None:
-            _current.set(task)  # a new thread starts with an empty context
+            _current.set(task)  # in this thread's copy of the context
             post(_mark_started, started)
             try:
                 result = Outcome(value=step.handler(**kwargs))
@@ -121,7 +121,9 @@ class Handlers:
         with self._lock:
             self._threads += 1
         # A daemon thread: one whose handler hangs past the worker's shutdown must not keep the process alive.
-        threading.Thread(target=body, name=f"pgflow-handler-{step.slug}", daemon=True).start()
+        # It runs in a copy of the executor's context, as an asyncio task would: the attempt's span is current.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(body,), name=f"pgflow-handler-{step.slug}", daemon=True).start()
         return RunningHandler(handler_name(step), True, started, outcome, lambda: None)
 
 

@@ -10,6 +10,7 @@ import psycopg
 
 from ..store import AsyncStore, ClaimedTask
 from .connection import CONNECTION_ERRORS, Outage
+from .metrics import METRICS
 
 log = logging.getLogger("pgflow.worker")
 
@@ -46,5 +47,6 @@ class LeaseKeeper:
                 return
             self.outage.succeeded()
             self.stats["lease_extensions"] += 1
+            METRICS.lease_renewed(task)
             if lease is None:
                 return

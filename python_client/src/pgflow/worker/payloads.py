@@ -2,7 +2,8 @@
 
 Inputs are parsed here (a value ``json.loads`` cannot parse fails its own task),
 secret values are decrypted for the handler and re-encrypted in its output, and
-the run input of fan-out tasks is fetched once per run (a small LRU of fetches).
+the run input of fan-out tasks is fetched once per run (a small LRU of fetches),
+as is a run's traceparent when OpenTelemetry is installed (``pgflow.tracing``).
 Outputs are encoded here too, so an output that cannot be stored fails its own
 attempt before it reaches the reporter.
 """
@@ -13,14 +14,32 @@ import asyncio
 import collections
 import json
 import uuid
-from typing import Any, Final
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
 
 from ..codec import from_json, to_json
 from ..dsl import UNANNOTATED, Flow, Step
 from ..encryption import Keyring, SecretError, plaintext_strings
 from ..store import AsyncStore, ClaimedTask
+from ..tracing import recording
 
 RUN_INPUT_CACHE_SIZE: Final = 256
+T = TypeVar("T")
+
+
+async def _once(
+    cache: collections.OrderedDict[uuid.UUID, asyncio.Future[T]], run_id: uuid.UUID, fetch: Callable[[], Awaitable[T]]
+) -> T:
+    """``fetch()``'s answer for a run, fetched once (failed fetches again) and kept in a small LRU."""
+    running = cache.get(run_id)
+    if running is None or (running.done() and (running.cancelled() or running.exception() is not None)):
+        running = asyncio.ensure_future(fetch())
+        cache[run_id] = running
+        while len(cache) > RUN_INPUT_CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(run_id)
+    return await asyncio.shield(running)
 
 
 class Payloads:
@@ -30,7 +49,8 @@ class Payloads:
         self.keyring = keyring
         self.store = store
         self.stats = stats
-        self._run_inputs: collections.OrderedDict[uuid.UUID, asyncio.Task[Any]] = collections.OrderedDict()
+        self._run_inputs: collections.OrderedDict[uuid.UUID, asyncio.Future[Any]] = collections.OrderedDict()
+        self._traceparents: collections.OrderedDict[uuid.UUID, asyncio.Future[str | None]] = collections.OrderedDict()
 
     # -- arguments ---------------------------------------------------------------------
 
@@ -60,15 +80,25 @@ class Payloads:
 
     async def _run_input(self, run_id: uuid.UUID) -> Any:
         """The run's input, fetched once per run (fan-out task inputs do not carry it)."""
-        fetch = self._run_inputs.get(run_id)
-        if fetch is None or (fetch.done() and (fetch.cancelled() or fetch.exception() is not None)):
-            fetch = asyncio.create_task(self._fetch_run_input(run_id))
-            self._run_inputs[run_id] = fetch
-            while len(self._run_inputs) > RUN_INPUT_CACHE_SIZE:
-                self._run_inputs.popitem(last=False)
-        else:
-            self._run_inputs.move_to_end(run_id)
-        return await asyncio.shield(fetch)
+        return await _once(self._run_inputs, run_id, lambda: self._fetch_run_input(run_id))
+
+    async def traceparent(self, run_id: uuid.UUID) -> str | None:
+        """The trace context the run was started in, fetched once per run; None when no span is recorded.
+
+        A failed fetch (say, the database is unreachable) is no failure of the task:
+        its span then goes to the run's own trace (``pgflow.tracing``), and the
+        next task of the run asks again.
+        """
+        if not recording():
+            return None
+        try:
+            return await _once(self._traceparents, run_id, lambda: self._fetch_traceparent(run_id))
+        except Exception:
+            return None
+
+    async def _fetch_traceparent(self, run_id: uuid.UUID) -> str | None:
+        self.stats["traceparent_fetches"] += 1
+        return await self.store.run_traceparent(run_id)
 
     async def _fetch_run_input(self, run_id: uuid.UUID) -> Any:
         self.stats["run_input_fetches"] += 1
