@@ -214,7 +214,6 @@ SELECT r.run_id, r.flow_slug, r.status AS run_status, ss.step_slug, ss.status,
 -- What happened to a run, in one SELECT (the query the demo prints for users to run themselves)
 SELECT step_slug, status, output FROM pgflow.step_states WHERE run_id = %(run_id)s::uuid ORDER BY started_at NULLS LAST, step_slug;
 
--- The web UI's queries (pgflow.ui): read-only pages, and a probe of the runs its browsers watch.
 
 -- name: ui_runs_page
 -- A page of runs newest first, filtered, by keyset: runs started before the (started_at, run_id) of the last row shown

@@ -519,7 +519,10 @@ def _json(value: Any) -> str:
     """A JSON value for display, every encrypted field shown as «secret» (never its ciphertext)."""
     if value is None:
         return '<span class="muted">—</span>'
-    return f"<pre>{escape(json.dumps(redact(value), indent=2, ensure_ascii=False))}</pre>"
+    shown = redact(value)
+    compact = json.dumps(shown, ensure_ascii=False)
+    text = compact if len(compact) <= 80 else json.dumps(shown, indent=2, ensure_ascii=False)
+    return f"<pre>{escape(text)}</pre>"
 
 
 # -- the HTTP server --------------------------------------------------------------------
