@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import http.client
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -13,6 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import subprocess_env, wait_until
 from psycopg.conninfo import make_conninfo
 from ui_flows import brittle, report
 
@@ -239,6 +245,7 @@ def test_the_event_stream_pushes_a_new_fingerprint_within_a_second_of_a_change(
     second = next_fingerprint()
     assert second != first and time.monotonic() - changed_at < 1.0
     assert running.hub.watched() == 1
+    stream.close()
     connection.close()
 
 
@@ -265,3 +272,60 @@ def test_the_runs_page_query_uses_an_index_at_100k_runs(running: ui.Running, con
         timings.append(time.perf_counter() - began)
         assert page.status == 200 and len(re.findall(r'href="/runs/[0-9a-f-]{36}"', text(page))) == PAGE_SIZE
     assert max(timings) < 0.5, timings
+
+
+def test_one_listening_connection_serves_every_browser(
+    running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
+) -> None:
+    runs = pgflow.start_flows(dsn, "brittle", [{"key": "a"}, {"key": "b"}])
+    port = running.server.server_address[1]
+    streams = []
+    for run in [*runs, runs[0]]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", f"/runs/{run.run_id}/events")
+        streams.append((connection, connection.getresponse()))
+    wait_until(lambda: running.hub.watched() == 3)
+    listeners = conn.execute(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE application_name = 'pgflow ui listener' AND datname = current_database()"
+    ).fetchone()
+    assert listeners is not None and listeners[0] == 1
+    for connection, response in streams:
+        response.close()
+        connection.close()
+    wait_until(lambda: running.hub.watched() == 0, timeout=15)  # noticed at the next keep-alive or two
+
+
+def test_a_wrong_dsn_or_a_database_without_pgflow_fails_at_start(empty_dsn: str) -> None:
+    with pytest.raises(psycopg.errors.InvalidSchemaName, match='schema "pgflow" does not exist'):
+        ui.start(empty_dsn, "127.0.0.1", 0)
+    with pytest.raises(psycopg.OperationalError):
+        ui.start(make_conninfo(empty_dsn, dbname="no_such_database_for_ui"), "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize(("host", "token_printed"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_cli_serves_the_ui_and_prints_where(dsn: str, host: str, token_printed: bool) -> None:
+    env = subprocess_env(dsn)
+    env.pop("PGFLOW_UI_TOKEN", None)
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pgflow.cli", "ui", "--host", host, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.match(rf"pgflow ui: serving http://{re.escape(host)}:{port}/(\?token=(\S+))?; Ctrl-C stops", line)
+        assert match is not None, line
+        assert (match.group(2) is not None) is token_printed
+        suffix = f"runs?token={match.group(2)}" if token_printed else "runs"
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())  # keeps the token's cookie
+        with browser.open(f"http://127.0.0.1:{port}/{suffix}", timeout=5) as page:
+            assert b"<h1>Runs</h1>" in page.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0

@@ -38,6 +38,8 @@ from .live import LiveHub
 log = logging.getLogger("pgflow.ui")
 
 PAGE_SIZE: Final = 50
+# Seconds between comments on an idle event stream: a browser that left is noticed (and unsubscribed) by then.
+KEEP_ALIVE: Final = 2.0
 LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 COOKIE: Final = "pgflow_ui_token"
 RUN_STATUSES: Final = ("started", "completed", "failed", "cancelled")
@@ -69,13 +71,14 @@ def is_loopback(host: str) -> bool:
 class App:
     """The routes of the web UI over a connection pool and a live hub."""
 
-    def __init__(self, pool: psycopg_pool.ConnectionPool[Any], hub: LiveHub, *, token: str | None) -> None:
+    def __init__(
+        self, pool: psycopg_pool.ConnectionPool[Any], hub: LiveHub, *, token: str | None, can_operate: bool
+    ) -> None:
         self.pool = pool
         self.hub = hub
         self.token = token
+        self.can_operate = can_operate  # the role may execute retry_run and cancel_run
         self.csrf = secrets.token_urlsafe(24)  # forms carry it: another site cannot post to this one
-        with pool.connection() as conn:
-            self.can_operate = Store(conn).ui_can_operate()
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -308,7 +311,7 @@ class App:
                 yield b"retry: 1000\n\n"
                 while not hub.stopping.is_set():
                     try:
-                        fingerprint = inbox.get(timeout=10)
+                        fingerprint = inbox.get(timeout=KEEP_ALIVE)
                     except Exception:  # queue.Empty: a comment keeps proxies from closing the stream
                         yield b": keep-alive\n\n"
                         continue
@@ -628,12 +631,15 @@ def start(
     """Start the UI. ``token`` is required off the loopback interface (pass one, or let ``resolve_token`` pick one)."""
     if token is None and not is_loopback(host):
         raise ValueError(f"binding to {host} (not the loopback interface) needs a token")
+    # One connection first: a wrong DSN, or a database without pgflow, fails here with the server's message.
+    with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+        can_operate = Store(conn).ui_can_operate()
     pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
         dsn, min_size=1, max_size=8, kwargs={"autocommit": True}, name="pgflow-ui", open=True
     )
     try:
         hub = LiveHub(pool, dsn, poll_interval)
-        app = App(pool, hub, token=token)
+        app = App(pool, hub, token=token, can_operate=can_operate)
         server = UIServer((host, port), app)
     except BaseException:
         pool.close()
