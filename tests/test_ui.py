@@ -25,6 +25,7 @@ from ui_flows import brittle, report
 import pgflow
 from pgflow import ui
 from pgflow.store import Store
+from pgflow.ui.graph import Node, columns, dag_svg
 from pgflow.ui.server import PAGE_SIZE, Request, resolve_token
 
 
@@ -329,3 +330,29 @@ def test_the_cli_serves_the_ui_and_prints_where(dsn: str, host: str, token_print
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(10) == 0
+
+
+def test_search_by_idempotency_key_where_runs_have_one(
+    running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
+) -> None:
+    # The column comes with a parallel branch (start options); the search reads it whenever it exists.
+    run = pgflow.start_flow(dsn, "brittle", {"key": "k"})
+    assert "No run has the id or idempotency key" in text(get(running, "/runs", q="order-42"))
+    conn.execute("ALTER TABLE pgflow.runs ADD COLUMN IF NOT EXISTS idempotency_key text")
+    conn.execute("UPDATE pgflow.runs SET idempotency_key = 'order-42' WHERE run_id = %s", (run.run_id,))
+    page = text(get(running, "/runs", q="order-42"))
+    assert re.findall(r'href="/runs/([0-9a-f-]{36})"', page) == [str(run.run_id)]
+
+
+def test_the_graph_puts_each_step_one_column_right_of_its_furthest_dependency() -> None:
+    nodes = [
+        Node("load", []),
+        Node("summarize", ["load"]),
+        Node("enrich", ["load"]),
+        Node("audit", ["summarize"]),
+        Node("publish", ["audit", "enrich"]),
+    ]
+    assert columns(nodes) == {"load": 0, "summarize": 1, "enrich": 1, "audit": 2, "publish": 3}
+    svg = dag_svg(nodes, href=lambda node: f"#step-{node.slug}")
+    assert svg.count('<path class="edge"') == 5 and '<a href="#step-publish">' in svg
+    assert "<script" not in dag_svg([Node("<script>", [])])  # slugs are escaped
