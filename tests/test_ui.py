@@ -356,3 +356,21 @@ def test_the_graph_puts_each_step_one_column_right_of_its_furthest_dependency() 
     svg = dag_svg(nodes, href=lambda node: f"#step-{node.slug}")
     assert svg.count('<path class="edge"') == 5 and '<a href="#step-publish">' in svg
     assert "<script" not in dag_svg([Node("<script>", [])])  # slugs are escaped
+
+
+def test_a_run_s_page_says_what_each_unfinished_step_waits_for(
+    running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
+) -> None:
+    run = pgflow.start_flow(dsn, "report", {"n": 1})
+    page = text(get(running, f"/runs/{run.run_id}"))
+    assert re.search(r'data-step="load" data-status="started"><title>load: queued</title>', page)
+    conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10)")
+    assert "<title>load: running</title>" in text(get(running, f"/runs/{run.run_id}"))
+    conn.execute("UPDATE pgflow.steps SET max_attempts = 3, base_delay = 60 WHERE flow_slug = 'report'")
+    conn.execute("SELECT pgflow.fail_task(run_id => %s, step_slug => 'load', error_message => 'flaky')", (run.run_id,))
+    retry_at = conn.execute(
+        "SELECT to_char(available_at AT TIME ZONE 'UTC', 'HH24:MI:SS') FROM pgflow.step_tasks WHERE run_id = %s",
+        (run.run_id,),
+    ).fetchone()
+    assert retry_at is not None
+    assert f"<title>load: retry at {retry_at[0]} UTC</title>" in text(get(running, f"/runs/{run.run_id}"))

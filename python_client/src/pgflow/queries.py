@@ -57,6 +57,7 @@ QueryName = Literal[
     "ui_run_fingerprints",
     "ui_can_operate",
     "ui_listen",
+    "ui_run_waits",
 ]
 
 _HEADER = re.compile(r"^-- name: (?P<name>\w+)\n-- (?P<description>.+)\n", re.MULTILINE)

@@ -298,3 +298,15 @@ SELECT has_function_privilege('pgflow.retry_run(uuid)', 'EXECUTE')
 -- name: ui_listen
 -- Subscribe to what the web UI's live pages follow: claimable tasks (payload: a flow slug) and finished runs (a run id)
 LISTEN pgflow_tasks; LISTEN pgflow_runs;
+
+-- name: ui_run_waits
+-- What each unfinished step of a run waits for: tasks claimable now, waiting out a delay or a retry backoff (until when), running
+SELECT t.step_slug,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at <= now()))::int AS claimable,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at > now()))::int AS waiting,
+       min(t.available_at) FILTER (WHERE t.status = 'queued' AND t.available_at > now()) AS waiting_until,
+       (count(*) FILTER (WHERE t.status = 'started'))::int AS running,
+       bool_or(t.attempt > 0 AND t.status = 'queued') AS retrying
+  FROM pgflow.step_tasks AS t
+ WHERE t.run_id = %(run_id)s::uuid AND t.status IN ('queued', 'started')
+ GROUP BY t.step_slug;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
@@ -230,3 +230,25 @@ class QueueDepth:
     delayed: int
     in_flight: int
     oldest_waiting_since: datetime | None
+
+
+@dataclass(frozen=True)
+class StepWait:
+    """What an unfinished step of a run waits for (``ui_run_waits``)."""
+
+    step_slug: str
+    claimable: int
+    waiting: int
+    waiting_until: datetime | None
+    running: int
+    retrying: bool
+
+    def __str__(self) -> str:
+        if self.running:
+            return f"running ({self.running})" if self.running > 1 else "running"
+        if self.claimable:
+            return "queued"
+        if self.waiting_until is not None:
+            until = self.waiting_until.astimezone(UTC)
+            return f"{'retry' if self.retrying else 'delayed'} at {until:%H:%M:%S} UTC"
+        return "waiting"

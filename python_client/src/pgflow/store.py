@@ -41,6 +41,7 @@ from .rows import (
     RunProgress,
     StepShape,
     StepState,
+    StepWait,
     UnservedStep,
     WorkerInfo,
 )
@@ -250,6 +251,10 @@ class Store:
     def ui_run_fingerprints(self, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         rows = self.conn.execute(query("ui_run_fingerprints"), {"run_ids": [str(r) for r in run_ids]}).fetchall()
         return {row[0]: str(row[1]) for row in rows}
+
+    def ui_run_waits(self, run_id: uuid.UUID) -> dict[str, StepWait]:
+        cursor = self.conn.cursor(row_factory=class_row(StepWait))
+        return {w.step_slug: w for w in cursor.execute(query("ui_run_waits"), {"run_id": str(run_id)})}
 
     def ui_can_operate(self) -> bool:
         row = self._one("ui_can_operate")

@@ -31,6 +31,7 @@ import psycopg_pool
 
 from .. import client
 from ..encryption import redact
+from ..rows import StepWait
 from ..store import Store
 from .graph import Node, dag_svg
 from .live import LiveHub
@@ -240,12 +241,13 @@ class App:
         assert run is not None
         steps = store.get_step_states(run_id)
         attempts = store.get_failed_attempts(run_id)
+        waits = store.ui_run_waits(run_id)
         nodes = [
             Node(
                 s.step_slug,
                 s.deps,
                 s.status,
-                s.status
+                (str(waits[s.step_slug]) if s.step_slug in waits else s.status)
                 + (f" {s.tasks_completed}/{s.tasks}" if s.fan_out else "")
                 + (f" · attempt {s.max_attempt}" if s.max_attempt > 1 else ""),
             )
@@ -267,7 +269,7 @@ class App:
         )
         step_rows = "".join(
             f'<tr id="step-{escape(s.step_slug)}"><td>{escape(s.step_slug)}</td><td class="step-status">'
-            f"{_status(s.status)}</td><td>{s.tasks_completed}/{s.tasks}</td><td>{s.attempts}</td>"
+            f"{_status(s.status)}{_wait(waits.get(s.step_slug))}</td><td>{s.tasks_completed}/{s.tasks}</td><td>{s.attempts}</td>"
             f"<td>{_duration(s.started_at, s.finished_at)}</td><td>{escape(s.worker_id or '')}</td>"
             f"<td>{escape(s.skip_reason or s.error_message or s.last_task_error or '')}</td>"
             f"<td>{_json(s.output)}</td></tr>"
@@ -511,6 +513,10 @@ def _ago(delta: timedelta) -> str:
     if seconds < 7200:
         return f"{seconds // 60} min ago"
     return f"{seconds // 3600} h ago"
+
+
+def _wait(wait: StepWait | None) -> str:
+    return "" if wait is None else f' <span class="muted wait">{escape(str(wait))}</span>'
 
 
 def _short(text: str, limit: int = 120) -> str:
