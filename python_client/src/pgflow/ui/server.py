@@ -184,8 +184,8 @@ class App:
             '<form class="filters" method="get" action="/runs">'
             f'<label>flow<select name="flow"><option value="">any</option>{options}</select></label>'
             f'<label>status<select name="status"><option value="">any</option>{statuses}</select></label>'
-            f'<label>started since<input type="datetime-local" name="since" value="{_attr_time(since)}"></label>'
-            f'<label>started until<input type="datetime-local" name="until" value="{_attr_time(until)}"></label>'
+            f'<label>started since (UTC)<input type="datetime-local" name="since" value="{_attr_time(since)}"></label>'
+            f'<label>started until (UTC)<input type="datetime-local" name="until" value="{_attr_time(until)}"></label>'
             f'<label>run id or idempotency key<input name="q" value="{escape(search)}" size="38"></label>'
             '<button class="button" type="submit">Show</button></form>'
         )
