@@ -98,6 +98,10 @@ ALTER TABLE pgflow.flows
 
 CREATE INDEX workers_last_seen_idx ON pgflow.workers (last_seen_at);
 
+-- The web UI's keyset pagination of runs (see 0000_tables.sql).
+CREATE INDEX runs_started_idx ON pgflow.runs (started_at, run_id);
+CREATE INDEX runs_flow_started_idx ON pgflow.runs (flow_slug, started_at, run_id);
+
 CREATE TABLE pgflow.flow_grants (
   flow_slug  text        NOT NULL REFERENCES pgflow.flow_locks (flow_slug) ON DELETE CASCADE,
   role_name  text        NOT NULL,

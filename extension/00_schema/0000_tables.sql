@@ -318,6 +318,10 @@ COMMENT ON COLUMN pgflow.task_attempts.error_details IS 'What the worker sent be
 CREATE INDEX task_attempts_task_idx ON pgflow.task_attempts (run_id, step_slug, task_index);
 -- prune finds finished runs by age.
 CREATE INDEX runs_finished_idx ON pgflow.runs (finished_at) WHERE finished_at IS NOT NULL;
+-- The web UI pages through runs newest first by keyset ((started_at, run_id) < the last
+-- row seen), all runs or one flow's, so a page costs the same at run 100 and run 100,000.
+CREATE INDEX runs_started_idx ON pgflow.runs (started_at, run_id);
+CREATE INDEX runs_flow_started_idx ON pgflow.runs (flow_slug, started_at, run_id);
 
 -- Workers announce what they serve (worker_heartbeat), so `pgflow status` can say
 -- when a run waits for a worker that serves its version.

@@ -342,6 +342,23 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from . import ui
+
+    token = ui.resolve_token(args.host, dict(os.environ))
+    running = ui.start(_dsn(args), args.host, args.port, token=token, in_thread=False)
+    where = running.url + (f"/?token={token}" if token is not None else "/")
+    mode = "" if running.app.can_operate else " (read-only: this role may not retry or cancel)"
+    print(f"pgflow ui: serving {where}{mode}; Ctrl-C stops", flush=True)
+    try:
+        running.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.close()
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -461,6 +478,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     p.add_argument("--reason", help="recorded in the run's error_message")
     p.set_defaults(handler=cmd_cancel)
+
+    p = add("ui", "serve the web UI: runs (live), flows, workers, the queue; retry and cancel")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to bind (default: 127.0.0.1; elsewhere a token "
+        "is required: $PGFLOW_UI_TOKEN, or a random one printed at start)",
+    )
+    p.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    p.set_defaults(handler=cmd_ui)
     return parser
 
 

@@ -51,6 +51,16 @@ QueryName = Literal[
     "cancel_run",
     "runs_progress",
     "run_steps_summary",
+    "ui_runs_page",
+    "ui_runs_by_key",
+    "ui_flows",
+    "ui_flow_steps",
+    "ui_workers",
+    "ui_queue",
+    "ui_run_fingerprints",
+    "ui_can_operate",
+    "ui_listen",
+    "ui_run_waits",
 ]
 
 _HEADER = re.compile(r"^-- name: (?P<name>\w+)\n-- (?P<description>.+)\n", re.MULTILINE)

@@ -233,3 +233,100 @@ SELECT r.run_id, r.flow_slug, r.status AS run_status, ss.step_slug, ss.status,
 -- name: run_steps_summary
 -- What happened to a run, in one SELECT (the query the demo prints for users to run themselves)
 SELECT step_slug, status, output FROM pgflow.step_states WHERE run_id = %(run_id)s::uuid ORDER BY started_at NULLS LAST, step_slug;
+
+
+-- name: ui_runs_page
+-- A page of runs newest first, filtered, by keyset: runs started before the (started_at, run_id) of the last row shown
+SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
+       r.started_at, r.finished_at
+  FROM pgflow.runs AS r
+ WHERE (%(flow_slug)s::text IS NULL OR r.flow_slug = %(flow_slug)s::text)
+   AND (%(status)s::text IS NULL OR r.status = %(status)s::text)
+   AND (%(since)s::timestamptz IS NULL OR r.started_at >= %(since)s::timestamptz)
+   AND (r.started_at, r.run_id) < (coalesce(%(before_started_at)s::timestamptz, %(until)s::timestamptz, 'infinity'),
+                                   coalesce(%(before_run_id)s::uuid, 'ffffffff-ffff-ffff-ffff-ffffffffffff'))
+ ORDER BY r.started_at DESC, r.run_id DESC
+ LIMIT %(limit)s;
+
+-- name: ui_runs_by_key
+-- Runs whose idempotency key is the given text (none where runs have no idempotency_key column), newest first
+SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
+       r.started_at, r.finished_at
+  FROM pgflow.runs AS r
+ WHERE to_jsonb(r) ->> 'idempotency_key' = %(key)s::text
+ ORDER BY r.started_at DESC, r.run_id DESC
+ LIMIT %(limit)s;
+
+-- name: ui_flows
+-- Every flow version with its step count, options and number of runs, newest version first
+SELECT f.flow_slug, f.version, f.max_attempts, f.base_delay, f.timeout, f.max_concurrency, f.created_at,
+       (SELECT count(*)::int FROM pgflow.steps AS s
+         WHERE s.flow_slug = f.flow_slug AND s.flow_version = f.version) AS steps,
+       EXISTS (SELECT 1 FROM pgflow.runs AS r
+                WHERE r.flow_slug = f.flow_slug AND r.flow_version = f.version) AS has_runs
+  FROM pgflow.flows AS f
+ ORDER BY f.flow_slug, f.version DESC;
+
+-- name: ui_flow_steps
+-- The steps of one flow version in topological order, with their dependencies (to draw its graph)
+SELECT s.step_slug, s.step_index, s.fan_out,
+       coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
+                  WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
+                    AND d.step_slug = s.step_slug), '{}') AS deps
+  FROM pgflow.steps AS s
+ WHERE s.flow_slug = %(flow_slug)s AND s.flow_version = %(version)s::int
+ ORDER BY s.step_index;
+
+-- name: ui_workers
+-- Workers that sent a heartbeat, most recently seen first: what each serves and whether it waits for work
+SELECT w.worker_id, w.step_keys, w.idle, w.started_at, w.last_seen_at, now() - w.last_seen_at AS last_seen_ago
+  FROM pgflow.workers AS w
+ ORDER BY w.last_seen_at DESC, w.worker_id
+ LIMIT %(limit)s;
+
+-- name: ui_queue
+-- Unfinished tasks per flow and step: queued, claimable now, delayed (or backing off), in flight, the oldest waiting
+SELECT t.flow_slug, t.step_slug,
+       (count(*) FILTER (WHERE t.status = 'queued'))::int AS queued,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at <= now()))::int AS claimable,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at > now()))::int AS delayed,
+       (count(*) FILTER (WHERE t.status = 'started'))::int AS in_flight,
+       min(t.queued_at) FILTER (WHERE t.status = 'queued' AND t.available_at <= now()) AS oldest_waiting_since
+  FROM pgflow.step_tasks AS t
+ WHERE t.status IN ('queued', 'started')
+ GROUP BY t.flow_slug, t.step_slug
+ ORDER BY t.flow_slug, t.step_slug;
+
+-- name: ui_run_fingerprints
+-- A fingerprint of each given run's state (run, steps, tasks, attempts): it changes whenever any of them does
+SELECT r.run_id,
+       md5(r.status || coalesce(r.finished_at::text, '') || ':' ||
+           coalesce((SELECT string_agg(ss.step_slug || '=' || ss.status, ',' ORDER BY ss.step_slug)
+                       FROM pgflow.step_states AS ss WHERE ss.run_id = r.run_id), '') || ':' ||
+           coalesce((SELECT string_agg(t.step_slug || '/' || t.task_index || '=' || t.status || '@' || t.attempt,
+                                       ',' ORDER BY t.step_slug, t.task_index)
+                       FROM pgflow.step_tasks AS t WHERE t.run_id = r.run_id), '') || ':' ||
+           (SELECT count(*) FROM pgflow.task_attempts AS a WHERE a.run_id = r.run_id)) AS fingerprint
+  FROM pgflow.runs AS r
+ WHERE r.run_id = ANY (%(run_ids)s::uuid[]);
+
+-- name: ui_can_operate
+-- Whether the current role may retry and cancel runs (pgflow_admin, a superuser), or only read (pgflow_reader)
+SELECT has_function_privilege('pgflow.retry_run(uuid)', 'EXECUTE')
+       AND has_function_privilege('pgflow.cancel_run(uuid, text)', 'EXECUTE') AS can_operate;
+
+-- name: ui_listen
+-- Subscribe to what the web UI's live pages follow: claimable tasks (payload: a flow slug) and finished runs (a run id)
+LISTEN pgflow_tasks; LISTEN pgflow_runs;
+
+-- name: ui_run_waits
+-- What each unfinished step of a run waits for: tasks claimable now, waiting out a delay or a retry backoff (until when), running
+SELECT t.step_slug,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at <= now()))::int AS claimable,
+       (count(*) FILTER (WHERE t.status = 'queued' AND t.available_at > now()))::int AS waiting,
+       min(t.available_at) FILTER (WHERE t.status = 'queued' AND t.available_at > now()) AS waiting_until,
+       (count(*) FILTER (WHERE t.status = 'started'))::int AS running,
+       bool_or(t.attempt > 0 AND t.status = 'queued') AS retrying
+  FROM pgflow.step_tasks AS t
+ WHERE t.run_id = %(run_id)s::uuid AND t.status IN ('queued', 'started')
+ GROUP BY t.step_slug;

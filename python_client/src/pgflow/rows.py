@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
@@ -194,3 +194,75 @@ class QueueStats:
     delayed: int
     in_flight: int
     oldest_waiting_seconds: float | None
+
+
+@dataclass(frozen=True)
+class FlowVersion:
+    """A flow version as the web UI's flows page lists it (``ui_flows``)."""
+
+    flow_slug: str
+    version: int
+    max_attempts: int
+    base_delay: int
+    timeout: int
+    max_concurrency: int | None
+    created_at: datetime
+    steps: int
+    has_runs: bool
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """A step of a flow version with its dependencies (``ui_flow_steps``), to draw the graph."""
+
+    step_slug: str
+    step_index: int
+    fan_out: bool
+    deps: list[str]
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """A worker's last heartbeat (``pgflow.workers``)."""
+
+    worker_id: str
+    step_keys: list[str] | None
+    idle: bool
+    started_at: datetime
+    last_seen_at: datetime
+    last_seen_ago: timedelta
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    """Unfinished tasks of one step of a flow (``ui_queue``)."""
+
+    flow_slug: str
+    step_slug: str
+    queued: int
+    claimable: int
+    delayed: int
+    in_flight: int
+    oldest_waiting_since: datetime | None
+
+
+@dataclass(frozen=True)
+class StepWait:
+    """What an unfinished step of a run waits for (``ui_run_waits``)."""
+
+    step_slug: str
+    claimable: int
+    waiting: int
+    waiting_until: datetime | None
+    running: int
+    retrying: bool
+
+    def __str__(self) -> str:
+        if self.running:
+            return f"running ({self.running})" if self.running > 1 else "running"
+        if self.claimable:
+            return "queued"
+        if self.waiting_until is not None:
+            until = self.waiting_until.astimezone(UTC)
+            return f"{'retry' if self.retrying else 'delayed'} at {until:%H:%M:%S} UTC"
+        return "waiting"

@@ -31,15 +31,20 @@ from .rows import (
     CancelledRun,
     ClaimedTask,
     FailedAttempt,
+    FlowStep,
+    FlowVersion,
     Installed,
     QueueStats,
+    QueueDepth,
     ReportResult,
     RetriedRun,
     Run,
     RunProgress,
     StepShape,
     StepState,
+    StepWait,
     UnservedStep,
+    WorkerInfo,
 )
 
 __all__ = [
@@ -222,6 +227,84 @@ class Store:
     def run_steps_summary_sql(run_id: uuid.UUID) -> str:
         """The ``run_steps_summary`` statement as a user would type it in psql (the run id filled in)."""
         return query("run_steps_summary").replace("%(run_id)s::uuid", f"'{uuid.UUID(str(run_id))}'")
+
+    # The web UI's queries (pgflow.ui).
+
+    def ui_runs_page(
+        self,
+        *,
+        flow_slug: str | None,
+        status: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Run]:
+        """Runs newest first; ``before``: the (started_at, run_id) of the last row of the previous page."""
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        return cursor.execute(
+            query("ui_runs_page"), self._runs_page_params(flow_slug, status, since, until, before, limit)
+        ).fetchall()
+
+    def explain_ui_runs_page(
+        self, *, flow_slug: str | None, status: str | None, before: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> str:
+        """The plan PostgreSQL chooses for ``ui_runs_page`` (EXPLAIN ANALYZE), as text: tests check it uses an index."""
+        params = self._runs_page_params(flow_slug, status, None, None, before, limit)
+        rows = self.conn.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query("ui_runs_page"), params).fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+    @staticmethod
+    def _runs_page_params(
+        flow_slug: str | None,
+        status: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> dict[str, Any]:
+        return {
+            "flow_slug": flow_slug,
+            "status": status,
+            "since": since,
+            "until": until,
+            "before_started_at": None if before is None else before[0],
+            "before_run_id": None if before is None else str(before[1]),
+            "limit": limit,
+        }
+
+    def ui_runs_by_key(self, key: str, limit: int) -> list[Run]:
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        return cursor.execute(query("ui_runs_by_key"), {"key": key, "limit": limit}).fetchall()
+
+    def ui_flows(self) -> list[FlowVersion]:
+        return self.conn.cursor(row_factory=class_row(FlowVersion)).execute(query("ui_flows")).fetchall()
+
+    def ui_flow_steps(self, flow_slug: str, version: int) -> list[FlowStep]:
+        cursor = self.conn.cursor(row_factory=class_row(FlowStep))
+        return cursor.execute(query("ui_flow_steps"), {"flow_slug": flow_slug, "version": version}).fetchall()
+
+    def ui_workers(self, limit: int) -> list[WorkerInfo]:
+        cursor = self.conn.cursor(row_factory=class_row(WorkerInfo))
+        return cursor.execute(query("ui_workers"), {"limit": limit}).fetchall()
+
+    def ui_queue(self) -> list[QueueDepth]:
+        return self.conn.cursor(row_factory=class_row(QueueDepth)).execute(query("ui_queue")).fetchall()
+
+    def ui_run_fingerprints(self, run_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        rows = self.conn.execute(query("ui_run_fingerprints"), {"run_ids": [str(r) for r in run_ids]}).fetchall()
+        return {row[0]: str(row[1]) for row in rows}
+
+    def ui_run_waits(self, run_id: uuid.UUID) -> dict[str, StepWait]:
+        cursor = self.conn.cursor(row_factory=class_row(StepWait))
+        return {w.step_slug: w for w in cursor.execute(query("ui_run_waits"), {"run_id": str(run_id)})}
+
+    def ui_can_operate(self) -> bool:
+        row = self._one("ui_can_operate")
+        return bool(row and row[0])
+
+    def ui_listen(self) -> None:
+        self.conn.execute(query("ui_listen"))
 
     # The installer's queries.
 
