@@ -235,7 +235,7 @@ def cmd_start(args: argparse.Namespace) -> int:
         if flow.input_type is not UNANNOTATED:
             problem = json_mismatch(data, flow.input_type, "--input")
             if problem:
-                raise CliError(f'{problem}: flow "{flow.slug}" takes {_type_text(flow.input_type)}')
+                raise CliError(f'{problem}; flow "{flow.slug}" takes {_type_text(flow.input_type)}')
     with psycopg.connect(_dsn(args), autocommit=True) as conn:
         run = client.start_flow(conn, flow, data, run_id=args.run_id)
         print(run.run_id)

@@ -172,7 +172,7 @@ def json_mismatch(value: Any, annotation: Any, where: str = "the input") -> str 
             details = error.errors() if isinstance(error, pydantic.ValidationError) else []
             if details:
                 field = "".join(f"[{json.dumps(part)}]" for part in details[0]["loc"])
-                return f"{where}{field}: {details[0]['msg']} ({annotation.__name__})"
+                return f"{where}{field}: {details[0]['msg']}"
             return f"{where} is not a valid {annotation.__name__}: {str(error).splitlines()[0]}"
         return None
     if typing.is_typeddict(annotation) or (isinstance(annotation, type) and dataclasses.is_dataclass(annotation)):
