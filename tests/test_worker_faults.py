@@ -179,7 +179,9 @@ def test_an_error_message_with_a_nul_character_is_reported(dsn: str, conn: psyco
     assert [(a[3], a[4]) for a in attempts(conn, run.run_id)] == [("ValueError", "a NUL \\x00 inside")]
 
 
-def test_a_worker_that_cannot_connect_at_start_fails_fast_with_one_line(dsn: str, conn: psycopg.Connection[Any]) -> None:
+def test_a_worker_that_cannot_connect_at_start_fails_fast_with_one_line(
+    dsn: str, conn: psycopg.Connection[Any]
+) -> None:
     database = sql.Identifier(conn.info.dbname)
     with psycopg.connect(dsn.replace(conn.info.dbname, "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))

@@ -74,11 +74,11 @@ SELECT a.step_slug, a.task_index, a.attempt, a.worker_id, a.started_at, a.failed
  ORDER BY a.failed_at, a.attempt_id;
 
 -- name: get_unserved_steps
--- Steps of a run with tasks waiting to be claimed that no live worker (seen within max_age) serves
+-- Steps of a run with tasks claimable now (not delayed, no live lease) that no live worker (seen within max_age) serves
 SELECT t.flow_slug, t.flow_version, t.step_slug, count(*)::int AS tasks
   FROM pgflow.step_tasks AS t
  WHERE t.run_id = %(run_id)s::uuid
-   AND (t.status = 'queued' OR (t.status = 'started' AND t.available_at <= now()))
+   AND t.status IN ('queued', 'started') AND t.available_at <= now()  -- claimable now (not delayed, not leased)
    AND NOT EXISTS (
          SELECT 1 FROM pgflow.workers AS w
           WHERE w.last_seen_at > now() - %(max_age)s::interval
