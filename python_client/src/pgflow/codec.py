@@ -12,23 +12,26 @@ import dataclasses
 import datetime
 import enum
 import json
+import sys
 import types
 import typing
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-try:  # pydantic is optional: used only when it is installed
-    import pydantic
-except ImportError:  # pragma: no cover - exercised only without pydantic
-    pydantic = None  # type: ignore[assignment]
-
 
 class CodecError(TypeError):
     """A value cannot be turned into JSON, or JSON into the annotated type."""
 
 
+def _pydantic() -> Any:
+    """pydantic if it is loaded: a model can only exist once its module imported pydantic (so it is
+    never imported here, which would cost every CLI call ~20 ms)."""
+    return sys.modules.get("pydantic")
+
+
 def _is_pydantic_model(annotation: Any) -> bool:
+    pydantic = _pydantic()
     return pydantic is not None and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
 
 
@@ -36,6 +39,7 @@ def to_json(value: Any) -> Any:
     """A plain JSON value (dict, list, str, int, float, bool, None) for ``value``."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    pydantic = _pydantic()
     if pydantic is not None and isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -169,7 +173,7 @@ def json_mismatch(value: Any, annotation: Any, where: str = "the input") -> str 
         try:
             annotation.model_validate(value)
         except Exception as error:
-            details = error.errors() if isinstance(error, pydantic.ValidationError) else []
+            details = error.errors() if isinstance(error, _pydantic().ValidationError) else []
             if details:
                 field = "".join(f"[{json.dumps(part)}]" for part in details[0]["loc"])
                 return f"{where}{field}: {details[0]['msg']}"
