@@ -179,14 +179,39 @@ def test_an_error_message_with_a_nul_character_is_reported(dsn: str, conn: psyco
     assert [(a[3], a[4]) for a in attempts(conn, run.run_id)] == [("ValueError", "a NUL \\x00 inside")]
 
 
-def test_a_worker_that_cannot_connect_waits_quietly_then_works(dsn: str, conn: psycopg.Connection[Any]) -> None:
-    deploy(conn, hostile_flows.huge)
-    run = start_flow(conn, hostile_flows.huge, {"what": "small"})
+def test_a_worker_that_cannot_connect_at_start_fails_fast_with_one_line(
+    dsn: str, conn: psycopg.Connection[Any]
+) -> None:
     database = sql.Identifier(conn.info.dbname)
     with psycopg.connect(dsn.replace(conn.info.dbname, "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
         try:
+            began = time.monotonic()
+            with worker_process(dsn, "hostile_flows:huge") as worker:
+                worker.process.wait(timeout=15)
+        finally:
+            admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
+    assert worker.process.returncode == 2
+    assert time.monotonic() - began < 10
+    [line] = worker.log.splitlines()  # one line, no traceback, no "serving flows"
+    assert line.startswith("pgflow worker: worker ") and ": cannot connect to the database: " in line
+    assert "not currently accepting connections" in worker.log and "check --dsn or PGFLOW_DSN" in worker.log
+
+
+def test_a_worker_that_loses_its_database_waits_quietly_then_works(dsn: str, conn: psycopg.Connection[Any]) -> None:
+    deploy(conn, hostile_flows.huge)
+    database = sql.Identifier(conn.info.dbname)
+    with psycopg.connect(dsn.replace(conn.info.dbname, "postgres"), autocommit=True) as admin:
+        try:
             with worker_process(dsn, "hostile_flows:huge", "--concurrency", "2") as worker:
+                wait_until(lambda: conn.execute("SELECT count(*) FROM pgflow.workers").fetchone() == (1,))
+                admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(database))
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND application_name LIKE 'pgflow-worker-%%'",
+                    (conn.info.dbname,),
+                )
+                run = start_flow(conn, hostile_flows.huge, {"what": "small"})
                 time.sleep(4)  # refused: every piece retries, with bounded backoff
                 assert worker.alive
                 admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(database))
@@ -197,7 +222,7 @@ def test_a_worker_that_cannot_connect_waits_quietly_then_works(dsn: str, conn: p
     lines = worker.log.splitlines()
     complaints = [line for line in lines if re.search(r" (WARNING|ERROR) ", line)]
     assert len(complaints) == 1, worker.log  # one line for the outage, no pool warning per attempt
-    assert "cannot reach the database" in complaints[0] and "not currently accepting connections" in complaints[0]
+    assert "cannot reach the database" in complaints[0]
     assert not [line for line in lines if "psycopg.pool" in line or "Traceback" in line], worker.log
     assert any("the database is reachable again" in line for line in lines), worker.log
 

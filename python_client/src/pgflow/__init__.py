@@ -5,6 +5,8 @@ Define flows with the typed DSL (``Flow``, ``@flow.step``), deploy them
 (``start_flow``, ``wait_for_run``, ``get_run``).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .client import (
     Run,
     RunDetails,
@@ -22,7 +24,19 @@ from .client import (
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
-from .worker import Worker, current_task
+
+if TYPE_CHECKING:
+    from .worker import Worker, current_task
+
+
+def __getattr__(name: str) -> Any:
+    # The worker (asyncio, psycopg_pool) loads on first use: a CLI call that only reads runs stays quick.
+    if name in ("Worker", "current_task"):
+        from . import worker
+
+        return getattr(worker, name)
+    raise AttributeError(f"module 'pgflow' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

@@ -13,20 +13,33 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import psycopg
 
 from .codec import to_json
-from .dsl import Flow
+from .dsl import Flow, diff_definitions
 from .encryption import Keyring
-from .store import TERMINAL_STATUSES, CancelledRun, FailedAttempt, RetriedRun, Run, StepState, Store, UnservedStep
+from .store import (
+    TERMINAL_STATUSES,
+    CancelledRun,
+    FailedAttempt,
+    FlowSummary,
+    RetriedRun,
+    Run,
+    StepState,
+    Store,
+    UnservedStep,
+    WorkerInfo,
+)
 from .tracing import current_traceparent
 
 __all__ = [
     "TERMINAL_STATUSES",
     "CancelOutcome",
+    "Deployment",
     "FailedAttempt",
+    "FlowSummary",
     "PruneResult",
     "RetriedRun",
     "Run",
@@ -34,10 +47,14 @@ __all__ = [
     "RunTimeout",
     "StepState",
     "UnservedStep",
+    "WorkerInfo",
     "cancel_run",
     "deploy",
+    "deploy_flow",
     "flow_definition",
     "get_run",
+    "list_flows",
+    "list_workers",
     "prune",
     "recent_runs",
     "retry_run",
@@ -82,8 +99,53 @@ def _connection(conn_or_dsn: Connectable) -> Iterator[psycopg.Connection[Any]]:
 
 def deploy(conn_or_dsn: Connectable, flow: Flow) -> int:
     """``pgflow.define_flow`` with the flow's definition; returns the flow's current version."""
+    return deploy_flow(conn_or_dsn, flow).version
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What ``deploy_flow`` changed: ``change`` is "created" (a new version, or the first),
+    "tunables" (updated in place: ``differences`` says which) or "unchanged"."""
+
+    flow_slug: str
+    version: int
+    change: Literal["created", "tunables", "unchanged"]
+    differences: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.change == "created":
+            return f'flow "{self.flow_slug}": version {self.version} created'
+        if self.change == "tunables":
+            return f'flow "{self.flow_slug}": version {self.version}, tunables updated ({"; ".join(self.differences)})'
+        return f'flow "{self.flow_slug}": unchanged (version {self.version})'
+
+
+def deploy_flow(conn_or_dsn: Connectable, flow: Flow) -> Deployment:
+    """``deploy``, saying what it changed: the stored definition is compared before and after."""
     with _connection(conn_or_dsn) as conn:
-        return Store(conn).define_flow(flow.definition())
+        store = Store(conn)
+        known = store.list_flows(flow.slug)
+        before = store.flow_definition(flow.slug, None) if known else None
+        version = store.define_flow(flow.definition())
+        if before is None or version != known[0].latest_version:
+            return Deployment(flow.slug, version, "created")
+        after = store.flow_definition(flow.slug, version)
+    differences = diff_definitions(before, after)
+    if not differences:
+        return Deployment(flow.slug, version, "unchanged")
+    return Deployment(flow.slug, version, "tunables", differences)
+
+
+def list_flows(conn_or_dsn: Connectable, flow_slug: str | None = None) -> list[FlowSummary]:
+    """The deployed flows (or the one named), by slug."""
+    with _connection(conn_or_dsn) as conn:
+        return Store(conn).list_flows(flow_slug)
+
+
+def list_workers(conn_or_dsn: Connectable) -> list[WorkerInfo]:
+    """The workers that announced themselves, most recently seen first (``live``: within LIVE_WORKER_AGE)."""
+    with _connection(conn_or_dsn) as conn:
+        return Store(conn).list_workers(LIVE_WORKER_AGE)
 
 
 def flow_definition(conn_or_dsn: Connectable, flow_slug: str, version: int | None = None) -> dict[str, Any]:

@@ -29,7 +29,7 @@ import psycopg
 from .client import deploy, start_flow
 from .dsl import Flow
 from .examples import fan_out, parallel_analysis, vip
-from .install import install
+from .install import Installation, install
 from .store import TERMINAL_STATUSES, Store
 from .worker import Worker
 
@@ -186,15 +186,28 @@ def _watch(
         time.sleep(0.2)
 
 
-def run_demo(dsn: str, *, where: str, psql_hint: str | None = None, timeout: float = 45.0, out: TextIO) -> int:
-    """Run the demo against ``dsn``; returns 0 when every run completed."""
+def run_demo(
+    dsn: str,
+    *,
+    where: str,
+    psql_hint: str | None = None,
+    timeout: float = 45.0,
+    out: TextIO,
+    installation: Installation | None = None,
+) -> int:
+    """Run the demo against ``dsn``; returns 0 when every run completed.
+
+    ``installation``: what an earlier step of this process did (the embedded
+    server installs pgflow as it starts), so the demo does not say "already
+    installed" of a database it installed a moment ago.
+    """
 
     def emit(line: str = "") -> None:
         print(line, file=out, flush=True)
 
     emit(f"pgflow demo: {where}")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        emit(f"  {install(conn).describe()}")
+        emit(f"  {(installation or install(conn)).describe()}")
         for flow in DEMO_FLOWS:
             version = deploy(conn, flow)
             steps = ", ".join(flow.steps)

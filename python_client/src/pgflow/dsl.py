@@ -480,7 +480,7 @@ class Flow:
                 self._check_type(what, name, annotation, element, f'the elements of step "{source}" are', False)
                 parameters.append(Parameter(name, "item", annotation, source))
             elif is_fan_out and name == "index":
-                if annotation not in (UNANNOTATED, int, Any, object):
+                if not _matches(annotation, int):
                     raise FlowDefinitionError(f'{what}: parameter "index" is the 0-based task index: annotate it int')
                 parameters.append(Parameter(name, "index", annotation))
             elif name in self._steps and not is_fan_out:
@@ -677,13 +677,17 @@ def _accepts_none(annotation: Any) -> bool:
     return annotation in (Any, object, type(None)) or _is_optional(annotation)
 
 
-def _without_none(annotation: Any) -> Any:
-    args = tuple(a for a in typing.get_args(annotation) if a is not type(None))
-    return args[0] if len(args) == 1 else typing.Union[args]  # noqa: UP007
-
-
 def _matches(annotation: Any, produced: Any) -> bool:
-    """Whether a parameter annotated ``annotation`` accepts what a step that returns ``produced`` gives."""
+    """Whether a parameter annotated ``annotation`` accepts what a step that returns ``produced`` gives.
+
+    The rules of a static type checker, for the types a step passes on: ``Any``
+    either way, unions, subclasses, the numeric tower (``int`` for ``float``,
+    both for ``complex``), ``Literal`` values for their type, and generics by
+    their origin's subclassing and each argument's variance (``list[int]`` for
+    ``Sequence[int]`` but not for ``list[float]``; a bare ``dict`` for
+    ``dict[str, Any]`` and back, its arguments being ``Any``). A TypedDict is
+    compared by identity (or given to ``Mapping[str, object]``), not structurally.
+    """
     if annotation is UNANNOTATED or produced is UNANNOTATED:
         return True
     if annotation in (Any, object) or produced is Any:
@@ -692,9 +696,101 @@ def _matches(annotation: Any, produced: Any) -> bool:
         return _type_name(annotation).replace(" ", "") == _type_name(produced).replace(" ", "")
     if annotation == produced:
         return True
-    if _is_optional(annotation) and not _is_optional(produced):
-        return _matches(_without_none(annotation), produced)
-    return False
+    if _is_union(produced):
+        return all(_matches(annotation, member) for member in typing.get_args(produced))
+    if _is_union(annotation):
+        return any(_matches(member, produced) for member in typing.get_args(annotation))
+    if typing.get_origin(produced) is Literal:
+        if typing.get_origin(annotation) is Literal:
+            return set(typing.get_args(produced)) <= set(typing.get_args(annotation))
+        return all(_matches(annotation, type(value)) for value in typing.get_args(produced))
+    if typing.get_origin(annotation) is Literal:
+        return False
+    if produced is type(None) or annotation is type(None):
+        return False
+    if typing.is_typeddict(produced) or typing.is_typeddict(annotation):
+        return typing.is_typeddict(produced) and _is_mapping_of_objects(annotation)
+    return _generic_matches(annotation, produced)
+
+
+# PEP 484's numeric tower: an int is accepted where a float (or complex) is declared.
+_PROMOTIONS: Final[dict[type, tuple[type, ...]]] = {float: (int,), complex: (int, float)}
+# Type parameters that are covariant (read-only containers); the others are invariant.
+_COVARIANT: Final = frozenset(
+    {
+        collections.abc.Sequence,
+        collections.abc.Iterable,
+        collections.abc.Collection,
+        collections.abc.Reversible,
+        collections.abc.Iterator,
+        collections.abc.Set,
+        frozenset,
+        tuple,
+        type,
+    }
+)
+# For Mapping the key is invariant and the value covariant.
+_MAPPINGS: Final = frozenset({collections.abc.Mapping})
+
+
+def _is_union(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return origin is typing.Union or origin is types.UnionType
+
+
+def _is_mapping_of_objects(annotation: Any) -> bool:
+    """What a type checker lets a TypedDict be given to: ``Mapping`` (of ``str`` to ``object``/``Any``)."""
+    if annotation is collections.abc.Mapping:
+        return True
+    if typing.get_origin(annotation) is not collections.abc.Mapping:
+        return False
+    key, value = typing.get_args(annotation)
+    return key in (str, Any) and value in (object, Any)
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Invariant type arguments: each accepts the other (``Any`` matches anything)."""
+    return _matches(left, right) and _matches(right, left)
+
+
+def _generic_matches(annotation: Any, produced: Any) -> bool:
+    wanted = typing.get_origin(annotation) or annotation
+    given = typing.get_origin(produced) or produced
+    if not isinstance(wanted, type) or not isinstance(given, type):
+        return False
+    if given in _PROMOTIONS.get(wanted, ()):
+        return True
+    try:
+        if not issubclass(given, wanted):
+            return False
+    except TypeError:  # e.g. a runtime-uncheckable protocol
+        return False
+    wanted_args, given_args = typing.get_args(annotation), typing.get_args(produced)
+    if not wanted_args or not given_args:  # a bare generic means Any arguments
+        return True
+    if given is tuple:
+        return _tuple_matches(wanted, wanted_args, given_args)
+    if len(given_args) == 2 and len(wanted_args) == 1:  # a mapping given as its keys' iterable
+        given_args = given_args[:1]
+    if len(wanted_args) != len(given_args):
+        return False
+    if wanted in _MAPPINGS:
+        return _same(wanted_args[0], given_args[0]) and _matches(wanted_args[1], given_args[1])
+    check = _matches if wanted in _COVARIANT else _same
+    return all(check(w, g) for w, g in zip(wanted_args, given_args, strict=True))
+
+
+def _tuple_matches(wanted: type, wanted_args: tuple[Any, ...], given_args: tuple[Any, ...]) -> bool:
+    """A tuple (``tuple[int, ...]`` or ``tuple[int, str]``) given to a tuple or a read-only sequence."""
+    given_elements = given_args[:1] if len(given_args) == 2 and given_args[1] is Ellipsis else given_args
+    given_variadic = len(given_args) == 2 and given_args[1] is Ellipsis
+    if wanted is not tuple:  # Sequence[X], Iterable[X], ...: every element is an X
+        return len(wanted_args) == 1 and all(_matches(wanted_args[0], g) for g in given_elements)
+    if len(wanted_args) == 2 and wanted_args[1] is Ellipsis:
+        return all(_matches(wanted_args[0], g) for g in given_elements)
+    if given_variadic or len(wanted_args) != len(given_args):
+        return False
+    return all(_matches(w, g) for w, g in zip(wanted_args, given_args, strict=True))
 
 
 def _element_type(output: Any) -> Any | None:

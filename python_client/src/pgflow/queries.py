@@ -23,6 +23,8 @@ QueryName = Literal[
     "get_failed_attempts",
     "get_unserved_steps",
     "recent_runs",
+    "list_flows",
+    "list_workers",
     "run_input",
     "run_traceparent",
     "queue_stats",

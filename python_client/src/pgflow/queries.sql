@@ -50,14 +50,23 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
        coalesce(sum(t.attempt), 0)::int AS attempts,
        (array_agg(t.error_message ORDER BY t.task_index) FILTER (WHERE t.error_message IS NOT NULL))[1]
          AS last_task_error,
-       (array_agg(t.worker_id ORDER BY t.task_index) FILTER (WHERE t.worker_id IS NOT NULL))[1] AS worker_id
+       (array_agg(t.worker_id ORDER BY t.task_index) FILTER (WHERE t.worker_id IS NOT NULL))[1] AS worker_id,
+       (count(t.task_index) FILTER (WHERE t.status = 'started'))::int AS tasks_running,
+       min(t.available_at) FILTER (WHERE t.status = 'queued') AS next_available_at,
+       -- attempts made (since the last retry_run) by the queued task that comes back first: > 0 means a retry
+       coalesce((array_agg(t.attempt - t.attempts_before_retry ORDER BY t.available_at)
+                  FILTER (WHERE t.status = 'queued'))[1], 0) AS queued_attempts_made,
+       coalesce(s.max_attempts, f.max_attempts) AS max_attempts,
+       now() AS checked_at
   FROM pgflow.step_states AS ss
   JOIN pgflow.runs AS r ON r.run_id = ss.run_id
   JOIN pgflow.steps AS s
     ON s.flow_slug = r.flow_slug AND s.flow_version = r.flow_version AND s.step_slug = ss.step_slug
+  JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
   LEFT JOIN pgflow.step_tasks AS t ON t.run_id = ss.run_id AND t.step_slug = ss.step_slug
  WHERE ss.run_id = %(run_id)s::uuid
- GROUP BY ss.run_id, ss.step_slug, s.flow_slug, s.flow_version, s.step_slug, s.step_index, s.fan_out
+ GROUP BY ss.run_id, ss.step_slug, s.flow_slug, s.flow_version, s.step_slug, s.step_index, s.fan_out,
+          s.max_attempts, f.max_attempts
  ORDER BY s.step_index;
 
 -- name: get_failed_attempts
@@ -69,11 +78,11 @@ SELECT a.step_slug, a.task_index, a.attempt, a.worker_id, a.started_at, a.failed
  ORDER BY a.failed_at, a.attempt_id;
 
 -- name: get_unserved_steps
--- Steps of a run with tasks waiting to be claimed that no live worker (seen within max_age) serves
+-- Steps of a run with tasks claimable now (not delayed, no live lease) that no live worker (seen within max_age) serves
 SELECT t.flow_slug, t.flow_version, t.step_slug, count(*)::int AS tasks
   FROM pgflow.step_tasks AS t
  WHERE t.run_id = %(run_id)s::uuid
-   AND (t.status = 'queued' OR (t.status = 'started' AND t.available_at <= now()))
+   AND t.status IN ('queued', 'started') AND t.available_at <= now()  -- claimable now (not delayed, not leased)
    AND NOT EXISTS (
          SELECT 1 FROM pgflow.workers AS w
           WHERE w.last_seen_at > now() - %(max_age)s::interval
@@ -90,6 +99,26 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
    AND (%(status)s::text IS NULL OR r.status = %(status)s::text)
  ORDER BY r.started_at DESC, r.run_id
  LIMIT %(limit)s;
+
+-- name: list_flows
+-- Every deployed flow: its latest version, how many versions, steps and runs it has, when it was last defined
+SELECT f.flow_slug, f.version AS latest_version,
+       (SELECT count(*) FROM pgflow.flows AS v WHERE v.flow_slug = f.flow_slug)::int AS versions,
+       (SELECT count(*) FROM pgflow.steps AS s
+         WHERE s.flow_slug = f.flow_slug AND s.flow_version = f.version)::int AS steps,
+       (SELECT count(*) FROM pgflow.runs AS r WHERE r.flow_slug = f.flow_slug)::int AS runs,
+       f.created_at
+  FROM pgflow.flows AS f
+ WHERE f.version = (SELECT max(v.version) FROM pgflow.flows AS v WHERE v.flow_slug = f.flow_slug)
+   AND (%(flow_slug)s::text IS NULL OR f.flow_slug = %(flow_slug)s::text)
+ ORDER BY f.flow_slug;
+
+-- name: list_workers
+-- The workers that announced themselves: what they serve (NULL: everything of their flows), whether idle, last seen
+SELECT w.worker_id, w.step_keys, w.idle, w.started_at, w.last_seen_at, now() - w.last_seen_at AS last_seen_ago,
+       w.last_seen_at > now() - %(max_age)s::interval AS live
+  FROM pgflow.workers AS w
+ ORDER BY w.last_seen_at DESC, w.worker_id;
 
 -- name: run_input
 -- The input of a run as JSON text, for fan-out handlers that ask for `run` (fan-out task inputs do not carry it)
@@ -135,8 +164,8 @@ SELECT t.status, t.attempt, t.error_message
  ORDER BY t.ordinality;
 
 -- name: fail_task
--- Report that a claimed attempt failed, with the error's type and details (e.g. a traceback)
-SELECT t.status, t.attempt
+-- Report that a claimed attempt failed, with the error's type and details (e.g. a traceback); when a retry becomes claimable
+SELECT t.status, t.attempt, t.available_at
   FROM pgflow.fail_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s,
                         error_message => %(error_message)s, task_index => %(task_index)s,
                         attempt => %(attempt)s, error_type => %(error_type)s,
@@ -279,7 +308,8 @@ SELECT s.step_slug, s.step_index, s.fan_out,
 
 -- name: ui_workers
 -- Workers that sent a heartbeat, most recently seen first: what each serves and whether it waits for work
-SELECT w.worker_id, w.step_keys, w.idle, w.started_at, w.last_seen_at, now() - w.last_seen_at AS last_seen_ago
+SELECT w.worker_id, w.step_keys, w.idle, w.started_at, w.last_seen_at, now() - w.last_seen_at AS last_seen_ago,
+       w.last_seen_at > now() - interval '30 seconds' AS live
   FROM pgflow.workers AS w
  ORDER BY w.last_seen_at DESC, w.worker_id
  LIMIT %(limit)s;

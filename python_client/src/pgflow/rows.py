@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,23 @@ class StepState:
     attempts: int
     last_task_error: str | None
     worker_id: str | None
+    tasks_running: int = 0
+    next_available_at: datetime | None = None
+    queued_attempts_made: int = 0
+    max_attempts: int = 0
+    checked_at: datetime | None = None
+
+    @property
+    def waiting(self) -> str | None:
+        """Why a started step runs nothing right now: "delayed until ...", "retry in 4 s (attempt 2 of 3)"."""
+        if self.status != "started" or self.tasks_running or self.next_available_at is None:
+            return None
+        if self.checked_at is None or self.next_available_at <= self.checked_at:
+            return None
+        if self.queued_attempts_made > 0:
+            seconds = math.ceil((self.next_available_at - self.checked_at).total_seconds())
+            return f"retry in {seconds} s (attempt {self.queued_attempts_made + 1} of {self.max_attempts})"
+        return f"delayed until {self.next_available_at.astimezone():%Y-%m-%d %H:%M:%S}"
 
     @property
     def duration(self) -> float | None:
@@ -143,6 +161,7 @@ class ReportResult:
     status: str
     attempt: int
     error_message: str | None = None
+    available_at: datetime | None = None  # fail_task: when the retry becomes claimable
 
 
 @dataclass(frozen=True)
@@ -221,9 +240,20 @@ class FlowStep:
     deps: list[str]
 
 
+class FlowSummary:
+    """A deployed flow (``list_flows``): its latest version and how much it holds."""
+
+    flow_slug: str
+    latest_version: int
+    versions: int
+    steps: int
+    runs: int
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class WorkerInfo:
-    """A worker's last heartbeat (``pgflow.workers``)."""
+    """A worker that announced itself (``list_workers``, ``ui_workers``); ``live``: seen within the last 30 s."""
 
     worker_id: str
     step_keys: list[str] | None
@@ -231,6 +261,7 @@ class WorkerInfo:
     started_at: datetime
     last_seen_at: datetime
     last_seen_ago: timedelta
+    live: bool
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,11 @@ from .rows import (
     ClaimedTask,
     FailedAttempt,
     FlowStep,
+    FlowSummary,
     FlowVersion,
     Installed,
-    QueueStats,
     QueueDepth,
+    QueueStats,
     ReportResult,
     RetriedRun,
     Run,
@@ -53,6 +54,7 @@ __all__ = [
     "CancelledRun",
     "ClaimedTask",
     "FailedAttempt",
+    "FlowSummary",
     "Installed",
     "QueueStats",
     "ReportResult",
@@ -63,6 +65,7 @@ __all__ = [
     "StepState",
     "Store",
     "UnservedStep",
+    "WorkerInfo",
 ]
 
 
@@ -186,6 +189,14 @@ class Store:
         cursor = self.conn.cursor(row_factory=class_row(Run))
         params = {"flow_slug": flow_slug, "status": status, "limit": limit}
         return cursor.execute(query("recent_runs"), params).fetchall()
+
+    def list_flows(self, flow_slug: str | None = None) -> list[FlowSummary]:
+        cursor = self.conn.cursor(row_factory=class_row(FlowSummary))
+        return cursor.execute(query("list_flows"), {"flow_slug": flow_slug}).fetchall()
+
+    def list_workers(self, max_age: str) -> list[WorkerInfo]:
+        cursor = self.conn.cursor(row_factory=class_row(WorkerInfo))
+        return cursor.execute(query("list_workers"), {"max_age": max_age}).fetchall()
 
     def listen_runs(self) -> None:
         self.conn.execute(query("listen_runs"))
@@ -350,7 +361,7 @@ class Store:
 
 # -- async (the worker) -----------------------------------------------------------------
 
-WorkerReport = Literal["complete_task", "complete_tasks", "fail_task"]
+WorkerReport = Literal["complete_task", "complete_tasks"]
 
 
 class AsyncStore:
@@ -437,8 +448,12 @@ class AsyncStore:
             "error_type": error_type,
             "error_details": error_details,
         }
-        rows = await self._report("fail_task", params)
-        return rows[0] if rows else ReportResult("unknown", task.attempt)
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(query("fail_task"), params)
+            row = await cursor.fetchone()
+        if row is None:
+            return ReportResult("unknown", task.attempt)
+        return ReportResult(str(row[0]), int(row[1]), available_at=row[2])
 
     async def _report(self, name: WorkerReport, params: dict[str, Any]) -> list[ReportResult]:
         async with self.pool.connection() as conn:

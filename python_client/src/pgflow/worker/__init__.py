@@ -18,7 +18,7 @@ Every database call goes through ``pgflow.store.AsyncStore``.
 
 from ..store import ClaimedTask
 from .connection import connections_per_worker, pool_size
-from .errors import TaskError, error_type, format_error
+from .errors import TaskError, WorkerStartError, error_type, format_error
 from .handlers import current_task
 from .lifecycle import Worker
 from .routing import servable_step_keys, step_key
@@ -27,6 +27,7 @@ __all__ = [
     "ClaimedTask",
     "TaskError",
     "Worker",
+    "WorkerStartError",
     "connections_per_worker",
     "current_task",
     "error_type",

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from ..encryption import scrub
 
-__all__ = ["TaskError", "error_type", "format_error", "safe_str"]
+__all__ = ["TaskError", "WorkerStartError", "error_type", "format_error", "safe_str", "task_name"]
+
+
+class WorkerStartError(RuntimeError):
+    """The worker cannot start: its database is unreachable (or lacks pgflow) at start; one line says why."""
+
+
+def task_name(flow_slug: str, step_slug: str, task_index: int, fan_out: bool) -> str:
+    """How the worker's log names a task: ``analyze/combine`` (``analyze/each[3]`` for a fan-out task)."""
+    return f"{flow_slug}/{step_slug}" + (f"[{task_index}]" if fan_out else "")
 
 
 def error_type(error: BaseException) -> str:

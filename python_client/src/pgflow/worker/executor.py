@@ -21,6 +21,7 @@ import asyncio
 import collections
 import contextvars
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -31,7 +32,7 @@ from ..encryption import Keyring, plaintext_strings
 from ..store import AsyncStore, ClaimedTask
 from ..tracing import AttemptSpan, attempt_span
 from .connection import Outage
-from .errors import TaskError
+from .errors import TaskError, task_name
 from .handlers import Handlers, Outcome, RunningHandler
 from .lease import LeaseKeeper
 from .metrics import METRICS
@@ -78,6 +79,7 @@ class Executor:
         self.in_flight: set[asyncio.Task[None]] = set()
         self._reporting: set[asyncio.Task[None]] = set()
         self._stuck: set[asyncio.Future[Outcome]] = set()  # handlers that outlived their task
+        self._skip: asyncio.Task[Any] | None = None  # set when draining: done if a second signal skipped the grace
 
     @property
     def free_slots(self) -> int:
@@ -105,6 +107,7 @@ class Executor:
             return
         log.info("worker %s: waiting up to %.0f s for %d task(s) in flight", self.worker_id, grace, len(self.in_flight))
         skip = asyncio.create_task(immediate.wait())
+        self._skip = skip
         deadline = asyncio.get_running_loop().time() + grace
         while self.in_flight and not skip.done():
             remaining = deadline - asyncio.get_running_loop().time()
@@ -153,13 +156,18 @@ class Executor:
             await self._fail(task, failure.scrubbed(plaintext_strings(revealed)))
             return
         log.debug("worker %s: running %s (lease %.0f s)", self.worker_id, task, task.lease_seconds)
+        began = time.monotonic()
         handler = self.handlers.start(step, kwargs, task)
         lease = asyncio.create_task(self.leases.keep(task))
         try:
             outcome = await self._outcome(handler, lease, task.lease_seconds)
         except asyncio.CancelledError:
             self._abandon(handler, task, "the worker shut down")
-            message = f"worker shut down before the handler finished (grace period {self.shutdown_grace:.0f} s)"
+            skipped = self._skip is not None and self._skip.done() and not self._skip.cancelled()
+            grace = (
+                "grace period skipped by a second signal" if skipped else f"grace period {self.shutdown_grace:.0f} s"
+            )
+            message = f"worker shut down before the handler finished ({grace})"
             await self._fail(task, TaskError(message, "CancelledError"))
             return
         finally:
@@ -180,7 +188,7 @@ class Executor:
         elif outcome.error is not None:
             await self._fail(task, TaskError.of(outcome.error).scrubbed(plaintext_strings(revealed)))
         else:
-            await self._complete(task, flow, step, outcome.value, revealed)
+            await self._complete(task, flow, step, outcome.value, revealed, time.monotonic() - began)
 
     async def _outcome(self, handler: RunningHandler, lease: asyncio.Task[None], timeout: float) -> Outcome:
         """The handler's outcome, or LOST (the lease) or TIMED_OUT (counted from the handler's start)."""
@@ -232,7 +240,9 @@ class Executor:
         else:  # a cancelled task usually ends at its next await
             asyncio.get_running_loop().call_later(CANCEL_GRACE, warn)
 
-    async def _complete(self, task: ClaimedTask, flow: Flow, step: Step, output: Any, revealed: list[Any]) -> None:
+    async def _complete(
+        self, task: ClaimedTask, flow: Flow, step: Step, output: Any, revealed: list[Any], seconds: float
+    ) -> None:
         try:
             output_json = self.payloads.output_json(flow, step, output, revealed)
         except BaseException as error:  # user code runs here too (a model's serializer, a Mapping's items)
@@ -254,6 +264,8 @@ class Executor:
             self.stats["completed"] += 1
             METRICS.completed(task)
             self._record(lambda span: span.succeeded("completed"))
+            name = task_name(task.flow_slug, task.step_slug, task.task_index, step.fan_out)
+            log.info("%s run %s ok in %s", name, task.run_id, _elapsed(seconds))
         else:
             # The database did not keep the output (e.g. over max_output_bytes): the attempt failed.
             self.stats["output_refused"] += 1
@@ -268,10 +280,12 @@ class Executor:
             )
 
     async def _fail(self, task: ClaimedTask, error: TaskError) -> None:
+        flow = self.flows.get(task.flow_slug)
+        step = flow.steps.get(task.step_slug) if flow is not None else None
         self._mark_reporting()
         METRICS.failed(task)
         self._record(lambda span: span.failed("failed", error.type, error.message))
-        await self.reporter.fail(task, error)
+        await self.reporter.fail(task, error, step is not None and step.fan_out)
 
     @staticmethod
     def _record(outcome: Callable[[AttemptSpan], None]) -> None:
@@ -283,3 +297,9 @@ class Executor:
         current = asyncio.current_task()
         if current is not None and current in self.in_flight:
             self._reporting.add(current)  # type: ignore[arg-type,unused-ignore]
+
+
+def _elapsed(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"

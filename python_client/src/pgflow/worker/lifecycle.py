@@ -1,5 +1,11 @@
 """The worker's lifecycle: start its pieces, stop on a signal or ``stop()``, shut down gracefully.
 
+A worker that cannot reach its database at start fails at once
+(``WorkerStartError``, one line); once running, it waits out outages quietly
+(see ``connection``). It logs a line per finished task at INFO, a failed
+attempt at WARNING (with when it is retried), a final failure at ERROR, and a
+summary when it stops.
+
 On SIGTERM/SIGINT it stops claiming, lets in-flight tasks finish for a grace
 period, then fails what is left so it is retried elsewhere (a second signal
 skips the grace period); a SIGKILLed worker loses nothing either: its tasks
@@ -16,14 +22,18 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Sequence
+
+import psycopg
 
 from ..dsl import Flow
 from ..encryption import Keyring
 from ..store import AsyncStore
 from .claimer import ClaimLoop
 from .connection import Outage, close_filter, connections_per_worker, open_pool
+from .errors import WorkerStartError
 from .executor import Executor
 from .routing import Routing
 
@@ -140,6 +150,8 @@ class Worker:
     async def run_async(self, *, handle_signals: bool = False) -> None:
         """Run until ``stop()`` (or a signal, with ``handle_signals``)."""
         loop = asyncio.get_running_loop()
+        await self._check_database()
+        began = time.monotonic()
         pool, quiet = open_pool(self.dsn, self.concurrency, f"pgflow-worker-{self.worker_id}")
         store = AsyncStore(pool, self.dsn)
         outage = Outage(self.worker_id)
@@ -192,4 +204,43 @@ class Worker:
                 for signum in (signal.SIGTERM, signal.SIGINT):
                     loop.remove_signal_handler(signum)
             self._loop = None
-            log.info("worker %s: stopped (%s)", self.worker_id, dict(self.stats))
+            log.info(
+                "worker %s: stopped after %s: %s", self.worker_id, _uptime(time.monotonic() - began), self.summary()
+            )
+
+    def summary(self) -> str:
+        """What this worker did, as the line it logs when it stops."""
+        stats = self.stats
+        parts = [f"{stats['claimed']} task(s) claimed", f"{stats['completed']} completed"]
+        if stats["failed"]:
+            final = stats["failed_for_good"]
+            parts.append(f"{stats['failed']} attempt(s) failed ({final} with no attempts left)")
+        for key, label in (
+            ("timed_out", "timed out"),
+            ("lost", "lost their lease"),
+            ("stale", "reported too late"),
+            ("output_refused", "had their output refused"),
+        ):
+            if stats[key]:
+                parts.append(f"{stats[key]} {label}")
+        if self.abandoned:
+            parts.append(f"{self.abandoned} sync handler(s) still running in threads")
+        return ", ".join(parts)
+
+    async def _check_database(self) -> None:
+        """Fail fast, with one line, when the database cannot be reached at start (later outages are waited out)."""
+        try:
+            probe = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as error:
+            reason = " ".join(line.strip() for line in str(error).strip().splitlines() if line.strip())
+            reason = reason.removeprefix("connection failed: ")
+            raise WorkerStartError(
+                f"worker {self.worker_id}: cannot connect to the database: {reason} (check --dsn or PGFLOW_DSN)"
+            ) from error
+        await probe.close()
+
+
+def _uptime(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"

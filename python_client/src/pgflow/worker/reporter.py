@@ -16,13 +16,14 @@ import collections
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final, TypeVar
 
 import psycopg
 
 from ..store import AsyncStore, ClaimedTask, ReportResult
 from .connection import CONNECTION_ERRORS, Backoff, Outage
-from .errors import TaskError, safe_str
+from .errors import TaskError, safe_str, task_name
 
 log = logging.getLogger("pgflow.worker")
 
@@ -133,20 +134,35 @@ class Reporter:
 
     # -- failures ----------------------------------------------------------------------
 
-    async def fail(self, task: ClaimedTask, error: TaskError) -> None:
+    async def fail(self, task: ClaimedTask, error: TaskError, fan_out: bool = False) -> None:
+        """Report a failed attempt; log it at WARNING when it will be retried (with when), ERROR when final."""
         error = error.storable()
         kind = f"{error.type}: " if error.type else ""
         first_line = error.message.splitlines()[0] if error.message else ""
-        log.info("worker %s: %s failed: %s%s", self.worker_id, task, kind, first_line)
+        name = task_name(task.flow_slug, task.step_slug, task.task_index, fan_out)
+        what = f"{name} run {task.run_id} attempt {task.attempt} failed: {kind}{first_line}"
         try:
             row = await self._retrying(
                 "fail_task", lambda: self.store.fail_task(task, error.message, error.type, error.details)
             )
         except psycopg.Error as refused:
-            log.error("worker %s: fail_task refused for %s: %s", self.worker_id, task, refused)
+            log.error("worker %s: %s; fail_task refused it: %s", self.worker_id, what, refused)
             return
-        if row is not None:
-            self.stats["failed"] += 1
+        if row is None:
+            log.warning("%s (not recorded: the database stayed unreachable; its lease will expire)", what)
+            return
+        self.stats["failed"] += 1
+        if row.status == "queued":
+            when = ""
+            if row.available_at is not None:
+                wait = max(0.0, (row.available_at - datetime.now(UTC)).total_seconds())
+                when = f" at {row.available_at.astimezone():%H:%M:%S} (in {wait:.0f} s)"
+            log.warning("%s; retry%s", what, when)
+        elif row.status == "failed":
+            self.stats["failed_for_good"] += 1
+            log.error("%s; no attempts left: the step failed", what)
+        else:  # someone else holds the task now (the database said so with a NOTICE)
+            log.info("%s (not recorded: %s)", what, row.status)
 
     # -- retries -----------------------------------------------------------------------
 
