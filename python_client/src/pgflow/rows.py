@@ -240,6 +240,7 @@ class FlowStep:
     deps: list[str]
 
 
+@dataclass(frozen=True)
 class FlowSummary:
     """A deployed flow (``list_flows``): its latest version and how much it holds."""
 
