@@ -28,7 +28,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 HERE = Path(__file__).resolve().parent
 CLK = os.sysconf("SC_CLK_TCK")
@@ -103,7 +103,7 @@ class CpuSampler:
             self.snap(False)
             time.sleep(0.05)
 
-    def __enter__(self) -> CpuSampler:
+    def __enter__(self) -> Self:
         self.t0, self.total0 = time.perf_counter(), self.machine()
         self.snap(True)
         self._thread.start()
@@ -148,7 +148,7 @@ class EventSampler:
                     self.events[ev] += 1
                 time.sleep(0.002)
 
-    def __enter__(self) -> EventSampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -164,8 +164,9 @@ class EventSampler:
 def child(regime: str) -> None:
     """Runs one regime against BENCH_DB and prints its figures as JSON."""
     sys.path.insert(0, str(HERE))
-    import bench
     import contention
+
+    import bench
 
     db = os.environ["BENCH_DB"]
     out: dict[str, Any] = {}
@@ -263,10 +264,16 @@ def main() -> None:
                 r = subprocess.run(
                     [sys.executable, str(Path(__file__).resolve()), "--child", regime],
                     env=env,
-                    check=True,
                     capture_output=True,
                     text=True,
+                    check=False,
                 )
+                if r.returncode != 0:
+                    print(
+                        f"round {rnd + 1} {regime} {name}: failed:\n{r.stderr[-3000:]}",
+                        flush=True,
+                    )
+                    continue
                 fig = json.loads(r.stdout.strip().splitlines()[-1])
                 fig["pgbench -N -c 4 tps (just before)"] = pgb
                 results.setdefault(regime, {}).setdefault(name, []).append(fig)
