@@ -164,9 +164,10 @@ class EventSampler:
 def child(regime: str) -> None:
     """Runs one regime against BENCH_DB and prints its figures as JSON."""
     sys.path.insert(0, str(HERE))
-    import contention
+    import importlib
 
-    import bench
+    bench = importlib.import_module("bench")  # before contention, which imports it
+    contention = importlib.import_module("contention")
 
     db = os.environ["BENCH_DB"]
     out: dict[str, Any] = {}
