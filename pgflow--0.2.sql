@@ -1530,22 +1530,25 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_queue text[] := ready;
   v_head int := 1;
-  v_step pgflow.steps;
+  -- The step's definition, and the values of the run input at the flow's and
+  -- the step's limit_key ('' without one): tasks carry them, the claim index
+  -- is split by them (turns), and the claim counts them in their key's limits.
+  -- One statement per step: the hot path of every completion.
+  v_step record;
   v_input jsonb;
   v_unmet text;
   v_source_slug text;
   v_source pgflow.step_states;
   v_tasks int;
   v_claimable_now boolean := false;
-  -- Tasks carry the values of the run input at the flow's and the step's
-  -- limit_key ('' without one): the claim index is split by them (turns), and
-  -- the claim counts them in their key's limits.
-  v_flow_key text := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
-                                              WHERE l.flow_slug = run.flow_slug AND l.step_slug = ''), '');
-  v_step_key text;
 BEGIN
   WHILE v_head <= cardinality(v_queue) LOOP
-    SELECT s.* INTO STRICT v_step FROM pgflow.steps AS s
+    SELECT s.*,
+           coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                    WHERE l.flow_slug = run.flow_slug AND l.step_slug = ''), '') AS flow_key,
+           coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                    WHERE l.flow_slug = run.flow_slug AND l.step_slug = s.step_slug), '') AS step_key
+      INTO STRICT v_step FROM pgflow.steps AS s
      WHERE s.flow_slug = run.flow_slug AND s.flow_version = run.flow_version AND s.step_slug = v_queue[v_head];
     v_head := v_head + 1;
 
@@ -1569,8 +1572,6 @@ BEGIN
       CONTINUE;
     END IF;
 
-    v_step_key := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
-                                           WHERE l.flow_slug = run.flow_slug AND l.step_slug = v_step.step_slug), '');
     IF v_step.fan_out THEN
       SELECT d.dep_slug INTO STRICT v_source_slug FROM pgflow.deps AS d
        WHERE d.flow_slug = run.flow_slug AND d.flow_version = run.flow_version AND d.step_slug = v_step.step_slug;
@@ -1589,7 +1590,7 @@ BEGIN
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at,
                                           priority, flow_key, step_key)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
-             now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key
+             now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key
         FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
              WITH ORDINALITY AS e(item, i)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
@@ -1607,7 +1608,7 @@ BEGIN
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at,
                                           priority, flow_key, step_key)
       VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
-              now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key)
+              now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
              queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
@@ -2001,6 +2002,14 @@ BEGIN
     PERFORM set_config('pgflow.synchronous_commit_of_claim', '', true);
   END IF;
 END;
+$$;
+-- Whether this transaction made a lone claim whose commit _durable_commit must
+-- make durable again. A plain expression, so hot callers (_lock_run, _settle)
+-- test it without running a statement, and call _durable_commit only when so.
+CREATE OR REPLACE FUNCTION pgflow._claim_commit_pending()
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(current_setting('pgflow.synchronous_commit_of_claim', true), '') <> ''
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -2509,7 +2518,9 @@ DECLARE
   v_ready text[];
   v_remaining int;
 BEGIN
-  PERFORM pgflow._durable_commit();
+  IF pgflow._claim_commit_pending() THEN
+    PERFORM pgflow._durable_commit();
+  END IF;
   IF coalesce(cardinality(settled), 0) = 0 THEN
     RETURN '{}'::text[];
   END IF;
@@ -2525,19 +2536,23 @@ BEGIN
   SELECT coalesce(array_agg(r.step_slug), '{}') INTO v_ready
     FROM released AS r WHERE r.remaining_deps = 0 AND r.status = 'created';
 
-  UPDATE pgflow.runs AS r SET remaining_steps = r.remaining_steps - cardinality(settled)
-   WHERE r.run_id = run.run_id
-  RETURNING r.remaining_steps INTO v_remaining;
-  IF v_remaining = 0 THEN
-    UPDATE pgflow.runs AS r
-       SET status = 'completed', finished_at = now(),
-           output = (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
+  -- One update of the run row, which completes the run when no step is left
+  -- (the output's subquery runs only then).
+  UPDATE pgflow.runs AS r
+     SET remaining_steps = r.remaining_steps - cardinality(settled),
+         status = CASE WHEN r.remaining_steps = cardinality(settled) THEN 'completed' ELSE r.status END,
+         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN now() ELSE r.finished_at END,
+         output = CASE WHEN r.remaining_steps = cardinality(settled) THEN
+                    (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
                        FROM pgflow.step_states AS ss
                       WHERE ss.run_id = run.run_id AND ss.status = 'completed'
                         AND NOT EXISTS (SELECT 1 FROM pgflow.deps AS e
                                          WHERE e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
                                            AND e.dep_slug = ss.step_slug))
-     WHERE r.run_id = run.run_id;
+                  ELSE r.output END
+   WHERE r.run_id = run.run_id
+  RETURNING r.remaining_steps INTO v_remaining;
+  IF v_remaining = 0 THEN
     PERFORM pgflow._announce_run_end(run.run_id);
   END IF;
   RETURN v_ready;
@@ -2727,7 +2742,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
-  PERFORM pgflow._durable_commit();
+  IF pgflow._claim_commit_pending() THEN
+    PERFORM pgflow._durable_commit();
+  END IF;
   IF nowait THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE NOWAIT;
   ELSE
@@ -2838,19 +2855,23 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4130_store_output.sql
 -- started -> completed for a task whose report counts, unless its output is over
--- the step's max_output_bytes (bytes of JSON text): returns false then, and
--- stores nothing. A single task's output is stored once, on its step; fan-out
--- outputs wait on their tasks for the aggregate.
+-- the step's max_output_bytes (bytes of JSON text): returns NULL then, and
+-- stores nothing. Returns the completed row otherwise, so the caller answers
+-- with it without reading it again. A single task's output is stored once, on
+-- its step; fan-out outputs wait on their tasks for the aggregate.
 CREATE OR REPLACE FUNCTION pgflow._store_output(task pgflow.step_tasks, output jsonb)
-RETURNS boolean
+RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_done pgflow.step_tasks;
 BEGIN
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
      AND coalesce(octet_length(_store_output.output::text), 0)
-         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o);
-  RETURN FOUND;
+         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)
+  RETURNING t.* INTO v_done;
+  RETURN v_done;
 END;
 $$;
 
@@ -2901,22 +2922,30 @@ $$;
 -- extension/40_complete/4190_complete_task_locked.sql
 -- complete_task's work for a task of a plain (not fan-out) step, once the run row
 -- is locked: the task completes, and with it its step (a plain step has one
--- task), which releases its dependents.
+-- task), which releases its dependents. The hot path of every workflow, so each
+-- statement counts (bench/statements.py): the completed row is returned as the
+-- UPDATE left it, and _start_steps runs only when a dependent became ready.
 CREATE OR REPLACE FUNCTION pgflow._complete_task(
   run pgflow.runs, step_slug text, output jsonb, task_index int, attempt int, lease_token uuid)
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_task pgflow.step_tasks := pgflow._lock_task(run, step_slug, task_index, attempt, 'completion', lease_token);
+  v_done pgflow.step_tasks;
+  v_ready text[];
 BEGIN
   IF v_task.run_id IS NULL THEN
     RETURN pgflow._task(run.run_id, step_slug, task_index);
   END IF;
-  IF NOT pgflow._store_output(v_task, output) THEN
+  v_done := pgflow._store_output(v_task, output);
+  IF v_done.run_id IS NULL THEN
     RETURN pgflow._refuse_output(run, v_task, output);
   END IF;
-  PERFORM pgflow._start_steps(run, pgflow._complete_step(run, v_task.step_slug, output));
-  RETURN pgflow._task(run.run_id, step_slug, task_index);
+  v_ready := pgflow._complete_step(run, v_task.step_slug, output);
+  IF cardinality(v_ready) > 0 THEN
+    PERFORM pgflow._start_steps(run, v_ready);
+  END IF;
+  RETURN v_done;
 END;
 $$;
 
@@ -2990,7 +3019,7 @@ BEGIN
   IF v_task.run_id IS NULL THEN
     RETURN 'ignored';
   END IF;
-  IF NOT pgflow._store_output(v_task, output) THEN
+  IF pgflow._store_output(v_task, output) IS NULL THEN
     RETURN 'too_large';
   END IF;
   UPDATE pgflow.fan_out_shards AS f
@@ -3139,7 +3168,9 @@ CREATE OR REPLACE FUNCTION pgflow.complete_task(
 RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pgflow._check_flow_grant(run_id);
+  IF pgflow._granted_flows() IS NOT NULL THEN  -- no statement for the common case
+    PERFORM pgflow._check_flow_grant(run_id);
+  END IF;
   IF pgflow._is_fan_out_task(run_id, step_slug, task_index) THEN
     RETURN pgflow._complete_fan_out_task(run_id, step_slug, output, task_index, attempt, lease_token);
   END IF;

@@ -16,22 +16,25 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_queue text[] := ready;
   v_head int := 1;
-  v_step pgflow.steps;
+  -- The step's definition, and the values of the run input at the flow's and
+  -- the step's limit_key ('' without one): tasks carry them, the claim index
+  -- is split by them (turns), and the claim counts them in their key's limits.
+  -- One statement per step: the hot path of every completion.
+  v_step record;
   v_input jsonb;
   v_unmet text;
   v_source_slug text;
   v_source pgflow.step_states;
   v_tasks int;
   v_claimable_now boolean := false;
-  -- Tasks carry the values of the run input at the flow's and the step's
-  -- limit_key ('' without one): the claim index is split by them (turns), and
-  -- the claim counts them in their key's limits.
-  v_flow_key text := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
-                                              WHERE l.flow_slug = run.flow_slug AND l.step_slug = ''), '');
-  v_step_key text;
 BEGIN
   WHILE v_head <= cardinality(v_queue) LOOP
-    SELECT s.* INTO STRICT v_step FROM pgflow.steps AS s
+    SELECT s.*,
+           coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                    WHERE l.flow_slug = run.flow_slug AND l.step_slug = ''), '') AS flow_key,
+           coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
+                                    WHERE l.flow_slug = run.flow_slug AND l.step_slug = s.step_slug), '') AS step_key
+      INTO STRICT v_step FROM pgflow.steps AS s
      WHERE s.flow_slug = run.flow_slug AND s.flow_version = run.flow_version AND s.step_slug = v_queue[v_head];
     v_head := v_head + 1;
 
@@ -55,8 +58,6 @@ BEGIN
       CONTINUE;
     END IF;
 
-    v_step_key := coalesce(run.input #>> (SELECT l.limit_key FROM pgflow.flow_limits AS l
-                                           WHERE l.flow_slug = run.flow_slug AND l.step_slug = v_step.step_slug), '');
     IF v_step.fan_out THEN
       SELECT d.dep_slug INTO STRICT v_source_slug FROM pgflow.deps AS d
        WHERE d.flow_slug = run.flow_slug AND d.flow_version = run.flow_version AND d.step_slug = v_step.step_slug;
@@ -75,7 +76,7 @@ BEGIN
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, task_index, flow_slug, flow_version, item, available_at,
                                           priority, flow_key, step_key)
       SELECT run.run_id, v_step.step_slug, (e.i - 1)::int, run.flow_slug, run.flow_version, e.item,
-             now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key
+             now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key
         FROM jsonb_array_elements(CASE WHEN v_tasks > 0 THEN v_source.output ELSE '[]' END)
              WITH ORDINALITY AS e(item, i)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
@@ -93,7 +94,7 @@ BEGIN
       INSERT INTO pgflow.step_tasks AS t (run_id, step_slug, flow_slug, flow_version, available_at,
                                           priority, flow_key, step_key)
       VALUES (run.run_id, v_step.step_slug, run.flow_slug, run.flow_version,
-              now() + make_interval(secs => v_step.delay_seconds), run.priority, v_flow_key, v_step_key)
+              now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
              queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,

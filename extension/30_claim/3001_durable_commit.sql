@@ -16,3 +16,11 @@ BEGIN
   END IF;
 END;
 $$;
+-- Whether this transaction made a lone claim whose commit _durable_commit must
+-- make durable again. A plain expression, so hot callers (_lock_run, _settle)
+-- test it without running a statement, and call _durable_commit only when so.
+CREATE OR REPLACE FUNCTION pgflow._claim_commit_pending()
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(current_setting('pgflow.synchronous_commit_of_claim', true), '') <> ''
+$$;

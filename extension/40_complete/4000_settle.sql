@@ -10,7 +10,9 @@ DECLARE
   v_ready text[];
   v_remaining int;
 BEGIN
-  PERFORM pgflow._durable_commit();
+  IF pgflow._claim_commit_pending() THEN
+    PERFORM pgflow._durable_commit();
+  END IF;
   IF coalesce(cardinality(settled), 0) = 0 THEN
     RETURN '{}'::text[];
   END IF;
@@ -26,19 +28,23 @@ BEGIN
   SELECT coalesce(array_agg(r.step_slug), '{}') INTO v_ready
     FROM released AS r WHERE r.remaining_deps = 0 AND r.status = 'created';
 
-  UPDATE pgflow.runs AS r SET remaining_steps = r.remaining_steps - cardinality(settled)
-   WHERE r.run_id = run.run_id
-  RETURNING r.remaining_steps INTO v_remaining;
-  IF v_remaining = 0 THEN
-    UPDATE pgflow.runs AS r
-       SET status = 'completed', finished_at = now(),
-           output = (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
+  -- One update of the run row, which completes the run when no step is left
+  -- (the output's subquery runs only then).
+  UPDATE pgflow.runs AS r
+     SET remaining_steps = r.remaining_steps - cardinality(settled),
+         status = CASE WHEN r.remaining_steps = cardinality(settled) THEN 'completed' ELSE r.status END,
+         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN now() ELSE r.finished_at END,
+         output = CASE WHEN r.remaining_steps = cardinality(settled) THEN
+                    (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
                        FROM pgflow.step_states AS ss
                       WHERE ss.run_id = run.run_id AND ss.status = 'completed'
                         AND NOT EXISTS (SELECT 1 FROM pgflow.deps AS e
                                          WHERE e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
                                            AND e.dep_slug = ss.step_slug))
-     WHERE r.run_id = run.run_id;
+                  ELSE r.output END
+   WHERE r.run_id = run.run_id
+  RETURNING r.remaining_steps INTO v_remaining;
+  IF v_remaining = 0 THEN
     PERFORM pgflow._announce_run_end(run.run_id);
   END IF;
   RETURN v_ready;

@@ -9,7 +9,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_run pgflow.runs;
 BEGIN
-  PERFORM pgflow._durable_commit();
+  IF pgflow._claim_commit_pending() THEN
+    PERFORM pgflow._durable_commit();
+  END IF;
   IF nowait THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = _lock_run.run_id FOR NO KEY UPDATE NOWAIT;
   ELSE

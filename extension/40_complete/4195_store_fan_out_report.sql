@@ -29,7 +29,7 @@ BEGIN
   IF v_task.run_id IS NULL THEN
     RETURN 'ignored';
   END IF;
-  IF NOT pgflow._store_output(v_task, output) THEN
+  IF pgflow._store_output(v_task, output) IS NULL THEN
     RETURN 'too_large';
   END IF;
   UPDATE pgflow.fan_out_shards AS f

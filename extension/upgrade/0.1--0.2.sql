@@ -77,6 +77,8 @@ DROP FUNCTION pgflow._lock_task(pgflow.runs, text, int, int, text);
 DROP FUNCTION pgflow._complete_task(pgflow.runs, text, jsonb, int, int);
 DROP FUNCTION pgflow._store_fan_out_report(uuid, text, jsonb, int, int);
 DROP FUNCTION pgflow._fail_attempt(pgflow.runs, pgflow.step_tasks, text, text, text);
+-- _store_output returns the completed task row (NULL: refused) instead of a boolean.
+DROP FUNCTION pgflow._store_output(pgflow.step_tasks, jsonb);
 -- Definitions lock a row per flow slug instead of advisory
 -- locks (which any role can take): one row per existing flow.
 CREATE TABLE pgflow.flow_locks (
