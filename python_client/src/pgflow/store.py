@@ -388,17 +388,16 @@ class AsyncStore:
 
     async def run_input(self, run_id: uuid.UUID) -> str | None:
         """The run's input as JSON text; raises LookupError for a run that does not exist."""
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(query("run_input"), {"run_id": run_id})
-            row = await cursor.fetchone()
-        if row is None:
-            raise LookupError(f"run {run_id} does not exist")
-        return None if row[0] is None else str(row[0])
+        return await self._run_text("run_input", run_id)
 
     async def run_traceparent(self, run_id: uuid.UUID) -> str | None:
         """The W3C traceparent the run was started in (None: none); raises LookupError for an unknown run."""
+        return await self._run_text("run_traceparent", run_id)
+
+    async def _run_text(self, name: Literal["run_input", "run_traceparent"], run_id: uuid.UUID) -> str | None:
+        """The one text value a per-run query returns; LookupError when it returns no row (no such run)."""
         async with self.pool.connection() as conn:
-            cursor = await conn.execute(query("run_traceparent"), {"run_id": run_id})
+            cursor = await conn.execute(query(name), {"run_id": run_id})
             row = await cursor.fetchone()
         if row is None:
             raise LookupError(f"run {run_id} does not exist")
