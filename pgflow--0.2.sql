@@ -3607,8 +3607,9 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4320_prune.sql
 -- Deletes up to batch_size runs that finished (completed, failed or cancelled)
--- more than older_than ago, with their step states, tasks and attempts, and the
--- workers not seen for that long. Returns
+-- more than older_than ago, with their step states, tasks and attempts, the
+-- workers not seen for that long, and the limit counters of keys idle that long
+-- (_prune_limit_counters). Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
@@ -3659,7 +3660,63 @@ BEGIN
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < v_cutoff;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
-  RETURN v_removed + v_rows;
+  v_removed := v_removed + v_rows;
+  RETURN v_removed + pgflow._prune_limit_counters(v_cutoff, batch_size);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4321_prune_limit_counters.sql
+-- For prune: removes the limit counters nobody needs any more, with the
+-- releases still waiting to be folded into them: counters with nothing in
+-- flight once their releases are counted, not claimed under since the cut-off,
+-- and with no start left in their rate window. Every key value ever seen has a
+-- counter (keys take turns by last_claimed_at), so without this they only grow.
+-- A removed counter is created again by the next start or claim that needs it
+-- (_open_limit), as "never served": a key idle that long goes first, as a new
+-- key would. Locked SKIP LOCKED, as claims lock them: a counter a claimer holds
+-- is left for the next prune, and a claimer never waits for prune (it finds no
+-- room under that limit for one claim, as when another claimer holds it).
+-- Once a counter is locked here and idle, no release can come for it: releases
+-- come from tasks in flight, and claims that would put one in flight need the
+-- lock. Returns the rows removed (counters and releases), at most batch_size
+-- counters per call.
+CREATE OR REPLACE FUNCTION pgflow._prune_limit_counters(cutoff timestamptz, batch_size int)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_idle record;
+  v_removed bigint := 0::bigint;
+  v_rows bigint;
+BEGIN
+  FOR v_idle IN
+    SELECT c.flow_slug, c.step_slug, c.key_value
+      FROM pgflow.limit_counters AS c
+      LEFT JOIN pgflow.flow_limits AS l ON l.flow_slug = c.flow_slug AND l.step_slug = c.step_slug
+     WHERE coalesce(c.last_claimed_at, '-infinity') < cutoff
+       AND NOT EXISTS (SELECT 1 FROM unnest(c.recent_starts) AS s
+                        WHERE s >= least(cutoff, now() - make_interval(secs => coalesce(l.rate_period, 0))))
+     ORDER BY c.last_claimed_at NULLS FIRST
+     LIMIT batch_size
+       FOR UPDATE OF c SKIP LOCKED
+  LOOP
+    -- Counted under the lock: a claim that put a task in flight since the scan
+    -- has committed its in_flight by now.
+    IF (SELECT c.in_flight FROM pgflow.limit_counters AS c
+         WHERE c.flow_slug = v_idle.flow_slug AND c.step_slug = v_idle.step_slug AND c.key_value = v_idle.key_value)
+       > (SELECT count(*) FROM pgflow.limit_releases AS r
+           WHERE r.flow_slug = v_idle.flow_slug AND r.step_slug = v_idle.step_slug AND r.key_value = v_idle.key_value)
+    THEN
+      CONTINUE;  -- tasks in flight under it
+    END IF;
+    DELETE FROM pgflow.limit_releases AS r
+     WHERE r.flow_slug = v_idle.flow_slug AND r.step_slug = v_idle.step_slug AND r.key_value = v_idle.key_value;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    DELETE FROM pgflow.limit_counters AS c
+     WHERE c.flow_slug = v_idle.flow_slug AND c.step_slug = v_idle.step_slug AND c.key_value = v_idle.key_value;
+    v_removed := v_removed + v_rows + 1;
+  END LOOP;
+  RETURN v_removed;
 END;
 $$;
 

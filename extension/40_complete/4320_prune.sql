@@ -1,6 +1,7 @@
 -- Deletes up to batch_size runs that finished (completed, failed or cancelled)
--- more than older_than ago, with their step states, tasks and attempts, and the
--- workers not seen for that long. Returns
+-- more than older_than ago, with their step states, tasks and attempts, the
+-- workers not seen for that long, and the limit counters of keys idle that long
+-- (_prune_limit_counters). Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
@@ -51,6 +52,7 @@ BEGIN
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.workers AS w WHERE w.last_seen_at < v_cutoff;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
-  RETURN v_removed + v_rows;
+  v_removed := v_removed + v_rows;
+  RETURN v_removed + pgflow._prune_limit_counters(v_cutoff, batch_size);
 END;
 $$;
