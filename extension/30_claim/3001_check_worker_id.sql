@@ -8,6 +8,10 @@ BEGIN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
       HINT = 'Identify the worker, e.g. host:pid, so step_tasks shows who ran what.';
   END IF;
+  IF worker_id = pgflow._subflow_holder() THEN
+    RAISE EXCEPTION 'worker_id "%" is reserved: it marks the tasks of subflow steps, held by child runs', worker_id
+      USING ERRCODE = '22023', HINT = 'Identify the worker otherwise, e.g. host:pid.';
+  END IF;
   IF length(worker_id) > 255 THEN
     RAISE EXCEPTION 'worker_id must be at most 255 characters, got % ("%")', length(worker_id), pgflow._excerpt(worker_id)
       USING ERRCODE = '22023', HINT = 'Identify the worker briefly, e.g. host:pid.';
