@@ -87,7 +87,7 @@ def test_a_subflow_parameter_must_take_the_child_input() -> None:
     ):
 
         @other.subflow(subflows.enrich_customer, fan_out=True)
-        def enriched(names: str) -> Enriched: ...
+        def enriched_names(names: str) -> Enriched: ...
 
 
 def test_a_subflow_return_annotation_must_be_the_child_output() -> None:
