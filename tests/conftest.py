@@ -39,9 +39,7 @@ def _start_testcontainer() -> str:
     """A throwaway postgres:15 in Docker with pgflow's control file and install script in place."""
     from testcontainers.postgres import PostgresContainer  # type: ignore[import-not-found,import-untyped,unused-ignore]
 
-    container = PostgresContainer(
-        "postgres:15", username="postgres", password="postgres", dbname="postgres"
-    )
+    container = PostgresContainer("postgres:15", username="postgres", password="postgres", dbname="postgres")
     container.start()
     atexit.register(container.stop)
     archive = io.BytesIO()
@@ -51,9 +49,7 @@ def _start_testcontainer() -> str:
             *sorted(TESTS_DIR.parent.glob("pgflow--*.sql")),
         ):
             tar.add(str(path), arcname=path.name)
-    container.get_wrapped_container().put_archive(
-        "/usr/share/postgresql/15/extension", archive.getvalue()
-    )
+    container.get_wrapped_container().put_archive("/usr/share/postgresql/15/extension", archive.getvalue())
     host, port = container.get_container_host_ip(), container.get_exposed_port(5432)
     dsn = f"host={host} port={port} user=postgres password=postgres dbname=postgres"
     os.environ["PGFLOW_DSN"] = dsn  # for the CLI and worker subprocesses
@@ -114,12 +110,8 @@ running_worker = worker_thread  # a Worker in a thread for the duration of a blo
 
 
 @pytest.fixture
-def worker_factory(
-    dsn: str,
-) -> Callable[..., contextlib.AbstractContextManager[Worker]]:
-    def make(
-        flows: Sequence[Flow], **options: Any
-    ) -> contextlib.AbstractContextManager[Worker]:
+def worker_factory(dsn: str) -> Callable[..., contextlib.AbstractContextManager[Worker]]:
+    def make(flows: Sequence[Flow], **options: Any) -> contextlib.AbstractContextManager[Worker]:
         return running_worker(dsn, flows, **options)
 
     return make
@@ -128,16 +120,12 @@ def worker_factory(
 def subprocess_env(dsn: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PGFLOW_DSN"] = dsn
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(TESTS_DIR), env.get("PYTHONPATH", "")]
-    ).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS_DIR), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.update(extra)
     return env
 
 
-def pgflow_cli(
-    dsn: str, *args: str, timeout: float = 30, **env: str
-) -> subprocess.CompletedProcess[str]:
+def pgflow_cli(dsn: str, *args: str, timeout: float = 30, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the `pgflow` command line (as `python -m pgflow.cli`)."""
     return subprocess.run(
         [sys.executable, "-m", "pgflow.cli", *args],
@@ -149,9 +137,7 @@ def pgflow_cli(
     )
 
 
-def wait_until(
-    predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05
-) -> Any:
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

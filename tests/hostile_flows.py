@@ -48,9 +48,7 @@ class Exiting(Mapping[str, Any]):
 def number(run: Order) -> Any:
     if run["what"] == "exiting":
         return Exiting()
-    return (
-        10**5000 if run["what"] == "huge" else 7
-    )  # str() of it raises ValueError (> 4,300 digits)
+    return 10**5000 if run["what"] == "huge" else 7  # str() of it raises ValueError (> 4,300 digits)
 
 
 batch = Flow("batch", max_attempts=1)
@@ -58,9 +56,7 @@ batch = Flow("batch", max_attempts=1)
 
 @batch.step
 async def encode(run: Order) -> Any:
-    await asyncio.sleep(
-        0.1
-    )  # runs claimed together finish together: one batch of completions
+    await asyncio.sleep(0.1)  # runs claimed together finish together: one batch of completions
     return 10**5000 if run["what"] == "huge" else run["what"]
 
 

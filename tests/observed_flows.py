@@ -30,9 +30,7 @@ seen_traceparents: dict[str, str | None] = {}
 def _handler_span(name: str) -> None:
     seen_traceparents[name] = tracing.current_traceparent()
     if trace is not None:
-        with trace.get_tracer("observed_flows").start_as_current_span(
-            f"handler work {name}"
-        ):
+        with trace.get_tracer("observed_flows").start_as_current_span(f"handler work {name}"):
             pass
 
 

@@ -92,9 +92,7 @@ def numbers(run: Numbers) -> list[int]:
 
 @fan.step(fan_out=True)
 async def scale(numbers: int, index: int, run: Numbers) -> Scaled:
-    await asyncio.sleep(
-        0.05 * (len(run["numbers"]) - index)
-    )  # later items finish first
+    await asyncio.sleep(0.05 * (len(run["numbers"]) - index))  # later items finish first
     return Scaled(index, numbers * run["factor"])
 
 

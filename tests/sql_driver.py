@@ -14,16 +14,12 @@ def define(conn: psycopg.Connection[Any], definition: dict[str, Any]) -> None:
 
 
 def start(conn: psycopg.Connection[Any], flow: str, run_input: dict[str, Any]) -> str:
-    row = conn.execute(
-        "SELECT run_id::text FROM pgflow.start_flow(%s, %s)", [flow, Jsonb(run_input)]
-    ).fetchone()
+    row = conn.execute("SELECT run_id::text FROM pgflow.start_flow(%s, %s)", [flow, Jsonb(run_input)]).fetchone()
     assert row is not None
     return str(row[0])
 
 
-def claim(
-    conn: psycopg.Connection[Any], flows: list[str], max_tasks: int = 100
-) -> list[tuple[Any, ...]]:
+def claim(conn: psycopg.Connection[Any], flows: list[str], max_tasks: int = 100) -> list[tuple[Any, ...]]:
     return conn.execute(
         "SELECT run_id::text, step_slug, task_index, attempt, input FROM pgflow.claim_tasks('upgrade-test', %s, %s)",
         [max_tasks, flows],
@@ -52,12 +48,7 @@ def statuses(conn: psycopg.Connection[Any]) -> dict[str, str]:
     return dict(conn.execute("SELECT run_id::text, status FROM pgflow.runs").fetchall())
 
 
-def drain(
-    conn: psycopg.Connection[Any],
-    flows: list[str],
-    run_ids: list[str],
-    timeout: float = 30,
-) -> None:
+def drain(conn: psycopg.Connection[Any], flows: list[str], run_ids: list[str], timeout: float = 30) -> None:
     """Claim and complete until every named run has ended."""
     deadline = time.monotonic() + timeout
     while any(statuses(conn)[r] == "started" for r in run_ids):

@@ -17,49 +17,22 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def snapshot(conn: psycopg.Connection[Any]) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [
-        "flows",
-        "steps",
-        "deps",
-        "runs",
-        "step_states",
-        "step_tasks",
-        "fan_out_shards",
-        "task_attempts",
-    ]
-    return {
-        t: conn.execute(
-            f"SELECT * FROM pgflow.{t} ORDER BY 1, 2, 3".encode()
-        ).fetchall()
-        for t in tables
-    }
+    tables = ["flows", "steps", "deps", "runs", "step_states", "step_tasks", "fan_out_shards", "task_attempts"]
+    return {t: conn.execute(f"SELECT * FROM pgflow.{t} ORDER BY 1, 2, 3".encode()).fetchall() for t in tables}
 
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not on PATH")
 def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path) -> None:
-    with (
-        scratch_database("dumped") as source,
-        psycopg.connect(source, autocommit=True) as conn,
-    ):
+    with scratch_database("dumped") as source, psycopg.connect(source, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pgflow")
-        define(
-            conn,
-            {
-                "slug": "chain",
-                "timeout": 60,
-                "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}],
-            },
-        )
+        define(conn, {"slug": "chain", "timeout": 60, "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}]})
         define(conn, {"slug": "later", "steps": [{"slug": "a", "delay_seconds": 2}]})
         define(conn, {"slug": "flaky", "base_delay": 0, "steps": [{"slug": "a"}]})
         define(
             conn,
             {
                 "slug": "fan",
-                "steps": [
-                    {"slug": "items"},
-                    {"slug": "double", "deps": ["items"], "fan_out": True},
-                ],
+                "steps": [{"slug": "items"}, {"slug": "double", "deps": ["items"], "fan_out": True}],
             },
         )
         leased_run, delayed_run = start(conn, "chain", {}), start(conn, "later", {})
@@ -68,61 +41,32 @@ def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path) ->
             if task[1] == "items":
                 complete(conn, task, output_for(task))
             else:  # one failed attempt, kept in task_attempts
-                conn.execute(
-                    "SELECT pgflow.fail_task(%s, 'a', 'try again', attempt => %s)",
-                    [task[0], task[3]],
-                )
+                conn.execute("SELECT pgflow.fail_task(%s, 'a', 'try again', attempt => %s)", [task[0], task[3]])
         doubles = claim(conn, ["fan"])
-        complete(
-            conn, doubles[0], output_for(doubles[0])
-        )  # half-done fan-out: 1 of 4 completed, 3 leased
+        complete(conn, doubles[0], output_for(doubles[0]))  # half-done fan-out: 1 of 4 completed, 3 leased
         (leased,) = claim(conn, ["chain"])  # a leased task, its holder still working
         before = snapshot(conn)
 
         dump = tmp_path / "pgflow.dump"
-        subprocess.run(
-            ["pg_dump", "-Fc", "-f", str(dump), "-d", source],
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run(["pg_dump", "-Fc", "-f", str(dump), "-d", source], check=True, capture_output=True)
 
-    with (
-        scratch_database("restored") as target,
-        psycopg.connect(target, autocommit=True) as conn,
-    ):
-        restored = subprocess.run(
-            ["pg_restore", "-d", target, str(dump)], capture_output=True, text=True
-        )
+    with scratch_database("restored") as target, psycopg.connect(target, autocommit=True) as conn:
+        restored = subprocess.run(["pg_restore", "-d", target, str(dump)], capture_output=True, text=True)
         assert restored.returncode == 0, restored.stderr
         assert snapshot(conn) == before
         # The holder of the lease reports to the restored database; the rest is claimed there.
         complete(conn, leased, {"a": 1})
         for task in doubles[1:]:
             complete(conn, task, output_for(task))
-        drain(
-            conn,
-            ["chain", "later", "fan", "flaky"],
-            [leased_run, delayed_run, fan_run, flaky_run],
-        )
-        assert {
-            statuses(conn)[r] for r in (leased_run, delayed_run, fan_run, flaky_run)
-        } == {"completed"}
+        drain(conn, ["chain", "later", "fan", "flaky"], [leased_run, delayed_run, fan_run, flaky_run])
+        assert {statuses(conn)[r] for r in (leased_run, delayed_run, fan_run, flaky_run)} == {"completed"}
         doubled = conn.execute(
-            "SELECT output FROM pgflow.step_states WHERE run_id = %s AND step_slug = 'double'",
-            [fan_run],
+            "SELECT output FROM pgflow.step_states WHERE run_id = %s AND step_slug = 'double'", [fan_run]
         ).fetchone()
         assert doubled == ([2, 4, 6, 8],)
         # History came along, and new history does not collide with it.
         conn.execute("SELECT pgflow.start_flow('flaky')")
         for task in claim(conn, ["flaky"]):
-            conn.execute(
-                "SELECT pgflow.fail_task(%s, 'a', 'after restore', attempt => %s)",
-                [task[0], task[3]],
-            )
-        messages = [
-            r[0]
-            for r in conn.execute(
-                "SELECT error_message FROM pgflow.task_attempts ORDER BY attempt_id"
-            )
-        ]
+            conn.execute("SELECT pgflow.fail_task(%s, 'a', 'after restore', attempt => %s)", [task[0], task[3]])
+        messages = [r[0] for r in conn.execute("SELECT error_message FROM pgflow.task_attempts ORDER BY attempt_id")]
         assert messages == ["try again", "after restore"]

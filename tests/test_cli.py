@@ -17,41 +17,23 @@ from pgflow.examples import fan_out, parallel_analysis
 
 
 def test_help_is_available_for_every_command(dsn: str) -> None:
-    for command in [
-        "",
-        "compile",
-        "deploy",
-        "check",
-        "worker",
-        "start",
-        "status",
-        "runs",
-        "graph",
-    ]:
+    for command in ["", "compile", "deploy", "check", "worker", "start", "status", "runs", "graph"]:
         result = pgflow_cli(dsn, *([command] if command else []), "--help")
         assert result.returncode == 0, result.stderr
         assert "usage: pgflow" in result.stdout
 
 
-def test_compile_prints_sql_that_defines_the_flow(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_compile_prints_sql_that_defines_the_flow(dsn: str, conn: psycopg.Connection[Any]) -> None:
     result = pgflow_cli(dsn, "compile", "pgflow.examples.fan_out:flow")
     assert result.returncode == 0, result.stderr
     assert fan_out.flow.to_sql() in result.stdout
     conn.execute(result.stdout.encode())  # a migration tool would run exactly this
-    stored = conn.execute(
-        "SELECT pgflow.flow_definition(flow_slug => 'fan_out_items')"
-    ).fetchone()
+    stored = conn.execute("SELECT pgflow.flow_definition(flow_slug => 'fan_out_items')").fetchone()
     assert stored is not None
-    assert normalize_definition(stored[0]) == normalize_definition(
-        fan_out.flow.definition()
-    )
+    assert normalize_definition(stored[0]) == normalize_definition(fan_out.flow.definition())
 
 
-def test_compile_output_survives_quotes_and_backslashes(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_compile_output_survives_quotes_and_backslashes(dsn: str, conn: psycopg.Connection[Any]) -> None:
     from pgflow import Flow
 
     flow = Flow("quoting")
@@ -114,19 +96,11 @@ def test_a_definition_error_is_one_readable_line(dsn: str, tmp_path: Any) -> Non
     )
 
 
-def test_start_then_status_shows_the_steps(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_start_then_status_shows_the_steps(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     assert pgflow_cli(dsn, "deploy", "sample_flows:conditional").returncode == 0
     run_id = str(uuid.uuid4())
     started = pgflow_cli(
-        dsn,
-        "start",
-        "conditional",
-        "--input",
-        json.dumps({"name": "Eve", "vip": True}),
-        "--run-id",
-        run_id,
+        dsn, "start", "conditional", "--input", json.dumps({"name": "Eve", "vip": True}), "--run-id", run_id
     )
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == run_id
@@ -136,18 +110,8 @@ def test_start_then_status_shows_the_steps(
     assert status.returncode == 0, status.stderr
     lines = status.stdout.splitlines()
     assert lines[0].startswith(f"run {run_id}  flow conditional v1  completed")
-    assert lines[1].split("\t") == [
-        "step",
-        "status",
-        "attempts",
-        "tasks",
-        "duration",
-        "after",
-    ]  # piped: TSV
-    table = {
-        cells[0]: (cells[1], cells[2], cells[5])
-        for cells in (line.split("\t") for line in lines[2:6])
-    }
+    assert lines[1].split("\t") == ["step", "status", "attempts", "tasks", "duration", "after"]  # piped: TSV
+    table = {cells[0]: (cells[1], cells[2], cells[5]) for cells in (line.split("\t") for line in lines[2:6])}
     assert table == {
         "vip_gift": ("completed", "1", ""),
         "upsell": ("skipped", "", ""),
@@ -155,10 +119,7 @@ def test_start_then_status_shows_the_steps(
         "letter": ("completed", "1", "vip_gift"),
     }
     assert 'upsell: skipped: run_unless {"run": {"vip": true}} is met' in status.stdout
-    assert (
-        'after_upsell: skipped: upstream step "upsell" was skipped with skip-cascade'
-        in status.stdout
-    )
+    assert 'after_upsell: skipped: upstream step "upsell" was skipped with skip-cascade' in status.stdout
 
     runs = pgflow_cli(dsn, "runs", "--flow", "conditional")
     assert runs.returncode == 0 and run_id in runs.stdout and "completed" in runs.stdout
@@ -169,19 +130,12 @@ def test_start_with_wait_prints_the_output(dsn: str, worker_factory: Any) -> Non
     from pgflow.examples import retry
 
     with worker_factory([retry.flow]):
-        result = pgflow_cli(
-            dsn, "start", "retry_division", "--input", '{"value": 4}', "--wait", "10"
-        )
+        result = pgflow_cli(dsn, "start", "retry_division", "--input", '{"value": 4}', "--wait", "10")
     assert result.returncode == 0, result.stderr
-    assert (
-        result.stdout.splitlines()[1]
-        == 'completed: {"division_step": {"result": 25.0}}'
-    )
+    assert result.stdout.splitlines()[1] == 'completed: {"division_step": {"result": 25.0}}'
 
 
-def test_status_of_a_failed_run_shows_the_error(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_status_of_a_failed_run_shows_the_error(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     assert pgflow_cli(dsn, "deploy", "sample_flows:too_slow").returncode == 0
     started = pgflow_cli(dsn, "start", "too_slow")
     run_id = started.stdout.strip()
@@ -189,14 +143,8 @@ def test_status_of_a_failed_run_shows_the_error(
         wait_for_run(dsn, run_id, timeout=10)
     status = pgflow_cli(dsn, "status", run_id)
     assert "failed" in status.stdout.splitlines()[0]
-    assert (
-        'forever: error: task 0 of step "forever" failed after 1 attempt: the handler ran longer'
-        in status.stdout
-    )
-    assert (
-        "forever: attempt 1 failed: TimeoutError: the handler ran longer than the step's timeout"
-        in status.stdout
-    )
+    assert 'forever: error: task 0 of step "forever" failed after 1 attempt: the handler ran longer' in status.stdout
+    assert "forever: attempt 1 failed: TimeoutError: the handler ran longer than the step's timeout" in status.stdout
 
 
 def test_graph_prints_mermaid_from_the_database(dsn: str) -> None:

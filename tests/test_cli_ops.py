@@ -17,9 +17,7 @@ from pgflow.install import EXTENSION_VERSION
 REPO = TESTS_DIR.parent
 
 
-PLAIN = (
-    "{} as plain objects in schema pgflow (install script " + EXTENSION_VERSION + ")"
-)
+PLAIN = "{} as plain objects in schema pgflow (install script " + EXTENSION_VERSION + ")"
 
 
 def _one(dsn: str, statement: str, *params: Any) -> Any:
@@ -37,10 +35,7 @@ def test_help_is_available_for_the_operations_commands(dsn: str) -> None:
 
 def test_packaged_extension_files_are_the_built_ones() -> None:
     packaged = REPO / "python_client" / "src" / "pgflow" / "sql"
-    for built in [
-        *sorted(REPO.glob("pgflow--*.sql")),
-        REPO / "extension" / "pgflow.control",
-    ]:
+    for built in [*sorted(REPO.glob("pgflow--*.sql")), REPO / "extension" / "pgflow.control"]:
         assert (packaged / built.name).read_bytes() == built.read_bytes(), (
             f"python_client/src/pgflow/sql/{built.name} differs from {built.relative_to(REPO)}: "
             f"cp {built.relative_to(REPO)} python_client/src/pgflow/sql/"
@@ -55,54 +50,32 @@ def test_install_creates_the_extension_then_says_it_is_installed(
 ) -> None:
     first = pgflow_cli(empty_dsn, "install")
     assert first.returncode == 0, first.stderr
-    assert (
-        first.stdout.strip()
-        == f"installed pgflow as the extension pgflow {EXTENSION_VERSION}"
-    )
-    assert (
-        _one(empty_dsn, "SELECT extversion FROM pg_extension WHERE extname = 'pgflow'")
-        == EXTENSION_VERSION
-    )
+    assert first.stdout.strip() == f"installed pgflow as the extension pgflow {EXTENSION_VERSION}"
+    assert _one(empty_dsn, "SELECT extversion FROM pg_extension WHERE extname = 'pgflow'") == EXTENSION_VERSION
     second = pgflow_cli(empty_dsn, "install")
     assert second.returncode == 0, second.stderr
-    assert (
-        second.stdout.strip()
-        == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
-    )
+    assert second.stdout.strip() == f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
 
 
 def test_install_plain_runs_flows_without_the_extension(empty_dsn: str) -> None:
     first = pgflow_cli(empty_dsn, "install", "--plain")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == PLAIN.format("installed pgflow")
-    assert (
-        _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'")
-        == 0
-    )
+    assert _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'") == 0
     # The same privileges as the extension: nothing for PUBLIC.
-    assert (
-        _one(empty_dsn, "SELECT has_schema_privilege('public', 'pgflow', 'USAGE')")
-        is False
-    )
+    assert _one(empty_dsn, "SELECT has_schema_privilege('public', 'pgflow', 'USAGE')") is False
 
     deploy(empty_dsn, fan_out.flow)
     run = start_flow(empty_dsn, fan_out.flow, {"items": ["a", "bb"], "multiplier": 3})
     with running_worker(empty_dsn, [fan_out.flow]):
         finished = wait_for_run(empty_dsn, run.run_id, timeout=15)
     assert finished.status == "completed"
-    assert finished.output == {
-        "combine_results": {"count": 2, "total_length": 9, "items": ["A", "BB"]}
-    }
+    assert finished.output == {"combine_results": {"count": 2, "total_length": 9, "items": ["A", "BB"]}}
 
-    again = pgflow_cli(
-        empty_dsn, "install"
-    )  # even without --plain: it is there, as plain objects
+    again = pgflow_cli(empty_dsn, "install")  # even without --plain: it is there, as plain objects
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == PLAIN.format("pgflow is already installed")
-    assert (
-        _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'")
-        == 0
-    )
+    assert _one(empty_dsn, "SELECT count(*) FROM pg_extension WHERE extname = 'pgflow'") == 0
 
 
 def test_install_refuses_a_schema_pgflow_that_is_not_pgflow(empty_dsn: str) -> None:
@@ -127,23 +100,17 @@ ONE_STEP = {"slug": "ops", "max_attempts": 1, "steps": [{"slug": "only"}]}
 
 
 def _start(conn: psycopg.Connection[Any]) -> str:
-    row = conn.execute(
-        "SELECT run_id FROM pgflow.start_flow(flow_slug => 'ops')"
-    ).fetchone()
+    row = conn.execute("SELECT run_id FROM pgflow.start_flow(flow_slug => 'ops')").fetchone()
     assert row is not None
     return str(row[0])
 
 
 def _claim_all(conn: psycopg.Connection[Any]) -> list[str]:
-    rows = conn.execute(
-        "SELECT run_id FROM pgflow.claim_tasks(worker_id => 'pytest', max_tasks => 100)"
-    ).fetchall()
+    rows = conn.execute("SELECT run_id FROM pgflow.claim_tasks(worker_id => 'pytest', max_tasks => 100)").fetchall()
     return [str(r[0]) for r in rows]
 
 
-def test_prune_removes_old_finished_runs_in_batches(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_prune_removes_old_finished_runs_in_batches(dsn: str, conn: psycopg.Connection[Any]) -> None:
     conn.execute("SELECT pgflow.define_flow(definition => %s)", (Jsonb(ONE_STEP),))
     runs = [_start(conn) for _ in range(4)]
     claimed = _claim_all(conn)
@@ -164,16 +131,12 @@ def test_prune_removes_old_finished_runs_in_batches(
     assert result.stdout.strip() == (
         "pruned 6 rows (runs finished more than 30 days ago, with their steps, tasks and attempts) in 2 batches"
     )
-    remaining = conn.execute(
-        "SELECT run_id::text FROM pgflow.runs ORDER BY started_at"
-    ).fetchall()
+    remaining = conn.execute("SELECT run_id::text FROM pgflow.runs ORDER BY started_at").fetchall()
     assert sorted(r[0] for r in remaining) == sorted(runs[2:])
 
     nothing = pgflow_cli(dsn, "prune", "--older-than", "30 days")
     assert nothing.returncode == 0, nothing.stderr
-    assert (
-        nothing.stdout.startswith("pruned 0 rows") and "in 0 batches" in nothing.stdout
-    )
+    assert nothing.stdout.startswith("pruned 0 rows") and "in 0 batches" in nothing.stdout
 
 
 def test_prune_rejects_a_bad_interval_or_batch_size(dsn: str) -> None:
@@ -181,10 +144,7 @@ def test_prune_rejects_a_bad_interval_or_batch_size(dsn: str) -> None:
     assert bad.returncode == 2
     assert "older_than must be a non-negative interval" in bad.stderr
     garbage = pgflow_cli(dsn, "prune", "--older-than", "thirty days")
-    assert (
-        garbage.returncode == 2
-        and 'invalid input syntax for type interval: "thirty days"' in garbage.stderr
-    )
+    assert garbage.returncode == 2 and 'invalid input syntax for type interval: "thirty days"' in garbage.stderr
     assert len(garbage.stderr.splitlines()) == 1 and "CONTEXT" not in garbage.stderr
     zero = pgflow_cli(dsn, "prune", "--older-than", "1 day", "--batch-size", "0")
     assert zero.returncode == 2 and "--batch-size must be at least 1" in zero.stderr
@@ -198,26 +158,18 @@ def test_retry_redrives_a_failed_run(dsn: str, conn: psycopg.Connection[Any]) ->
         "SELECT pgflow.fail_task(run_id => %s, step_slug => 'only', error_message => 'boom')",
         (run_id,),
     )
-    assert (
-        _one(dsn, "SELECT status FROM pgflow.runs WHERE run_id = %s", run_id)
-        == "failed"
-    )
+    assert _one(dsn, "SELECT status FROM pgflow.runs WHERE run_id = %s", run_id) == "failed"
 
     result = pgflow_cli(dsn, "retry", run_id)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f'run {run_id} of flow "ops" is started again')
-    assert (
-        _one(dsn, "SELECT status FROM pgflow.runs WHERE run_id = %s", run_id)
-        == "started"
-    )
+    assert _one(dsn, "SELECT status FROM pgflow.runs WHERE run_id = %s", run_id) == "started"
     assert _claim_all(conn) == [run_id]  # a fresh attempt
     conn.execute(
         "SELECT pgflow.complete_task(run_id => %s, step_slug => 'only', output => '2')",
         (run_id,),
     )
-    assert _one(dsn, "SELECT output FROM pgflow.runs WHERE run_id = %s", run_id) == {
-        "only": 2
-    }
+    assert _one(dsn, "SELECT output FROM pgflow.runs WHERE run_id = %s", run_id) == {"only": 2}
 
     completed = pgflow_cli(dsn, "retry", run_id)
     assert completed.returncode == 2
@@ -226,28 +178,18 @@ def test_retry_redrives_a_failed_run(dsn: str, conn: psycopg.Connection[Any]) ->
     assert unknown.returncode == 2 and "does not exist" in unknown.stderr
 
 
-def test_cancel_cancels_a_started_run_once(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_cancel_cancels_a_started_run_once(dsn: str, conn: psycopg.Connection[Any]) -> None:
     conn.execute("SELECT pgflow.define_flow(definition => %s)", (Jsonb(ONE_STEP),))
     run_id = _start(conn)
     result = pgflow_cli(dsn, "cancel", run_id, "--reason", "no longer needed")
     assert result.returncode == 0, result.stderr
-    assert (
-        result.stdout.strip()
-        == f'run {run_id} of flow "ops" is cancelled (cancelled: no longer needed)'
-    )
+    assert result.stdout.strip() == f'run {run_id} of flow "ops" is cancelled (cancelled: no longer needed)'
     assert _claim_all(conn) == []  # its queued task is never claimed
-    assert (
-        _one(dsn, "SELECT status FROM pgflow.step_states WHERE run_id = %s", run_id)
-        == "cancelled"
-    )
+    assert _one(dsn, "SELECT status FROM pgflow.step_states WHERE run_id = %s", run_id) == "cancelled"
 
     again = pgflow_cli(dsn, "cancel", run_id)
     assert again.returncode == 0, again.stderr
-    assert (
-        again.stdout.strip() == f"run {run_id} is already cancelled; nothing to cancel"
-    )
+    assert again.stdout.strip() == f"run {run_id} is already cancelled; nothing to cancel"
     unknown = pgflow_cli(dsn, "cancel", str(uuid.uuid4()))
     assert unknown.returncode == 2 and "does not exist" in unknown.stderr
 
@@ -261,10 +203,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "pgflow demo: the configured database (dbname=" in out
-    assert (
-        f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}"
-        in out
-    )
+    assert f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}" in out
     for slug in [
         "analyze_parallel",
         "vip_routing",
@@ -274,15 +213,9 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         "customer_report",
     ]:
         assert f'deployed flow "{slug}" v1' in out
-    assert (
-        "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out"
-        in out
-    )
+    assert "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out" in out
     assert "process_each_item  completed   5/5 tasks done" in out
-    assert (
-        "SELECT step_slug, status, output FROM pgflow.step_states WHERE run_id = '"
-        in out
-    )
+    assert "SELECT step_slug, status, output FROM pgflow.step_states WHERE run_id = '" in out
     assert out.rstrip().endswith("pgflow demo: every run completed")
 
     # The database holds what the demo printed.
@@ -314,10 +247,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         == 2
     )
     wait_until(
-        lambda: (
-            _one(dsn, "SELECT count(*) FROM pgflow.runs WHERE status <> 'completed'")
-            == 0
-        ),
+        lambda: _one(dsn, "SELECT count(*) FROM pgflow.runs WHERE status <> 'completed'") == 0,
         timeout=1,
     )
 
@@ -332,33 +262,22 @@ def _all(dsn: str, statement: str) -> list[tuple[Any, ...]]:
 
 def test_prune_can_be_scheduled_with_pg_cron(dsn: str) -> None:
     with psycopg.connect(dsn_for("postgres"), autocommit=True) as admin:
-        available = admin.execute(
-            "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_cron'"
-        ).fetchone()
-        preloaded = admin.execute(
-            "SELECT current_setting('shared_preload_libraries') ~ 'pg_cron'"
-        ).fetchone()
+        available = admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_cron'").fetchone()
+        preloaded = admin.execute("SELECT current_setting('shared_preload_libraries') ~ 'pg_cron'").fetchone()
         if available is None or preloaded is None or not preloaded[0]:
-            pytest.skip(
-                "pg_cron is not installed and preloaded (Debian: postgresql-15-cron)"
-            )
-        cron_db = admin.execute(
-            "SELECT current_setting('cron.database_name')"
-        ).fetchone()
+            pytest.skip("pg_cron is not installed and preloaded (Debian: postgresql-15-cron)")
+        cron_db = admin.execute("SELECT current_setting('cron.database_name')").fetchone()
     assert cron_db is not None
     dbname = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
     command = "SELECT pgflow.prune(older_than => interval '30 days')"
     with psycopg.connect(dsn_for(cron_db[0]), autocommit=True) as cron:
         cron.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
         job = cron.execute(
-            "SELECT cron.schedule_in_database('pgflow-prune-pytest', '17 3 * * *', %s, %s)",
-            (command, dbname),
+            "SELECT cron.schedule_in_database('pgflow-prune-pytest', '17 3 * * *', %s, %s)", (command, dbname)
         ).fetchone()
         assert job is not None
         try:
-            stored = cron.execute(
-                "SELECT command, database FROM cron.job WHERE jobid = %s", (job[0],)
-            ).fetchone()
+            stored = cron.execute("SELECT command, database FROM cron.job WHERE jobid = %s", (job[0],)).fetchone()
             assert stored == (command, dbname)
         finally:
             cron.execute("SELECT cron.unschedule(%s)", (job[0],))

@@ -34,11 +34,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 def with_modules(tmp_path: Path, **modules: str) -> dict[str, Any]:
     for name, source in modules.items():
         (tmp_path / f"{name}.py").write_text(source)
-    return {
-        "PYTHONPATH": os.pathsep.join(
-            [str(tmp_path), str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]
-        )
-    }
+    return {"PYTHONPATH": os.pathsep.join([str(tmp_path), str(TESTS_DIR), os.environ.get("PYTHONPATH", "")])}
 
 
 def in_terminal(dsn: str, *args: str, **env: str) -> str:
@@ -84,25 +80,17 @@ def test_start_wait_without_a_worker_says_what_the_run_waits_for_and_exits_1(
     )
 
 
-def test_a_module_with_a_syntax_error_is_one_line_naming_the_file_and_line(
-    tmp_path: Path, dsn: str
-) -> None:
+def test_a_module_with_a_syntax_error_is_one_line_naming_the_file_and_line(tmp_path: Path, dsn: str) -> None:
     env = with_modules(tmp_path, broken_syntax="x = 1\ndef f(:\n    pass\n")
     result = pgflow_cli(dsn, "worker", "broken_syntax", **env)
     assert result.returncode == 2
     line = one_line(result)
-    assert line.startswith(
-        "pgflow worker: cannot import 'broken_syntax': invalid syntax ("
-    )
+    assert line.startswith("pgflow worker: cannot import 'broken_syntax': invalid syntax (")
     assert line.endswith(f"{tmp_path / 'broken_syntax.py'}, line 2); fix the module")
 
 
-def test_a_module_that_raises_at_import_is_one_line_naming_the_error(
-    tmp_path: Path, dsn: str
-) -> None:
-    env = with_modules(
-        tmp_path, raises_at_import="import os\nraise RuntimeError('no API key set')\n"
-    )
+def test_a_module_that_raises_at_import_is_one_line_naming_the_error(tmp_path: Path, dsn: str) -> None:
+    env = with_modules(tmp_path, raises_at_import="import os\nraise RuntimeError('no API key set')\n")
     result = pgflow_cli(dsn, "deploy", "raises_at_import:flow", **env)
     assert result.returncode == 2
     assert one_line(result) == (
@@ -114,10 +102,7 @@ def test_a_module_that_raises_at_import_is_one_line_naming_the_error(
 def test_a_missing_module_says_where_python_looks(dsn: str) -> None:
     result = pgflow_cli(dsn, "worker", "no_such_module")
     assert result.returncode == 2
-    assert (
-        "no module named 'no_such_module' (run from the directory that holds it"
-        in one_line(result)
-    )
+    assert "no module named 'no_such_module' (run from the directory that holds it" in one_line(result)
 
 
 def test_start_of_an_unknown_flow_is_one_line_with_the_hint(dsn: str) -> None:
@@ -143,10 +128,7 @@ def test_an_unknown_run_says_how_to_find_runs(dsn: str) -> None:
     run_id = uuid.uuid4()
     result = pgflow_cli(dsn, "status", str(run_id))
     assert result.returncode == 2
-    assert (
-        one_line(result)
-        == f"pgflow status: run {run_id} does not exist (`pgflow runs` lists recent runs)"
-    )
+    assert one_line(result) == f"pgflow status: run {run_id} does not exist (`pgflow runs` lists recent runs)"
 
 
 def test_a_database_without_pgflow_says_to_run_pgflow_install(empty_dsn: str) -> None:
@@ -164,10 +146,7 @@ def test_a_wrong_dsn_is_one_line_saying_to_check_it(dsn: str) -> None:
         result = pgflow_cli(wrong, *command)
         assert result.returncode == 2
         line = one_line(result)
-        assert (
-            "cannot connect to the database: " in line
-            and 'database "pgflow_no_such_database"' in line
-        )
+        assert "cannot connect to the database: " in line and 'database "pgflow_no_such_database"' in line
         assert line.endswith("(check --dsn or PGFLOW_DSN)")
 
 
@@ -175,30 +154,20 @@ def test_runs_of_an_unknown_flow_says_it_does_not_exist(dsn: str) -> None:
     assert pgflow_cli(dsn, "deploy", "ux_flows:quick").returncode == 0
     result = pgflow_cli(dsn, "runs", "--flow", "nosuchflow")
     assert result.returncode == 2
-    assert (
-        one_line(result)
-        == 'pgflow runs: flow "nosuchflow" does not exist; deployed flows: quick'
-    )
+    assert one_line(result) == 'pgflow runs: flow "nosuchflow" does not exist; deployed flows: quick'
 
 
 def test_start_checks_the_input_against_the_flows_input_type(dsn: str) -> None:
     assert pgflow_cli(dsn, "deploy", "ux_flows:greet").returncode == 0
     missing = pgflow_cli(dsn, "start", "ux_flows:greet", "--input", '{"name": "Ada"}')
     assert missing.returncode == 2
-    assert (
-        one_line(missing)
-        == 'pgflow start: --input lacks "times" (Greeting); flow "greet" takes Greeting'
-    )
-    mistyped = pgflow_cli(
-        dsn, "start", "ux_flows:greet", "--input", '{"name": "Ada", "times": "2"}'
-    )
+    assert one_line(missing) == 'pgflow start: --input lacks "times" (Greeting); flow "greet" takes Greeting'
+    mistyped = pgflow_cli(dsn, "start", "ux_flows:greet", "--input", '{"name": "Ada", "times": "2"}')
     assert mistyped.returncode == 2
     assert one_line(mistyped) == (
         'pgflow start: --input["times"] must be int, not a string ("2"); flow "greet" takes Greeting'
     )
-    good = pgflow_cli(
-        dsn, "start", "ux_flows:greet", "--input", '{"name": "Ada", "times": 2}'
-    )
+    good = pgflow_cli(dsn, "start", "ux_flows:greet", "--input", '{"name": "Ada", "times": 2}')
     assert good.returncode == 0, good.stderr
     uuid.UUID(good.stdout.strip())
 
@@ -207,23 +176,17 @@ def test_help_documents_the_exit_codes_and_version(dsn: str) -> None:
     for args in (["--help"], ["start", "--help"], ["runs", "--help"]):
         text = " ".join(pgflow_cli(dsn, *args).stdout.split())
         assert (
-            "Exit codes: 0 ok; 1 a run failed" in text
-            and "2 a usage, flow definition or database connection" in text
+            "Exit codes: 0 ok; 1 a run failed" in text and "2 a usage, flow definition or database connection" in text
         )
     version = pgflow_cli(dsn, "--version")
     assert version.returncode == 0
-    assert (
-        version.stdout.strip()
-        == f"pgflow {__import__('importlib.metadata').metadata.version('pgflow-engine')}"
-    )
+    assert version.stdout.strip() == f"pgflow {__import__('importlib.metadata').metadata.version('pgflow-engine')}"
 
 
 # -- output ------------------------------------------------------------------------------
 
 
-def test_runs_status_flows_and_workers_print_json(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_runs_status_flows_and_workers_print_json(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     deploy(conn, ux_flows.quick)
     with worker_factory([ux_flows.quick], worker_id="json-worker"):
         run = start_flow(conn, ux_flows.quick)
@@ -241,14 +204,10 @@ def test_runs_status_flows_and_workers_print_json(
         ("second", "completed", 2),
     ]
     flows = json.loads(pgflow_cli(dsn, "flows", "--json").stdout)
-    assert [
-        (f["flow_slug"], f["latest_version"], f["steps"], f["runs"]) for f in flows
-    ] == [("quick", 1, 2, 1)]
+    assert [(f["flow_slug"], f["latest_version"], f["steps"], f["runs"]) for f in flows] == [("quick", 1, 2, 1)]
 
 
-def test_tables_and_colour_only_on_a_terminal(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_tables_and_colour_only_on_a_terminal(dsn: str, conn: psycopg.Connection[Any]) -> None:
     deploy(conn, ux_flows.quick)
     run = start_flow(conn, ux_flows.quick)
     piped = pgflow_cli(dsn, "runs").stdout.splitlines()
@@ -260,10 +219,7 @@ def test_tables_and_colour_only_on_a_terminal(
         "duration",
         "error",
     ]
-    assert (
-        piped[1].split("\t")[:3] == [str(run.run_id), "quick v1", "started"]
-        and "\033[" not in piped[1]
-    )
+    assert piped[1].split("\t")[:3] == [str(run.run_id), "quick v1", "started"] and "\033[" not in piped[1]
     terminal = in_terminal(dsn, "runs").splitlines()
     assert terminal[0].split() == [
         "run_id",
@@ -312,16 +268,11 @@ def test_status_watch_follows_a_run_until_it_finishes(
     assert watcher.returncode == 0, err
     frames = out.split("\n\n" + f"run {run.run_id}")
     assert "waiting for a worker that serves quick v1 step first" in frames[0]
-    assert (
-        f"run {run.run_id}  flow quick v1  completed" in out.rsplit("\n\nrun ", 1)[-1]
-        or "completed" in frames[-1]
-    )
+    assert f"run {run.run_id}  flow quick v1  completed" in out.rsplit("\n\nrun ", 1)[-1] or "completed" in frames[-1]
     assert len(frames) >= 2  # redrawn when it changed
 
 
-def test_status_watch_exits_1_when_the_run_fails(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_status_watch_exits_1_when_the_run_fails(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     deploy(conn, ux_flows.once)
     run = start_flow(conn, ux_flows.once)
     with worker_factory([ux_flows.once]):
@@ -334,32 +285,21 @@ def test_status_watch_exits_1_when_the_run_fails(
 def test_status_says_delayed_until(dsn: str, conn: psycopg.Connection[Any]) -> None:
     deploy(conn, ux_flows.later)
     run = start_flow(conn, ux_flows.later)
-    row = conn.execute(
-        "SELECT available_at FROM pgflow.step_tasks WHERE run_id = %s", (run.run_id,)
-    ).fetchone()
+    row = conn.execute("SELECT available_at FROM pgflow.step_tasks WHERE run_id = %s", (run.run_id,)).fetchone()
     assert row is not None
     available_at: datetime = row[0]
     status = pgflow_cli(dsn, "status", str(run.run_id))
     shown = f"delayed until {available_at.astimezone():%Y-%m-%d %H:%M:%S}"
     assert status.stdout.splitlines()[2].split("\t")[:2] == ["eventually", shown]
     assert f"eventually: {shown}" in status.stdout
-    assert (
-        "waiting for a worker" not in status.stdout
-    )  # not claimable yet: nobody is missing
+    assert "waiting for a worker" not in status.stdout  # not claimable yet: nobody is missing
 
 
-def test_status_says_retry_in_with_the_attempt(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_status_says_retry_in_with_the_attempt(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     deploy(conn, ux_flows.always_fails)
     run = start_flow(conn, ux_flows.always_fails)
     with worker_factory([ux_flows.always_fails]):
-        wait_until(
-            lambda: (
-                conn.execute("SELECT count(*) FROM pgflow.task_attempts").fetchone()
-                == (1,)
-            )
-        )
+        wait_until(lambda: conn.execute("SELECT count(*) FROM pgflow.task_attempts").fetchone() == (1,))
     status = pgflow_cli(dsn, "status", str(run.run_id)).stdout
     lines = status.splitlines()
     row = lines[2].split("\t")
@@ -371,28 +311,15 @@ def test_status_says_retry_in_with_the_attempt(
     assert lines[-1] == f"broken: {row[1]}"
 
 
-def test_status_notes_are_in_time_order(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
-    definition = {
-        "slug": "ordered",
-        "steps": [{"slug": "b"}, {"slug": "a"}],
-        "max_attempts": 2,
-        "base_delay": 0,
-    }
-    conn.execute(
-        "SELECT pgflow.define_flow(definition => %s::jsonb)", (json.dumps(definition),)
-    )
-    row = conn.execute(
-        "SELECT run_id FROM pgflow.start_flow(flow_slug => 'ordered')"
-    ).fetchone()
+def test_status_notes_are_in_time_order(dsn: str, conn: psycopg.Connection[Any]) -> None:
+    definition = {"slug": "ordered", "steps": [{"slug": "b"}, {"slug": "a"}], "max_attempts": 2, "base_delay": 0}
+    conn.execute("SELECT pgflow.define_flow(definition => %s::jsonb)", (json.dumps(definition),))
+    row = conn.execute("SELECT run_id FROM pgflow.start_flow(flow_slug => 'ordered')").fetchone()
     assert row is not None
     run_id = row[0]
     # a fails, then b, then a again (for good): the table lists b first, the notes follow the clock.
     for step, attempt in (("a", 1), ("b", 1), ("a", 2)):
-        conn.execute(
-            "SELECT pgflow.claim_tasks(worker_id => 'w', max_tasks => 5, flow_slugs => '{ordered}')"
-        )
+        conn.execute("SELECT pgflow.claim_tasks(worker_id => 'w', max_tasks => 5, flow_slugs => '{ordered}')")
         conn.execute(
             "SELECT pgflow.fail_task(run_id => %s, step_slug => %s, error_message => %s, attempt => %s)",
             (run_id, step, f"{step} broke ({attempt})", attempt),
@@ -418,9 +345,7 @@ def test_deploy_says_created_unchanged_tunables_updated_or_new_version(
     again = pgflow_cli(dsn, "deploy", "ux_flows:greet")
     assert again.stdout.strip() == 'flow "greet": unchanged (version 1)'
     tuned = pgflow_cli(dsn, "deploy", "ux_flows:greet_tuned")
-    assert tuned.stdout.strip().startswith(
-        'flow "greet": version 1, tunables updated ('
-    )
+    assert tuned.stdout.strip().startswith('flow "greet": version 1, tunables updated (')
     assert "max_attempts" in tuned.stdout
     reshaped = pgflow_cli(dsn, "deploy", "ux_flows:greet_reshaped")
     assert reshaped.stdout.strip() == 'flow "greet": version 2 created'

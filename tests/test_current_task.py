@@ -14,12 +14,7 @@ flow = Flow("knows_its_task", max_attempts=2, base_delay=0)
 def _seen() -> dict[str, Any]:
     task = current_task()
     assert task is not None
-    return {
-        "run_id": str(task.run_id),
-        "step": task.step_slug,
-        "index": task.task_index,
-        "attempt": task.attempt,
-    }
+    return {"run_id": str(task.run_id), "step": task.step_slug, "index": task.task_index, "attempt": task.attempt}
 
 
 @flow.step
@@ -44,16 +39,7 @@ async def each(async_step: dict[str, Any]) -> dict[str, Any]:
 def test_a_handler_sees_the_claim_it_serves(dsn: str) -> None:
     outputs = run_flow(dsn, flow, {})
     run_id = outputs["sync_step"]["run_id"]
-    assert outputs["sync_step"] == {
-        "run_id": run_id,
-        "step": "sync_step",
-        "index": 0,
-        "attempt": 2,
-    }
-    assert outputs["async_step"] == [
-        {"run_id": run_id, "step": "async_step", "index": 0, "attempt": 1}
-    ]
-    assert outputs["each"] == [
-        {"run_id": run_id, "step": "each", "index": 0, "attempt": 1}
-    ]
+    assert outputs["sync_step"] == {"run_id": run_id, "step": "sync_step", "index": 0, "attempt": 2}
+    assert outputs["async_step"] == [{"run_id": run_id, "step": "async_step", "index": 0, "attempt": 1}]
+    assert outputs["each"] == [{"run_id": run_id, "step": "each", "index": 0, "attempt": 1}]
     assert current_task() is None  # outside a handler

@@ -45,11 +45,7 @@ def test_dependencies_are_inferred_from_parameter_names() -> None:
 
     assert flow.steps["count"].deps == ("words", "fetch")
     assert flow.steps["fetch"].deps == ()
-    assert [p.role for p in flow.steps["count"].parameters] == [
-        "dependency",
-        "dependency",
-        "run",
-    ]
+    assert [p.role for p in flow.steps["count"].parameters] == ["dependency", "dependency", "run"]
 
 
 def test_decorator_returns_the_function_unchanged() -> None:
@@ -88,10 +84,7 @@ def test_type_mismatch_names_the_step_parameter_and_types() -> None:
 
 def test_unknown_parameter_suggests_the_closest_step() -> None:
     flow = base_flow()
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r'step "count".*unknown parameter "wrods".*did you mean "words"',
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'step "count".*unknown parameter "wrods".*did you mean "words"'):
 
         @flow.step
         def count(wrods: list[str]) -> int: ...
@@ -99,10 +92,7 @@ def test_unknown_parameter_suggests_the_closest_step() -> None:
 
 def test_slug_typo_in_depends_on_is_an_error() -> None:
     flow = base_flow()
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r'step "audit".*depends on "fecth".*did you mean "fetch"',
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'step "audit".*depends on "fecth".*did you mean "fetch"'):
 
         @flow.step(depends_on=["fecth"])
         def audit() -> None: ...
@@ -124,10 +114,7 @@ def test_cycle_through_itself_is_an_error_naming_the_path() -> None:
 def test_a_dependency_must_be_defined_before_its_dependents() -> None:
     # So a cycle between two steps cannot be written: the later one does not exist yet.
     flow = Flow("f")
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r'step "a".*depends on "b", which is not a step defined before it',
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'step "a".*depends on "b", which is not a step defined before it'):
 
         @flow.step(depends_on=["b"])
         def a() -> None: ...
@@ -137,10 +124,7 @@ def test_validate_reports_a_cycle_as_a_path() -> None:
     flow = base_flow()
     # Only reachable by tampering; the validation is the engine's too.
     object.__setattr__(flow.steps["fetch"], "deps", ("words",))
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r"cycle: (fetch -> words -> fetch|words -> fetch -> words)",
-    ):
+    with pytest.raises(FlowDefinitionError, match=r"cycle: (fetch -> words -> fetch|words -> fetch -> words)"):
         flow.definition()
 
 
@@ -152,8 +136,7 @@ def test_conditional_dependency_must_be_optional() -> None:
         return "hi"
 
     with pytest.raises(
-        FlowDefinitionError,
-        match=r'step "reply".*parameter "greet" must be annotated str \| None.*may be skipped',
+        FlowDefinitionError, match=r'step "reply".*parameter "greet" must be annotated str \| None.*may be skipped'
     ):
 
         @flow.step
@@ -197,8 +180,7 @@ def test_skip_cascade_does_not_require_optional() -> None:
 def test_condition_keys_must_be_in_the_step_input() -> None:
     flow = base_flow()
     with pytest.raises(
-        FlowDefinitionError,
-        match=r'run_if tests "fetc", which is not in the step.*did you mean "fetch"',
+        FlowDefinitionError, match=r'run_if tests "fetc", which is not in the step.*did you mean "fetch"'
     ):
 
         @flow.step(run_if={"fetc": {"url": "x"}}, depends_on=["fetch"])
@@ -218,15 +200,10 @@ def test_fan_out_item_is_typed_by_the_list_element() -> None:
 
     step = flow.steps["upper"]
     assert step.fan_out and step.deps == ("words",)
-    assert [(p.name, p.role) for p in step.parameters] == [
-        ("words", "item"),
-        ("index", "index"),
-        ("run", "run"),
-    ]
+    assert [(p.name, p.role) for p in step.parameters] == [("words", "item"), ("index", "index"), ("run", "run")]
 
     with pytest.raises(
-        FlowDefinitionError,
-        match=r'parameter "words" is annotated int, but the elements of step "words"',
+        FlowDefinitionError, match=r'parameter "words" is annotated int, but the elements of step "words"'
     ):
 
         @flow.step(fan_out=True)
@@ -241,19 +218,12 @@ def test_fan_out_with_an_item_parameter_and_an_explicit_source() -> None:
         return item + "!"
 
     assert flow.steps["shout"].deps == ("words",)
-    assert flow.steps["shout"].document() == {
-        "slug": "shout",
-        "deps": ["words"],
-        "fan_out": True,
-    }
+    assert flow.steps["shout"].document() == {"slug": "shout", "deps": ["words"], "fan_out": True}
 
 
 def test_fan_out_over_a_non_list_is_an_error() -> None:
     flow = base_flow()
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r'fans out over step "fetch", which returns Page, not a list',
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'fans out over step "fetch", which returns Page, not a list'):
 
         @flow.step(fan_out=True)
         def each(fetch: str) -> None: ...
@@ -269,10 +239,7 @@ def test_fan_out_needs_exactly_one_dependency() -> None:
 
 def test_the_run_parameter_has_one_type_per_flow() -> None:
     flow = base_flow()
-    with pytest.raises(
-        FlowDefinitionError,
-        match=r'parameter "run" is annotated int, but the flow input is Text',
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'parameter "run" is annotated int, but the flow input is Text'):
 
         @flow.step
         def other(run: int) -> None: ...
@@ -284,10 +251,7 @@ def test_the_run_parameter_has_one_type_per_flow() -> None:
         ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
         ({"timeout": 0}, "timeout must be an integer >= 1"),
         ({"delay_seconds": -1}, "delay_seconds must be an integer >= 0"),
-        (
-            {"when_unmet": "ignore"},
-            "when_unmet must be one of skip, skip-cascade, fail",
-        ),
+        ({"when_unmet": "ignore"}, "when_unmet must be one of skip, skip-cascade, fail"),
         ({"slug": "run"}, 'the slug "run" is reserved'),
         ({"slug": "9lives"}, "the slug is invalid"),
         ({"slug": "fetch"}, "already defined"),
@@ -313,12 +277,7 @@ def test_definition_is_the_define_flow_document() -> None:
     def each(fetch: str) -> int:
         return 1
 
-    @flow.step(
-        run_unless={"run": {"text": ""}},
-        when_unmet="fail",
-        when_exhausted="skip-cascade",
-        max_attempts=1,
-    )
+    @flow.step(run_unless={"run": {"text": ""}}, when_unmet="fail", when_exhausted="skip-cascade", max_attempts=1)
     def check(run: Text, each: list[int]) -> None: ...
 
     assert flow.definition() == {
@@ -348,12 +307,8 @@ def test_to_sql_quotes_the_document() -> None:
     def greet(run: dict[str, str]) -> None: ...
 
     sql = flow.to_sql()
-    assert sql.startswith("SELECT pgflow.define_flow('{") and sql.endswith(
-        "}'::jsonb);"
-    )
-    assert (
-        "O''Brien \\\\ n" in sql
-    )  # the quote doubled, JSON's escaped backslash kept as is
+    assert sql.startswith("SELECT pgflow.define_flow('{") and sql.endswith("}'::jsonb);")
+    assert "O''Brien \\\\ n" in sql  # the quote doubled, JSON's escaped backslash kept as is
 
 
 def test_normalized_definitions_ignore_order_and_spelled_out_defaults() -> None:
@@ -380,11 +335,7 @@ def test_normalized_definitions_ignore_order_and_spelled_out_defaults() -> None:
 def test_diff_says_shape_or_tunable() -> None:
     flow = base_flow()
     code = flow.definition()
-    stored = {
-        **code,
-        "timeout": 99,
-        "steps": [{"slug": "fetch"}, {"slug": "words"}, {"slug": "old"}],
-    }
+    stored = {**code, "timeout": 99, "steps": [{"slug": "fetch"}, {"slug": "words"}, {"slug": "old"}]}
     assert diff_definitions(stored, code) == [
         "flow timeout: database 99, code 60 (tunable)",
         'step "old": only in the database (shape)',

@@ -116,9 +116,7 @@ def _name(value: Any) -> str:
     ACCEPTED,
     ids=[f"{_name(p)}->{_name(d)}" for p, d in ACCEPTED],
 )
-def test_a_dependency_accepts_what_a_type_checker_accepts(
-    produced: Any, declared: Any
-) -> None:
+def test_a_dependency_accepts_what_a_type_checker_accepts(produced: Any, declared: Any) -> None:
     connect(produced, declared)
 
 
@@ -127,9 +125,7 @@ def test_a_dependency_accepts_what_a_type_checker_accepts(
     REFUSED,
     ids=[f"{_name(p)}->{_name(d)}" for p, d in REFUSED],
 )
-def test_a_dependency_refuses_what_a_type_checker_refuses(
-    produced: Any, declared: Any
-) -> None:
+def test_a_dependency_refuses_what_a_type_checker_refuses(produced: Any, declared: Any) -> None:
     with pytest.raises(
         FlowDefinitionError,
         match=r'step "sink" of flow "types": parameter "source" is annotated .*'
@@ -148,9 +144,7 @@ def test_a_fan_out_index_accepts_what_an_int_is_given_to() -> None:
     @flow.step(fan_out="items")
     def each(item: str, index: float) -> None: ...
 
-    with pytest.raises(
-        FlowDefinitionError, match='parameter "index" is the 0-based task index'
-    ):
+    with pytest.raises(FlowDefinitionError, match='parameter "index" is the 0-based task index'):
 
         @flow.step(fan_out="items")
         def other(item: str, index: str) -> None: ...

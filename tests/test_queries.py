@@ -29,9 +29,7 @@ def test_no_sql_outside_queries_sql() -> None:
                 text = node.value.lstrip()
                 if text == "SELECT pgflow.define_flow(":
                     continue
-                if text.startswith(
-                    ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "LISTEN ", "CREATE ")
-                ):
+                if text.startswith(("SELECT ", "INSERT ", "UPDATE ", "DELETE ", "LISTEN ", "CREATE ")):
                     offenders.append(f"{path.name}: {text[:40]!r}")
     assert offenders == []
 
@@ -44,28 +42,18 @@ def test_only_the_store_calls_query() -> None:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call):
-                name = (
-                    node.func.id
-                    if isinstance(node.func, ast.Name)
-                    else getattr(node.func, "attr", None)
-                )
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
                 if name == "query":
                     callers.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
-            if isinstance(node, ast.ImportFrom) and any(
-                alias.name == "query" for alias in node.names
-            ):
-                callers.append(
-                    f"{path.relative_to(PACKAGE)}:{node.lineno} (imports query)"
-                )
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "query" for alias in node.names):
+                callers.append(f"{path.relative_to(PACKAGE)}:{node.lineno} (imports query)")
     assert callers == []
 
 
 def test_the_store_has_a_method_per_query() -> None:
     from pgflow.store import AsyncStore, Store
 
-    methods = {name for name in dir(Store) if not name.startswith("_")} | set(
-        dir(AsyncStore)
-    )
+    methods = {name for name in dir(Store) if not name.startswith("_")} | set(dir(AsyncStore))
     # LISTEN pgflow_tasks is AsyncStore.notifications (a stream, not a call).
     expected = set(get_args(QueryName)) - {"listen_tasks"}
     assert expected - methods == set()

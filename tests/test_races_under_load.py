@@ -62,9 +62,7 @@ class Load:
                 except psycopg.Error as error:
                     self.record(error)
 
-    def work_once(
-        self, conn: psycopg.Connection[Any], rng: random.Random, worker_id: str
-    ) -> None:
+    def work_once(self, conn: psycopg.Connection[Any], rng: random.Random, worker_id: str) -> None:
         tasks = conn.execute(
             "SELECT run_id, step_slug, task_index, attempt, lease_token, input"
             " FROM pgflow.claim_tasks(worker_id => %s, max_tasks => 8)",
@@ -118,9 +116,7 @@ class Load:
                     ),
                 )
         if batch:
-            conn.execute(
-                "SELECT count(*) FROM pgflow.complete_tasks(%s)", (Jsonb(batch),)
-            )
+            conn.execute("SELECT count(*) FROM pgflow.complete_tasks(%s)", (Jsonb(batch),))
 
     def chaos_monkey(self, run_ids: list[str]) -> None:
         rng = random.Random(7)
@@ -128,9 +124,7 @@ class Load:
             while self.chaos.is_set():
                 run_id = rng.choice(run_ids)
                 try:
-                    status = conn.execute(
-                        "SELECT status FROM pgflow.runs WHERE run_id = %s", (run_id,)
-                    ).fetchone()
+                    status = conn.execute("SELECT status FROM pgflow.runs WHERE run_id = %s", (run_id,)).fetchone()
                     if status and status[0] == "started" and rng.random() < 0.5:
                         conn.execute(
                             "SELECT pgflow.cancel_run(run_id => %s, reason => 'load')",
@@ -167,14 +161,10 @@ def test_reports_cancels_and_retries_at_once_neither_deadlock_nor_leave_a_run_un
         load.chaos.clear()
         monkey.join()
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(
-                "SELECT pgflow.retry_run(run_id) FROM pgflow.runs WHERE status IN ('failed', 'cancelled')"
-            )
+            conn.execute("SELECT pgflow.retry_run(run_id) FROM pgflow.runs WHERE status IN ('failed', 'cancelled')")
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
-                left = conn.execute(
-                    "SELECT count(*) FROM pgflow.runs WHERE status <> 'completed'"
-                ).fetchone()
+                left = conn.execute("SELECT count(*) FROM pgflow.runs WHERE status <> 'completed'").fetchone()
                 if left and left[0] == 0:
                     break
                 time.sleep(0.2)

@@ -10,15 +10,7 @@ import psycopg
 import pytest
 from conftest import pgflow_cli
 
-from pgflow import (
-    Flow,
-    FlowDefinitionError,
-    Worker,
-    deploy,
-    get_run,
-    start_flow,
-    wait_for_run,
-)
+from pgflow import Flow, FlowDefinitionError, Worker, deploy, get_run, start_flow, wait_for_run
 from pgflow.encryption import REDACTED, Keyring, SecretError, generate_key, is_sealed
 
 TOKEN = "tok_live_5f3a9c1e7b2d4068"
@@ -62,9 +54,7 @@ def all_pgflow_tables_as_text(conn: psycopg.Connection[Any]) -> str:
     assert len(tables) >= 8
     text = []
     for (table,) in tables:
-        [(dump,)] = conn.execute(
-            f"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} AS t"
-        ).fetchall()
+        [(dump,)] = conn.execute(f"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} AS t").fetchall()
         text.append(dump)
     return "\n".join(text)
 
@@ -87,15 +77,11 @@ def test_secrets_never_reach_the_database_in_clear(
     seen.clear()
     deploy(conn, secure)
     run = start_flow(conn, secure, {"userToken": TOKEN, "url": "https://api.example"})
-    assert (
-        is_sealed(run.input["userToken"]) and run.input["url"] == "https://api.example"
-    )
+    assert is_sealed(run.input["userToken"]) and run.input["url"] == "https://api.example"
     with worker_factory([secure]):
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "completed", finished.error_message
-    assert finished.output == {
-        "call_api": f"called https://api.example with a token of {len(TOKEN)} characters"
-    }
+    assert finished.output == {"call_api": f"called https://api.example with a token of {len(TOKEN)} characters"}
     assert seen == [TOKEN, TOKEN]  # both handlers saw the plaintext
 
     stored = all_pgflow_tables_as_text(conn)
@@ -105,9 +91,7 @@ def test_secrets_never_reach_the_database_in_clear(
     assert details is not None
     used = details.step("use_token").output
     assert is_sealed(used["usedToken"]) and used["url"] == "https://api.example"
-    assert (
-        Keyring([keys[0]]).open(used["usedToken"]) == TOKEN
-    )  # the key in the environment opens it
+    assert Keyring([keys[0]]).open(used["usedToken"]) == TOKEN  # the key in the environment opens it
     assert TOKEN not in caplog.text
 
     status = pgflow_cli(dsn, "status", str(run.run_id), "-v")
@@ -163,42 +147,25 @@ def test_a_secret_is_scrubbed_from_errors_and_cannot_leak_through_an_undeclared_
     assert TOKEN not in caplog.text
     details = get_run(conn, run.run_id)
     assert details is not None
-    errors = {
-        a.step_slug: (a.error_type, a.error_message, a.error_details or "")
-        for a in details.failed_attempts
-    }
-    assert errors["complain"][:2] == (
-        "ValueError",
-        f"the API rejected token {REDACTED}",
-    )
+    errors = {a.step_slug: (a.error_type, a.error_message, a.error_details or "") for a in details.failed_attempts}
+    assert errors["complain"][:2] == ("ValueError", f"the API rejected token {REDACTED}")
     assert REDACTED in errors["complain"][2]
     assert errors["echo"][0] == "pgflow.encryption.SecretError"
     assert errors["echo"][1].startswith(
         'cannot report the handler\'s output: the output of step "echo" of flow "leaky" contains a secret value '
         "of its input in clear; it was not stored"
     )
-    assert (
-        details.step("complain").status == "skipped"
-        and details.step("echo").status == "failed"
-    )
+    assert details.step("complain").status == "skipped" and details.step("echo").status == "failed"
 
 
 def test_key_rotation_old_secrets_decrypt_with_the_new_key_first(
-    dsn: str,
-    conn: psycopg.Connection[Any],
-    worker_factory: Any,
-    keys: list[str],
-    monkeypatch: pytest.MonkeyPatch,
+    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any, keys: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old, new = keys
     seen.clear()
     deploy(conn, secure)
-    run = start_flow(
-        conn, secure, {"userToken": TOKEN, "url": "u"}
-    )  # encrypted with the old key
-    monkeypatch.setenv(
-        "PGFLOW_SECRET_KEYS", f"{new},{old}"
-    )  # rotation: the new key first
+    run = start_flow(conn, secure, {"userToken": TOKEN, "url": "u"})  # encrypted with the old key
+    monkeypatch.setenv("PGFLOW_SECRET_KEYS", f"{new},{old}")  # rotation: the new key first
     with worker_factory([secure]):
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "completed", finished.error_message
@@ -206,17 +173,11 @@ def test_key_rotation_old_secrets_decrypt_with_the_new_key_first(
     details = get_run(conn, run.run_id)
     assert details is not None
     sealed = details.step("use_token").output["usedToken"]
-    assert (
-        Keyring([new]).open(sealed) == TOKEN
-    )  # what the worker wrote uses the new key
-    with pytest.raises(
-        SecretError, match="none of the keys in PGFLOW_SECRET_KEYS fits"
-    ):
+    assert Keyring([new]).open(sealed) == TOKEN  # what the worker wrote uses the new key
+    with pytest.raises(SecretError, match="none of the keys in PGFLOW_SECRET_KEYS fits"):
         Keyring([old]).open(sealed)
     with pytest.raises(SecretError, match="none of the keys"):
-        Keyring([new]).open(
-            run.input["userToken"]
-        )  # dropping the old key too early breaks old runs
+        Keyring([new]).open(run.input["userToken"])  # dropping the old key too early breaks old runs
 
 
 def test_missing_or_malformed_keys_give_a_clear_error(
@@ -224,21 +185,13 @@ def test_missing_or_malformed_keys_give_a_clear_error(
 ) -> None:
     monkeypatch.delenv("PGFLOW_SECRET_KEYS", raising=False)
     deploy(conn, secure)
-    with pytest.raises(
-        SecretError,
-        match='flow "secure_flow" has secret input fields: PGFLOW_SECRET_KEYS is not set',
-    ):
+    with pytest.raises(SecretError, match='flow "secure_flow" has secret input fields: PGFLOW_SECRET_KEYS is not set'):
         start_flow(conn, secure, {"userToken": TOKEN, "url": "u"})
     assert conn.execute("SELECT count(*) FROM pgflow.runs").fetchone() == (0,)
-    with pytest.raises(
-        SecretError,
-        match="flows secure_flow declare secret fields: PGFLOW_SECRET_KEYS is not set",
-    ):
+    with pytest.raises(SecretError, match="flows secure_flow declare secret fields: PGFLOW_SECRET_KEYS is not set"):
         Worker(dsn, [secure])
     monkeypatch.setenv("PGFLOW_SECRET_KEYS", "not-a-key")
-    with pytest.raises(
-        SecretError, match="key 1 of PGFLOW_SECRET_KEYS is not a Fernet key"
-    ):
+    with pytest.raises(SecretError, match="key 1 of PGFLOW_SECRET_KEYS is not a Fernet key"):
         Worker(dsn, [secure])
 
 
@@ -260,9 +213,7 @@ def test_conditions_on_secret_fields_are_rejected() -> None:
     @flow.step(run_unless={"issue": {"kind": "k"}})  # a non-secret field is fine
     def fine(issue: dict[str, str] | None) -> None: ...
 
-    with pytest.raises(
-        FlowDefinitionError, match=r'run_unless tests "issue\.token", which is secret'
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'run_unless tests "issue\.token", which is secret'):
 
         @flow.step(run_unless={"issue": {"token": "t"}})
         def peek(issue: dict[str, str] | None) -> None: ...
@@ -271,10 +222,7 @@ def test_conditions_on_secret_fields_are_rejected() -> None:
     def items() -> list[int]:
         return [1]
 
-    with pytest.raises(
-        FlowDefinitionError,
-        match='fans out over step "items", whose whole output is secret',
-    ):
+    with pytest.raises(FlowDefinitionError, match='fans out over step "items", whose whole output is secret'):
 
         @flow.step(fan_out=True)
         def each(items: int) -> None: ...

@@ -11,9 +11,7 @@ import pytest
 from pgflow.store import ClaimedTask, completion_json, task_params
 
 
-def claimed(
-    lease_token: uuid.UUID | None = None, input_json: str | None = '{"run": {"a": 1}}'
-) -> ClaimedTask:
+def claimed(lease_token: uuid.UUID | None = None, input_json: str | None = '{"run": {"a": 1}}') -> ClaimedTask:
     now = datetime.now(UTC)
     return ClaimedTask(
         run_id=uuid.UUID(int=1),
@@ -41,9 +39,7 @@ def test_every_report_names_the_attempt_with_its_lease_token() -> None:
     assert task_params(claimed())["lease_token"] is None
 
 
-def test_a_batched_completion_carries_the_lease_token_only_when_the_claim_has_one() -> (
-    None
-):
+def test_a_batched_completion_carries_the_lease_token_only_when_the_claim_has_one() -> None:
     token = uuid.uuid4()
     with_token = json.loads(completion_json(claimed(token), '{"big": [1, 2]}'))
     assert with_token == {
@@ -60,8 +56,6 @@ def test_a_batched_completion_carries_the_lease_token_only_when_the_claim_has_on
 def test_a_claimed_input_is_parsed_only_when_asked() -> None:
     assert claimed().input == {"run": {"a": 1}}
     assert claimed(input_json=None).input is None
-    too_deep = claimed(
-        input_json="[" * 5000 + "]" * 5000
-    )  # constructing it is fine; parsing raises
+    too_deep = claimed(input_json="[" * 5000 + "]" * 5000)  # constructing it is fine; parsing raises
     with pytest.raises(RecursionError):
         _ = too_deep.input

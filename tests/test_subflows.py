@@ -60,10 +60,7 @@ def test_a_subflow_step_compiles_to_a_step_naming_the_child_flow() -> None:
         "subflow": "enrich_customer",
     }
     assert subflows.flow.subflows == {"enrich_customer": subflows.enrich_customer}
-    assert (
-        subflows.flow.steps["report"].parameters[0].annotation
-        == list[subflows.Enriched]
-    )
+    assert subflows.flow.steps["report"].parameters[0].annotation == list[subflows.Enriched]
 
 
 def test_a_subflow_parameter_must_take_the_child_input() -> None:
@@ -82,9 +79,7 @@ def test_a_subflow_parameter_must_take_the_child_input() -> None:
     def names(run: dict[str, Any]) -> list[str]:
         return []
 
-    with pytest.raises(
-        FlowDefinitionError, match=r'flow "enrich_customer" takes Customer as its input'
-    ):
+    with pytest.raises(FlowDefinitionError, match=r'flow "enrich_customer" takes Customer as its input'):
 
         @other.subflow(subflows.enrich_customer, fan_out=True)
         def enriched_names(names: str) -> Enriched: ...
@@ -124,9 +119,7 @@ def test_a_subflow_return_annotation_must_be_the_child_output() -> None:
 
 def test_a_subflow_step_has_no_body_and_one_parameter() -> None:
     parent = _parent()
-    with pytest.raises(
-        FlowDefinitionError, match=r"a subflow step has no body .* write `...`"
-    ):
+    with pytest.raises(FlowDefinitionError, match=r"a subflow step has no body .* write `...`"):
 
         @parent.subflow(subflows.enrich_customer, fan_out=True)
         def enriched(customers: Customer) -> Enriched:
@@ -188,9 +181,7 @@ def test_a_fan_out_subflow_maps_a_flow_over_a_list(dsn: str) -> None:
             "SELECT c.parent_step_slug, c.parent_task_index, c.input, c.status FROM pgflow.runs AS c"
             " WHERE c.parent_run_id IS NOT NULL ORDER BY c.parent_task_index"
         ).fetchall()
-    assert children == [
-        ("enriched", i, CUSTOMERS["customers"][i], "completed") for i in range(3)
-    ]
+    assert children == [("enriched", i, CUSTOMERS["customers"][i], "completed") for i in range(3)]
 
 
 def test_a_failed_child_is_retried_with_a_new_child(dsn: str) -> None:
@@ -225,12 +216,8 @@ def test_get_run_lists_the_child_runs(dsn: str) -> None:
         wait_for_run(dsn, run.run_id, timeout=30)
     details = get_run(dsn, run.run_id)
     assert details is not None and details.step("enriched").subflow == "enrich_customer"
-    assert [
-        (c.parent_task, c.flow_slug, c.status, c.depth) for c in details.children
-    ] == [(f"enriched[{i}]", "enrich_customer", "completed", 1) for i in range(3)]
+    assert [(c.parent_task, c.flow_slug, c.status, c.depth) for c in details.children] == [
+        (f"enriched[{i}]", "enrich_customer", "completed", 1) for i in range(3)
+    ]
     child = get_run(dsn, details.children[0].run_id)
-    assert (
-        child is not None
-        and child.run.parent_run_id == run.run_id
-        and child.children == []
-    )
+    assert child is not None and child.run.parent_run_id == run.run_id and child.children == []

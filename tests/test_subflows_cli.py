@@ -48,9 +48,7 @@ def test_runs_names_the_parent_of_each_child_run(dsn: str) -> None:
     ]
     as_json = json.loads(pgflow_cli(dsn, "runs", "--json").stdout)
     assert sorted(
-        (r["parent_run_id"], r["parent_step_slug"], r["parent_task_index"])
-        for r in as_json
-        if r["parent_run_id"]
+        (r["parent_run_id"], r["parent_step_slug"], r["parent_task_index"]) for r in as_json if r["parent_run_id"]
     ) == [
         (parent, "enriched", 0),
         (parent, "enriched", 1),
@@ -62,23 +60,16 @@ def test_status_shows_the_tree_of_a_run_and_its_children(dsn: str) -> None:
     shown = pgflow_cli(dsn, "status", parent)
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
-    assert any(
-        line.startswith("enriched [fan-out] [runs enrich_customer]") for line in lines
-    )
+    assert any(line.startswith("enriched [fan-out] [runs enrich_customer]") for line in lines)
     tree = lines[lines.index("child runs:") + 1 :]
     assert [line.split()[0:2] for line in tree[:2]] == [
         ["enriched[0]", "->"],
         ["enriched[1]", "->"],
     ]
-    assert all(
-        "enrich_customer v1" in line and "completed" in line for line in tree[:2]
-    )
+    assert all("enrich_customer v1" in line and "completed" in line for line in tree[:2])
 
     document = json.loads(pgflow_cli(dsn, "status", parent, "--json").stdout)
-    assert [
-        (c["parent_task_index"], c["flow_slug"], c["status"], c["children"])
-        for c in document["children"]
-    ] == [
+    assert [(c["parent_task_index"], c["flow_slug"], c["status"], c["children"]) for c in document["children"]] == [
         (0, "enrich_customer", "completed", []),
         (1, "enrich_customer", "completed", []),
     ]

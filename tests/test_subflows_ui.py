@@ -29,9 +29,7 @@ def page(running: ui.Running, path: str) -> str:
     return response.body.decode()
 
 
-def test_run_page_links_its_children_and_a_child_page_its_parent(
-    dsn: str, running: ui.Running
-) -> None:
+def test_run_page_links_its_children_and_a_child_page_its_parent(dsn: str, running: ui.Running) -> None:
     deploy_flow(dsn, subflows.flow)
     run = start_flow(
         dsn,
@@ -51,8 +49,5 @@ def test_run_page_links_its_children_and_a_child_page_its_parent(
     assert [task for task, _ in rows] == ["enriched[0]", "enriched[1]"]
 
     child_page = page(running, f"/runs/{rows[0][1]}")
-    assert (
-        f'child run of <a href="/runs/{run.run_id}">{run.run_id}</a>, step enriched[0]'
-        in child_page
-    )
+    assert f'child run of <a href="/runs/{run.run_id}">{run.run_id}</a>, step enriched[0]' in child_page
     assert '<table id="children">' not in child_page

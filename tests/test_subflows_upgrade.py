@@ -50,9 +50,9 @@ def test_a_0_1_database_updated_to_0_2_runs_subflows() -> None:
         parent = start(conn, "nested", {})
         drain(conn, ["fan", "nested"], [in_flight, parent])
         # Every child had the fan flow's items ([1, 2, 3, 4], see sql_driver.output_for) doubled.
-        assert conn.execute(
-            "SELECT output FROM pgflow.runs WHERE run_id = %s", [parent]
-        ).fetchone() == ({"each": [{"double": [2, 4, 6, 8]}] * 4},)
+        assert conn.execute("SELECT output FROM pgflow.runs WHERE run_id = %s", [parent]).fetchone() == (
+            {"each": [{"double": [2, 4, 6, 8]}] * 4},
+        )
         children = conn.execute(
             "SELECT count(*) FROM pgflow.runs WHERE parent_run_id = %s AND status = 'completed'",
             [parent],

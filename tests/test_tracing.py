@@ -54,8 +54,7 @@ def attempt_spans(run_id: uuid.UUID, count: int) -> list[ReadableSpan]:
         spans = [
             s
             for s in EXPORTER.get_finished_spans()
-            if s.attributes is not None
-            and s.attributes.get("pgflow.run_id") == str(run_id)
+            if s.attributes is not None and s.attributes.get("pgflow.run_id") == str(run_id)
         ]
         return spans if len(spans) >= count else None
 
@@ -69,9 +68,7 @@ def traceparent_of(span: Any) -> str:
     return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
 
 
-def run_traced(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any, key: str
-) -> tuple[Any, Any, Any]:
+def run_traced(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any, key: str) -> tuple[Any, Any, Any]:
     """A run of the three-step flow started inside a caller's span: (the caller's span, the run, the worker)."""
     deploy(conn, observed_flows.traced)
     with worker_factory([observed_flows.traced]) as worker:
@@ -89,11 +86,7 @@ def test_a_run_of_three_steps_is_one_trace_under_the_callers_span(
     assert worker.stats["traceparent_fetches"] == 1  # once per run, not per task
     assert run.traceparent == traceparent_of(caller)  # kept with the run at start_flow
     spans = attempt_spans(run.run_id, 3)
-    assert [s.name for s in spans] == [
-        "pgflow traced/fetch",
-        "pgflow traced/parse",
-        "pgflow traced/store",
-    ]
+    assert [s.name for s in spans] == ["pgflow traced/fetch", "pgflow traced/parse", "pgflow traced/store"]
     caller_context = caller.get_span_context()
     for span in spans:
         assert span.context is not None and span.parent is not None
@@ -119,27 +112,12 @@ def test_a_handlers_own_spans_nest_under_its_attempt(
     dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
 ) -> None:
     _, run, _ = run_traced(dsn, conn, worker_factory, "nest")
-    attempts = {
-        s.attributes["pgflow.step"]: s
-        for s in attempt_spans(run.run_id, 3)
-        if s.attributes
-    }
-    handler_spans = {
-        s.name: s
-        for s in EXPORTER.get_finished_spans()
-        if s.name.startswith("handler work ")
-    }
-    for step in (
-        "fetch",
-        "parse",
-        "store",
-    ):  # sync handlers (threads) and async ones alike
+    attempts = {s.attributes["pgflow.step"]: s for s in attempt_spans(run.run_id, 3) if s.attributes}
+    handler_spans = {s.name: s for s in EXPORTER.get_finished_spans() if s.name.startswith("handler work ")}
+    for step in ("fetch", "parse", "store"):  # sync handlers (threads) and async ones alike
         attempt, own = attempts[step], handler_spans[f"handler work {step}"]
         assert own.parent is not None and attempt.context is not None
-        assert (own.context.trace_id, own.parent.span_id) == (
-            attempt.context.trace_id,
-            attempt.context.span_id,
-        )
+        assert (own.context.trace_id, own.parent.span_id) == (attempt.context.trace_id, attempt.context.span_id)
         # current_traceparent() in a handler is its attempt's, to hand on (e.g. as an HTTP header).
         assert observed_flows.seen_traceparents[step] == traceparent_of(attempt)
 
@@ -150,33 +128,17 @@ def test_a_failed_attempt_has_an_error_status_and_the_retry_the_same_trace(
     deploy(conn, observed_flows.flaky)
     with worker_factory([observed_flows.flaky]):
         with tracer.start_as_current_span("caller") as caller:
-            run = start_flow(
-                conn, observed_flows.flaky, {"key": f"flaky-{uuid.uuid4()}"}
-            )
+            run = start_flow(conn, observed_flows.flaky, {"key": f"flaky-{uuid.uuid4()}"})
         assert wait_for_run(dsn, run.run_id, timeout=10).status == "completed"
     failed, retried = attempt_spans(run.run_id, 2)
     assert failed.status.status_code == StatusCode.ERROR
-    assert (
-        failed.status.description is not None
-        and failed.status.description.startswith("ValueError: first call")
-    )
+    assert failed.status.description is not None and failed.status.description.startswith("ValueError: first call")
     assert failed.attributes is not None
-    assert (
-        failed.attributes["pgflow.attempt"],
-        failed.attributes["pgflow.outcome"],
-    ) == (1, "failed")
+    assert (failed.attributes["pgflow.attempt"], failed.attributes["pgflow.outcome"]) == (1, "failed")
     assert failed.attributes["error.type"] == "ValueError"
-    assert str(failed.attributes["pgflow.error_message"]).startswith(
-        "first call for flaky-"
-    )
-    assert (
-        retried.attributes is not None
-        and retried.status.status_code == StatusCode.UNSET
-    )
-    assert (
-        retried.attributes["pgflow.attempt"],
-        retried.attributes["pgflow.outcome"],
-    ) == (2, "completed")
+    assert str(failed.attributes["pgflow.error_message"]).startswith("first call for flaky-")
+    assert retried.attributes is not None and retried.status.status_code == StatusCode.UNSET
+    assert (retried.attributes["pgflow.attempt"], retried.attributes["pgflow.outcome"]) == (2, "completed")
     assert "error.type" not in retried.attributes
     trace_ids = {s.context.trace_id for s in (failed, retried) if s.context is not None}
     assert trace_ids == {caller.get_span_context().trace_id}
@@ -191,40 +153,27 @@ def test_a_run_started_outside_any_span_is_one_trace_named_after_the_run(
         assert wait_for_run(dsn, run.run_id, timeout=10).status == "completed"
     assert run.traceparent is None
     spans = attempt_spans(run.run_id, 3)
-    assert {s.context.trace_id for s in spans if s.context is not None} == {
-        run.run_id.int
-    }
+    assert {s.context.trace_id for s in spans if s.context is not None} == {run.run_id.int}
     assert len({s.parent.span_id for s in spans if s.parent is not None}) == 1
 
 
-def test_start_flow_and_start_flows_take_an_explicit_traceparent(
-    conn: psycopg.Connection[Any],
-) -> None:
+def test_start_flow_and_start_flows_take_an_explicit_traceparent(conn: psycopg.Connection[Any]) -> None:
     deploy(conn, observed_flows.traced)
     given = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    with tracer.start_as_current_span(
-        "ignored"
-    ):  # an explicit one wins over the current span
+    with tracer.start_as_current_span("ignored"):  # an explicit one wins over the current span
         run = start_flow(conn, observed_flows.traced, {"key": "x"}, traceparent=given)
     assert run.traceparent == given
     with tracer.start_as_current_span("batch") as batch:
-        runs: Sequence[Any] = start_flows(
-            conn, observed_flows.traced, [{"key": "1"}, {"key": "2"}]
-        )
+        runs: Sequence[Any] = start_flows(conn, observed_flows.traced, [{"key": "1"}, {"key": "2"}])
     assert [r.traceparent for r in runs] == [traceparent_of(batch)] * 2
-    stored = conn.execute(
-        "SELECT traceparent FROM pgflow.runs WHERE run_id = %s", (run.run_id,)
-    ).fetchone()
+    stored = conn.execute("SELECT traceparent FROM pgflow.runs WHERE run_id = %s", (run.run_id,)).fetchone()
     assert stored == (given,)
 
 
-def test_a_malformed_traceparent_is_refused_naming_the_argument(
-    conn: psycopg.Connection[Any],
-) -> None:
+def test_a_malformed_traceparent_is_refused_naming_the_argument(conn: psycopg.Connection[Any]) -> None:
     deploy(conn, observed_flows.traced)
     with pytest.raises(
-        psycopg.errors.InvalidParameterValue,
-        match=r'traceparent must be a W3C traceparent .*, got "abc"',
+        psycopg.errors.InvalidParameterValue, match=r'traceparent must be a W3C traceparent .*, got "abc"'
     ):
         start_flow(conn, observed_flows.traced, {"key": "x"}, traceparent="abc")
 
@@ -260,10 +209,7 @@ with worker_thread(dsn, [observed_flows.traced]) as worker:
 
 @pytest.mark.parametrize(
     ("script", "expected"),
-    [
-        (NO_OTEL, "completed None ['fetch', 'parse', 'store']"),
-        (NO_PROVIDER, "completed 0"),
-    ],
+    [(NO_OTEL, "completed None ['fetch', 'parse', 'store']"), (NO_PROVIDER, "completed 0")],
     ids=["not installed", "no provider"],
 )
 def test_the_package_works_without_opentelemetry_and_costs_nothing_unconfigured(

@@ -48,19 +48,11 @@ def text(response: ui.Response) -> str:
     return response.body.decode()
 
 
-def failed_brittle_run(
-    conn: psycopg.Connection[Any], details: str = "Traceback: line 1"
-) -> str:
+def failed_brittle_run(conn: psycopg.Connection[Any], details: str = "Traceback: line 1") -> str:
     """A run of brittle whose `parse` failed its only attempt (fetch done), made with the SQL API."""
-    run_id = str(
-        conn.execute(
-            "SELECT run_id FROM pgflow.start_flow('brittle', '{\"key\": \"k\"}')"
-        ).fetchone()[0]
-    )  # type: ignore[index]
+    run_id = str(conn.execute("SELECT run_id FROM pgflow.start_flow('brittle', '{\"key\": \"k\"}')").fetchone()[0])  # type: ignore[index]
     conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10)")
-    conn.execute(
-        "SELECT pgflow.complete_task(%s, 'fetch', '\"fetched k\"'::jsonb)", (run_id,)
-    )
+    conn.execute("SELECT pgflow.complete_task(%s, 'fetch', '\"fetched k\"'::jsonb)", (run_id,))
     conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10)")
     conn.execute(
         "SELECT pgflow.fail_task(run_id => %s, step_slug => 'parse', error_message => 'cannot parse',"
@@ -70,9 +62,7 @@ def failed_brittle_run(
     return run_id
 
 
-def test_runs_page_lists_runs_newest_first_and_links_to_each_run(
-    running: ui.Running, dsn: str
-) -> None:
+def test_runs_page_lists_runs_newest_first_and_links_to_each_run(running: ui.Running, dsn: str) -> None:
     runs = [pgflow.start_flow(dsn, "brittle", {"key": str(i)}) for i in range(3)]
     page = text(get(running, "/runs"))
     links = re.findall(r'href="/runs/([0-9a-f-]{36})"', page)
@@ -86,22 +76,16 @@ def test_runs_page_filters_by_flow_status_and_time(
 ) -> None:
     failed = failed_brittle_run(conn)
     started = pgflow.start_flow(dsn, "report", {"n": 1})
-    assert re.findall(
-        r'href="/runs/([0-9a-f-]{36})"', text(get(running, "/runs", status="failed"))
-    ) == [failed]
-    assert re.findall(
-        r'href="/runs/([0-9a-f-]{36})"', text(get(running, "/runs", flow="report"))
-    ) == [str(started.run_id)]
+    assert re.findall(r'href="/runs/([0-9a-f-]{36})"', text(get(running, "/runs", status="failed"))) == [failed]
+    assert re.findall(r'href="/runs/([0-9a-f-]{36})"', text(get(running, "/runs", flow="report"))) == [
+        str(started.run_id)
+    ]
     assert "No runs match" in text(get(running, "/runs", since="2999-01-01T00:00"))
     assert "No runs match" in text(get(running, "/runs", until="2000-01-01T00:00"))
 
 
-def test_runs_page_pages_through_every_run_once_by_keyset(
-    running: ui.Running, dsn: str
-) -> None:
-    started = pgflow.start_flows(
-        dsn, "brittle", [{"key": str(i)} for i in range(PAGE_SIZE * 2 + 7)]
-    )
+def test_runs_page_pages_through_every_run_once_by_keyset(running: ui.Running, dsn: str) -> None:
+    started = pgflow.start_flows(dsn, "brittle", [{"key": str(i)} for i in range(PAGE_SIZE * 2 + 7)])
     seen: list[str] = []
     query: dict[str, str] = {}
     pages = 0
@@ -112,27 +96,16 @@ def test_runs_page_pages_through_every_run_once_by_keyset(
         older = re.search(r'class="older" href="/runs\?([^"]+)"', page)
         if older is None:
             break
-        query = {
-            k: v[0]
-            for k, v in urllib.parse.parse_qs(
-                older.group(1).replace("&amp;", "&")
-            ).items()
-        }
+        query = {k: v[0] for k, v in urllib.parse.parse_qs(older.group(1).replace("&amp;", "&")).items()}
     assert pages == 3
-    assert sorted(seen) == sorted(str(r.run_id) for r in started) and len(seen) == len(
-        set(seen)
-    )
+    assert sorted(seen) == sorted(str(r.run_id) for r in started) and len(seen) == len(set(seen))
 
 
-def test_search_finds_a_run_by_id_and_says_when_nothing_matches(
-    running: ui.Running, dsn: str
-) -> None:
+def test_search_finds_a_run_by_id_and_says_when_nothing_matches(running: ui.Running, dsn: str) -> None:
     run = pgflow.start_flow(dsn, "brittle", {"key": "x"})
     found = get(running, "/runs", q=str(run.run_id))
     assert found.status == 303 and found.headers["Location"] == f"/runs/{run.run_id}"
-    assert "No run has the id or idempotency key" in text(
-        get(running, "/runs", q="no-such-key")
-    )
+    assert "No run has the id or idempotency key" in text(get(running, "/runs", q="no-such-key"))
     assert get(running, f"/runs/{uuid.uuid4()}").status == 404
     assert get(running, "/runs/not-a-uuid").status == 404
 
@@ -140,9 +113,7 @@ def test_search_finds_a_run_by_id_and_says_when_nothing_matches(
 def test_run_page_shows_the_dag_attempts_with_tracebacks_and_secrets_as_secret(
     running: ui.Running, conn: psycopg.Connection[Any]
 ) -> None:
-    run_id = failed_brittle_run(
-        conn, details='Traceback (most recent call last):\n  File "flows.py", line 9'
-    )
+    run_id = failed_brittle_run(conn, details='Traceback (most recent call last):\n  File "flows.py", line 9')
     conn.execute(
         'UPDATE pgflow.runs SET input = \'{"key": "k", "token": {"$pgflow_secret": "gAAAAciphertext"}}\''
         " WHERE run_id = %s",
@@ -152,84 +123,51 @@ def test_run_page_shows_the_dag_attempts_with_tracebacks_and_secrets_as_secret(
     assert re.search(r'<g class="node s-completed" data-step="fetch"', page)
     assert re.search(r'<g class="node s-failed" data-step="parse"', page)
     assert 'data-from="fetch" data-to="parse"' in page
-    assert (
-        "ValueError" in page
-        and "cannot parse" in page
-        and "File &quot;flows.py&quot;, line 9" in page
-    )
+    assert "ValueError" in page and "cannot parse" in page and "File &quot;flows.py&quot;, line 9" in page
     assert "«secret»" in page and "gAAAAciphertext" not in page
     assert 'id="retry"' in page  # failed: retry offered, not cancel
     assert 'id="cancel"' not in page
 
 
-def test_retry_needs_a_confirmation_and_the_page_s_form(
-    running: ui.Running, conn: psycopg.Connection[Any]
-) -> None:
+def test_retry_needs_a_confirmation_and_the_page_s_form(running: ui.Running, conn: psycopg.Connection[Any]) -> None:
     run_id = failed_brittle_run(conn)
     confirmation = text(get(running, f"/runs/{run_id}/retry"))
     csrf = re.search(r'name="csrf" value="([^"]+)"', confirmation)
     assert csrf is not None and 'id="confirm"' in confirmation
-    forged = running.app.respond(
-        Request("POST", f"/runs/{run_id}/retry", form={"csrf": "guess"})
-    )
+    forged = running.app.respond(Request("POST", f"/runs/{run_id}/retry", form={"csrf": "guess"}))
     assert forged.status == 403
     assert Store(conn).get_run(run_id).status == "failed"  # type: ignore[union-attr]
-    done = running.app.respond(
-        Request("POST", f"/runs/{run_id}/retry", form={"csrf": csrf.group(1)})
-    )
+    done = running.app.respond(Request("POST", f"/runs/{run_id}/retry", form={"csrf": csrf.group(1)}))
     assert done.status == 303 and done.headers["Location"] == f"/runs/{run_id}"
     assert Store(conn).get_run(run_id).status == "started"  # type: ignore[union-attr]
-    again = running.app.respond(
-        Request("POST", f"/runs/{run_id}/retry", form={"csrf": csrf.group(1)})
-    )
-    assert again.status == 409 and "error" in text(
-        again
-    )  # a started run cannot be retried
+    again = running.app.respond(Request("POST", f"/runs/{run_id}/retry", form={"csrf": csrf.group(1)}))
+    assert again.status == 409 and "error" in text(again)  # a started run cannot be retried
 
 
-def test_cancel_with_a_reason(
-    running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_cancel_with_a_reason(running: ui.Running, dsn: str, conn: psycopg.Connection[Any]) -> None:
     run = pgflow.start_flow(dsn, "report", {"n": 2})
     page = text(get(running, f"/runs/{run.run_id}"))
     assert 'id="cancel"' in page and 'id="retry"' not in page
-    csrf = re.search(
-        r'name="csrf" value="([^"]+)"', text(get(running, f"/runs/{run.run_id}/cancel"))
-    )
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text(get(running, f"/runs/{run.run_id}/cancel")))
     assert csrf is not None
     form = {"csrf": csrf.group(1), "reason": "wrong input"}
-    assert (
-        running.app.respond(
-            Request("POST", f"/runs/{run.run_id}/cancel", form=form)
-        ).status
-        == 303
-    )
+    assert running.app.respond(Request("POST", f"/runs/{run.run_id}/cancel", form=form)).status == 303
     cancelled = Store(conn).get_run(run.run_id)
     assert (
-        cancelled is not None
-        and cancelled.status == "cancelled"
-        and "wrong input" in (cancelled.error_message or "")
+        cancelled is not None and cancelled.status == "cancelled" and "wrong input" in (cancelled.error_message or "")
     )
 
 
-def test_a_reader_role_sees_no_actions_and_its_posts_are_refused(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_a_reader_role_sees_no_actions_and_its_posts_are_refused(dsn: str, conn: psycopg.Connection[Any]) -> None:
     pgflow.deploy(dsn, brittle)
     run_id = failed_brittle_run(conn)
-    reader = ui.start(
-        make_conninfo(dsn, options="-c role=pgflow_reader"), "127.0.0.1", 0
-    )
+    reader = ui.start(make_conninfo(dsn, options="-c role=pgflow_reader"), "127.0.0.1", 0)
     try:
         assert reader.app.can_operate is False
         page = text(reader.app.respond(Request("GET", f"/runs/{run_id}")))
-        assert (
-            "cannot parse" in page and "read-only" in page and 'id="retry"' not in page
-        )
+        assert "cannot parse" in page and "read-only" in page and 'id="retry"' not in page
         assert reader.app.respond(Request("GET", f"/runs/{run_id}/retry")).status == 403
-        post = reader.app.respond(
-            Request("POST", f"/runs/{run_id}/retry", form={"csrf": reader.app.csrf})
-        )
+        post = reader.app.respond(Request("POST", f"/runs/{run_id}/retry", form={"csrf": reader.app.csrf}))
         assert post.status == 403
         for path in ("/runs", "/flows", "/flows/brittle", "/workers", "/queue"):
             assert reader.app.respond(Request("GET", path)).status == 200, path
@@ -272,34 +210,17 @@ def test_a_token_is_asked_for_then_kept_in_a_cookie(dsn: str) -> None:
         started.close()
 
 
-def test_flows_workers_and_queue_pages(
-    running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_flows_workers_and_queue_pages(running: ui.Running, dsn: str, conn: psycopg.Connection[Any]) -> None:
     pgflow.start_flows(dsn, "report", [{"n": 1}, {"n": 2}])
-    conn.execute(
-        "SELECT pgflow.worker_heartbeat('ui-test-worker', ARRAY['report/1/load'], true)"
-    )
+    conn.execute("SELECT pgflow.worker_heartbeat('ui-test-worker', ARRAY['report/1/load'], true)")
     flows = text(get(running, "/flows"))
-    assert (
-        'href="/flows/report?version=1"' in flows
-        and 'href="/flows/brittle?version=1"' in flows
-    )
+    assert 'href="/flows/report?version=1"' in flows and 'href="/flows/brittle?version=1"' in flows
     graph = text(get(running, "/flows/report"))
-    assert (
-        'data-from="summarize" data-to="publish"' in graph
-        and 'data-from="enrich" data-to="publish"' in graph
-    )
+    assert 'data-from="summarize" data-to="publish"' in graph and 'data-from="enrich" data-to="publish"' in graph
     workers = text(get(running, "/workers"))
-    assert (
-        "ui-test-worker" in workers
-        and "report/1/load" in workers
-        and "waiting for work" in workers
-    )
+    assert "ui-test-worker" in workers and "report/1/load" in workers and "waiting for work" in workers
     queue = text(get(running, "/queue"))
-    row = re.search(
-        r"<tr><td>report</td><td>load</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
-        queue,
-    )
+    row = re.search(r"<tr><td>report</td><td>load</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", queue)
     assert row is not None and row.groups() == ("2", "2", "0", "0")
     assert get(running, "/flows/nosuchflow").status == 404
 
@@ -308,9 +229,7 @@ def test_the_event_stream_pushes_a_new_fingerprint_within_a_second_of_a_change(
     running: ui.Running, dsn: str, conn: psycopg.Connection[Any]
 ) -> None:
     run = pgflow.start_flow(dsn, "brittle", {"key": "live"})
-    connection = http.client.HTTPConnection(
-        "127.0.0.1", running.server.server_address[1], timeout=5
-    )
+    connection = http.client.HTTPConnection("127.0.0.1", running.server.server_address[1], timeout=5)
     connection.request("GET", f"/runs/{run.run_id}/events")
     stream = connection.getresponse()
     assert stream.getheader("Content-Type") == "text/event-stream"
@@ -331,9 +250,7 @@ def test_the_event_stream_pushes_a_new_fingerprint_within_a_second_of_a_change(
     connection.close()
 
 
-def test_the_runs_page_query_uses_an_index_at_100k_runs(
-    running: ui.Running, conn: psycopg.Connection[Any]
-) -> None:
+def test_the_runs_page_query_uses_an_index_at_100k_runs(running: ui.Running, conn: psycopg.Connection[Any]) -> None:
     conn.execute(
         "INSERT INTO pgflow.runs (flow_slug, flow_version, status, remaining_steps, started_at, finished_at)"
         " SELECT CASE WHEN i % 10 = 0 THEN 'report' ELSE 'brittle' END, 1, 'completed', 0,"
@@ -345,31 +262,16 @@ def test_the_runs_page_query_uses_an_index_at_100k_runs(
         "SELECT started_at, run_id FROM pgflow.runs ORDER BY started_at DESC, run_id DESC OFFSET 90000 LIMIT 1"
     ).fetchone()
     assert deep is not None
-    for flow_slug, before in (
-        (None, None),
-        (None, (deep[0], deep[1])),
-        ("report", (deep[0], deep[1])),
-    ):
-        plan = store.explain_ui_runs_page(
-            flow_slug=flow_slug, status=None, before=before, limit=PAGE_SIZE + 1
-        )
-        assert re.search(r"Index Scan Backward using runs_(flow_)?started_idx", plan), (
-            plan
-        )
+    for flow_slug, before in ((None, None), (None, (deep[0], deep[1])), ("report", (deep[0], deep[1]))):
+        plan = store.explain_ui_runs_page(flow_slug=flow_slug, status=None, before=before, limit=PAGE_SIZE + 1)
+        assert re.search(r"Index Scan Backward using runs_(flow_)?started_idx", plan), plan
         assert "Seq Scan" not in plan and "Sort" not in plan, plan
     timings = []
-    for query in (
-        {},
-        {"before": f"{deep[0].isoformat()}|{deep[1]}"},
-        {"flow": "report"},
-    ):
+    for query in ({}, {"before": f"{deep[0].isoformat()}|{deep[1]}"}, {"flow": "report"}):
         began = time.perf_counter()
         page = get(running, "/runs", **query)
         timings.append(time.perf_counter() - began)
-        assert (
-            page.status == 200
-            and len(re.findall(r'href="/runs/[0-9a-f-]{36}"', text(page))) == PAGE_SIZE
-        )
+        assert page.status == 200 and len(re.findall(r'href="/runs/[0-9a-f-]{36}"', text(page))) == PAGE_SIZE
     assert max(timings) < 0.5, timings
 
 
@@ -392,30 +294,18 @@ def test_one_listening_connection_serves_every_browser(
     for connection, response in streams:
         response.close()
         connection.close()
-    wait_until(
-        lambda: running.hub.watched() == 0, timeout=15
-    )  # noticed at the next keep-alive or two
+    wait_until(lambda: running.hub.watched() == 0, timeout=15)  # noticed at the next keep-alive or two
 
 
-def test_a_wrong_dsn_or_a_database_without_pgflow_fails_at_start(
-    empty_dsn: str,
-) -> None:
-    with pytest.raises(
-        psycopg.errors.InvalidSchemaName, match='schema "pgflow" does not exist'
-    ):
+def test_a_wrong_dsn_or_a_database_without_pgflow_fails_at_start(empty_dsn: str) -> None:
+    with pytest.raises(psycopg.errors.InvalidSchemaName, match='schema "pgflow" does not exist'):
         ui.start(empty_dsn, "127.0.0.1", 0)
     with pytest.raises(psycopg.OperationalError):
-        ui.start(
-            make_conninfo(empty_dsn, dbname="no_such_database_for_ui"), "127.0.0.1", 0
-        )
+        ui.start(make_conninfo(empty_dsn, dbname="no_such_database_for_ui"), "127.0.0.1", 0)
 
 
-@pytest.mark.parametrize(
-    ("host", "token_printed"), [("127.0.0.1", False), ("0.0.0.0", True)]
-)
-def test_the_cli_serves_the_ui_and_prints_where(
-    dsn: str, host: str, token_printed: bool
-) -> None:
+@pytest.mark.parametrize(("host", "token_printed"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_cli_serves_the_ui_and_prints_where(dsn: str, host: str, token_printed: bool) -> None:
     env = subprocess_env(dsn)
     env.pop("PGFLOW_UI_TOKEN", None)
     with socket.socket() as probe:  # a free port
@@ -430,16 +320,11 @@ def test_the_cli_serves_the_ui_and_prints_where(
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        match = re.match(
-            rf"pgflow ui: serving http://{re.escape(host)}:{port}/(\?token=(\S+))?; Ctrl-C stops",
-            line,
-        )
+        match = re.match(rf"pgflow ui: serving http://{re.escape(host)}:{port}/(\?token=(\S+))?; Ctrl-C stops", line)
         assert match is not None, line
         assert (match.group(2) is not None) is token_printed
         suffix = f"runs?token={match.group(2)}" if token_printed else "runs"
-        browser = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor()
-        )  # keeps the token's cookie
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())  # keeps the token's cookie
         with browser.open(f"http://127.0.0.1:{port}/{suffix}", timeout=5) as page:
             assert b"<h1>Runs</h1>" in page.read()
     finally:
@@ -452,16 +337,9 @@ def test_search_by_idempotency_key_where_runs_have_one(
 ) -> None:
     # The column comes with a parallel branch (start options); the search reads it whenever it exists.
     run = pgflow.start_flow(dsn, "brittle", {"key": "k"})
-    assert "No run has the id or idempotency key" in text(
-        get(running, "/runs", q="order-42")
-    )
-    conn.execute(
-        "ALTER TABLE pgflow.runs ADD COLUMN IF NOT EXISTS idempotency_key text"
-    )
-    conn.execute(
-        "UPDATE pgflow.runs SET idempotency_key = 'order-42' WHERE run_id = %s",
-        (run.run_id,),
-    )
+    assert "No run has the id or idempotency key" in text(get(running, "/runs", q="order-42"))
+    conn.execute("ALTER TABLE pgflow.runs ADD COLUMN IF NOT EXISTS idempotency_key text")
+    conn.execute("UPDATE pgflow.runs SET idempotency_key = 'order-42' WHERE run_id = %s", (run.run_id,))
     page = text(get(running, "/runs", q="order-42"))
     assert re.findall(r'href="/runs/([0-9a-f-]{36})"', page) == [str(run.run_id)]
 
@@ -474,13 +352,7 @@ def test_the_graph_puts_each_step_one_column_right_of_its_furthest_dependency() 
         Node("audit", ["summarize"]),
         Node("publish", ["audit", "enrich"]),
     ]
-    assert columns(nodes) == {
-        "load": 0,
-        "summarize": 1,
-        "enrich": 1,
-        "audit": 2,
-        "publish": 3,
-    }
+    assert columns(nodes) == {"load": 0, "summarize": 1, "enrich": 1, "audit": 2, "publish": 3}
     svg = dag_svg(nodes, href=lambda node: f"#step-{node.slug}")
     assert svg.count('<path class="edge"') == 5 and '<a href="#step-publish">' in svg
     assert "<script" not in dag_svg([Node("<script>", [])])  # slugs are escaped
@@ -491,23 +363,14 @@ def test_a_run_s_page_says_what_each_unfinished_step_waits_for(
 ) -> None:
     run = pgflow.start_flow(dsn, "report", {"n": 1})
     page = text(get(running, f"/runs/{run.run_id}"))
-    assert re.search(
-        r'data-step="load" data-status="started"><title>load: queued</title>', page
-    )
+    assert re.search(r'data-step="load" data-status="started"><title>load: queued</title>', page)
     conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10)")
     assert "<title>load: running</title>" in text(get(running, f"/runs/{run.run_id}"))
-    conn.execute(
-        "UPDATE pgflow.steps SET max_attempts = 3, base_delay = 60 WHERE flow_slug = 'report'"
-    )
-    conn.execute(
-        "SELECT pgflow.fail_task(run_id => %s, step_slug => 'load', error_message => 'flaky')",
-        (run.run_id,),
-    )
+    conn.execute("UPDATE pgflow.steps SET max_attempts = 3, base_delay = 60 WHERE flow_slug = 'report'")
+    conn.execute("SELECT pgflow.fail_task(run_id => %s, step_slug => 'load', error_message => 'flaky')", (run.run_id,))
     retry_at = conn.execute(
         "SELECT to_char(available_at AT TIME ZONE 'UTC', 'HH24:MI:SS') FROM pgflow.step_tasks WHERE run_id = %s",
         (run.run_id,),
     ).fetchone()
     assert retry_at is not None
-    assert f"<title>load: retry at {retry_at[0]} UTC</title>" in text(
-        get(running, f"/runs/{run.run_id}")
-    )
+    assert f"<title>load: retry at {retry_at[0]} UTC</title>" in text(get(running, f"/runs/{run.run_id}"))

@@ -35,17 +35,14 @@ CHROMIUM_ARGS = [
 
 if not CHROMIUM.exists():
     pytest.skip(
-        f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
+        f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
     )
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield launched
         finally:
@@ -91,14 +88,10 @@ def node_status(page: Page, step: str) -> str:
     return str(page.get_attribute(f'g.node[data-step="{step}"]', "data-status"))
 
 
-def test_the_runs_page_lists_runs_and_links_to_a_run(
-    page: Page, running: ui.Running, dsn: str
-) -> None:
+def test_the_runs_page_lists_runs_and_links_to_a_run(page: Page, running: ui.Running, dsn: str) -> None:
     runs = [pgflow.start_flow(dsn, "report", {"n": i}) for i in range(3)]
     page.goto(running.url + "/runs")
-    assert page.locator("table#runs a.run-link").all_inner_texts() == [
-        str(r.run_id) for r in reversed(runs)
-    ]
+    assert page.locator("table#runs a.run-link").all_inner_texts() == [str(r.run_id) for r in reversed(runs)]
     page.click(f"text={runs[1].run_id}")
     page.wait_for_url(f"**/runs/{runs[1].run_id}")
     assert str(runs[1].run_id) in page.inner_text("h1")
@@ -118,17 +111,10 @@ def test_a_run_s_page_updates_live_when_a_worker_completes_a_step(
         page.on("framenavigated", lambda frame: navigations.append(frame.url))
         load_may_finish.set()
         # The load step completes, then three more steps run: each change shows within a second.
-        expect(node(page, "load")).to_have_attribute(
-            "data-status", "completed", timeout=1_500
-        )
-        expect(node(page, "publish")).to_have_attribute(
-            "data-status", "completed", timeout=5_000
-        )
+        expect(node(page, "load")).to_have_attribute("data-status", "completed", timeout=1_500)
+        expect(node(page, "publish")).to_have_attribute("data-status", "completed", timeout=5_000)
         assert navigations == []  # swapped in place, never reloaded
-        assert all(
-            node_status(page, step) == "completed"
-            for step in ("load", "summarize", "enrich")
-        )
+        assert all(node_status(page, step) == "completed" for step in ("load", "summarize", "enrich"))
         assert "total 6, enriched [0, 10, 20, 30]" in page.inner_text("#steps")
         assert page.inner_text("#run-status") == "completed"
         SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -158,21 +144,15 @@ def test_a_retry_from_the_button_re_drives_a_failed_run(
         assert "FETCHED ORDER-7" in page.inner_text("#steps")
 
 
-def test_a_reader_role_gets_no_buttons(
-    page: Page, dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_a_reader_role_gets_no_buttons(page: Page, dsn: str, conn: psycopg.Connection[Any]) -> None:
     pgflow.deploy(dsn, brittle)
     run = pgflow.start_flow(dsn, "brittle", {"key": "r"})
     conn.execute("SELECT pgflow.cancel_run(%s, 'stop')", (run.run_id,))
-    reader = ui.start(
-        make_conninfo(dsn, options="-c role=pgflow_reader"), "127.0.0.1", 0
-    )
+    reader = ui.start(make_conninfo(dsn, options="-c role=pgflow_reader"), "127.0.0.1", 0)
     try:
         page.goto(f"{reader.url}/runs/{run.run_id}")
         assert page.inner_text("#run-status") == "cancelled"
-        assert (
-            page.locator("#retry").count() == 0 and page.locator("#cancel").count() == 0
-        )
+        assert page.locator("#retry").count() == 0 and page.locator("#cancel").count() == 0
         assert "read-only" in page.inner_text("header")
         response = page.goto(f"{reader.url}/runs/{run.run_id}/retry")
         assert response is not None and response.status == 403
@@ -186,15 +166,9 @@ def test_off_localhost_the_token_is_needed_once(page: Page, dsn: str) -> None:
     port = started.server.server_address[1]
     try:
         refused = page.goto(f"http://127.0.0.1:{port}/flows")
-        assert (
-            refused is not None
-            and refused.status == 401
-            and "needs its token" in page.inner_text("main")
-        )
+        assert refused is not None and refused.status == 401 and "needs its token" in page.inner_text("main")
         page.goto(f"http://127.0.0.1:{port}/flows?token=browser-token")
-        assert re.search(
-            r"/flows$", page.url
-        )  # the token left the address bar (a cookie holds it)
+        assert re.search(r"/flows$", page.url)  # the token left the address bar (a cookie holds it)
         page.click("text=report")
         assert "Flow report v1" in page.inner_text("h1")
         assert page.locator('svg.dag g.node[data-step="publish"]').count() == 1
@@ -202,9 +176,7 @@ def test_off_localhost_the_token_is_needed_once(page: Page, dsn: str) -> None:
         started.close()
 
 
-def test_a_run_page_links_its_child_runs_and_back(
-    page: Page, running: ui.Running, dsn: str
-) -> None:
+def test_a_run_page_links_its_child_runs_and_back(page: Page, running: ui.Running, dsn: str) -> None:
     from pgflow.examples import subflows
 
     pgflow.deploy(dsn, subflows.flow)  # and its child flow, first
@@ -212,7 +184,7 @@ def test_a_run_page_links_its_child_runs_and_back(
     with psycopg.connect(dsn, autocommit=True) as conn:  # its first step, as a worker would
         conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10, ARRAY['customer_report'])")
         conn.execute(
-            "SELECT pgflow.complete_task(%s, 'customers', '[{\"id\": 1, \"name\": \"Ada\"}]'::jsonb)",
+            'SELECT pgflow.complete_task(%s, \'customers\', \'[{"id": 1, "name": "Ada"}]\'::jsonb)',
             (run.run_id,),
         )
     page.goto(f"{running.url}/runs/{run.run_id}")

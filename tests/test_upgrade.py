@@ -49,27 +49,14 @@ CATALOG: dict[str, str] = {
 
 def catalog(dsn: str) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return {
-            name: conn.execute(statement.encode()).fetchall()
-            for name, statement in CATALOG.items()
-        }
+        return {name: conn.execute(statement.encode()).fetchall() for name, statement in CATALOG.items()}
 
 
 def make_runs_in_every_state(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """On pgflow 0.1: runs leased, delayed, retrying, fanned out half-way, completed, failed, cancelled."""
-    define(
-        conn,
-        {
-            "slug": "chain",
-            "timeout": 30,
-            "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}],
-        },
-    )
+    define(conn, {"slug": "chain", "timeout": 30, "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}]})
     define(conn, {"slug": "later", "steps": [{"slug": "a", "delay_seconds": 2}]})
-    define(
-        conn,
-        {"slug": "flaky", "base_delay": 1, "max_attempts": 3, "steps": [{"slug": "a"}]},
-    )
+    define(conn, {"slug": "flaky", "base_delay": 1, "max_attempts": 3, "steps": [{"slug": "a"}]})
     define(conn, {"slug": "once", "max_attempts": 1, "steps": [{"slug": "a"}]})
     define(
         conn,
@@ -91,23 +78,13 @@ def make_runs_in_every_state(conn: psycopg.Connection[Any]) -> dict[str, Any]:
         "failed": start(conn, "once", {}),
         "cancelled": start(conn, "chain", {"n": 2}),
     }
-    tasks = {
-        (t[0], t[1], t[2]): t for t in claim(conn, ["chain", "flaky", "fan", "once"])
-    }
-    by_run = {
-        run: [t for key, t in tasks.items() if key[0] == run_id]
-        for run, run_id in runs.items()
-    }
-    complete(
-        conn, by_run["leased"][0], {"a": 1}
-    )  # b is now queued; claim it and keep its lease
+    tasks = {(t[0], t[1], t[2]): t for t in claim(conn, ["chain", "flaky", "fan", "once"])}
+    by_run = {run: [t for key, t in tasks.items() if key[0] == run_id] for run, run_id in runs.items()}
+    complete(conn, by_run["leased"][0], {"a": 1})  # b is now queued; claim it and keep its lease
     (leased_b,) = claim(conn, ["chain"], max_tasks=1)
     assert leased_b[1] == "b"
     (flaky,) = by_run["retrying"]
-    conn.execute(
-        "SELECT pgflow.fail_task(%s, 'a', 'first try fails', attempt => %s)",
-        [flaky[0], flaky[3]],
-    )
+    conn.execute("SELECT pgflow.fail_task(%s, 'a', 'first try fails', attempt => %s)", [flaky[0], flaky[3]])
     (items,) = by_run["fanned_out"]
     complete(conn, items, output_for(items))
     doubles = claim(conn, ["fan"])
@@ -126,22 +103,14 @@ def make_runs_in_every_state(conn: psycopg.Connection[Any]) -> dict[str, Any]:
 
 def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them() -> None:
     assert RELEASED_VERSIONS == ("0.1",) and EXTENSION_VERSION != "0.1"
-    with (
-        scratch_database("upgrade") as dsn,
-        psycopg.connect(dsn, autocommit=True) as conn,
-    ):
+    with scratch_database("upgrade") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pgflow VERSION '0.1'")
         runs = make_runs_in_every_state(conn)
         before = statuses(conn)
 
         installation = install(conn)  # what the CLI and the embedded server do on start
-        assert (
-            installation.updated_from == "0.1"
-            and installation.version == EXTENSION_VERSION
-        )
-        extversion = conn.execute(
-            "SELECT extversion FROM pg_extension WHERE extname = 'pgflow'"
-        ).fetchone()
+        assert installation.updated_from == "0.1" and installation.version == EXTENSION_VERSION
+        extversion = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'pgflow'").fetchone()
         assert extversion == (EXTENSION_VERSION,)
         assert statuses(conn) == before
 
@@ -153,27 +122,17 @@ def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them() -> None:
         drain(conn, ["chain", "later", "flaky", "fan"], alive)
         after = statuses(conn)
         assert {
-            k: after[runs[k]]
-            for k in ("leased", "delayed", "retrying", "fanned_out", "completed")
-        } == dict.fromkeys(
-            ("leased", "delayed", "retrying", "fanned_out", "completed"), "completed"
-        )
-        assert (
-            after[runs["failed"]] == "failed"
-            and after[runs["cancelled"]] == "cancelled"
-        )
-        fan_output = conn.execute(
-            "SELECT output FROM pgflow.runs WHERE run_id = %s", [runs["fanned_out"]]
-        ).fetchone()
+            k: after[runs[k]] for k in ("leased", "delayed", "retrying", "fanned_out", "completed")
+        } == dict.fromkeys(("leased", "delayed", "retrying", "fanned_out", "completed"), "completed")
+        assert after[runs["failed"]] == "failed" and after[runs["cancelled"]] == "cancelled"
+        fan_output = conn.execute("SELECT output FROM pgflow.runs WHERE run_id = %s", [runs["fanned_out"]]).fetchone()
         assert fan_output == ({"total": {"step": "total"}},)
         doubled = conn.execute(
-            "SELECT output FROM pgflow.step_states WHERE run_id = %s AND step_slug = 'double'",
-            [runs["fanned_out"]],
+            "SELECT output FROM pgflow.step_states WHERE run_id = %s AND step_slug = 'double'", [runs["fanned_out"]]
         ).fetchone()
         assert doubled == ([2, 4, 6, 8],)
         attempts = conn.execute(
-            "SELECT attempt FROM pgflow.step_tasks WHERE run_id = %s",
-            [runs["retrying"]],
+            "SELECT attempt FROM pgflow.step_tasks WHERE run_id = %s", [runs["retrying"]]
         ).fetchone()
         assert attempts == (2,)
 
@@ -181,9 +140,7 @@ def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them() -> None:
         for name in ("failed", "cancelled"):
             conn.execute("SELECT pgflow.retry_run(%s)", [runs[name]])
         drain(conn, ["chain", "once"], [runs["failed"], runs["cancelled"]])
-        assert {statuses(conn)[runs[n]] for n in ("failed", "cancelled")} == {
-            "completed"
-        }
+        assert {statuses(conn)[runs[n]] for n in ("failed", "cancelled")} == {"completed"}
 
 
 def test_an_updated_database_equals_a_fresh_install() -> None:
@@ -197,16 +154,11 @@ def test_an_updated_database_equals_a_fresh_install() -> None:
         for part in CATALOG:
             missing = sorted(set(fresh_catalog[part]) - set(updated_catalog[part]))
             extra = sorted(set(updated_catalog[part]) - set(fresh_catalog[part]))
-            assert (missing, extra) == ([], []), (
-                f"{part}: only in a fresh install {missing}; only updated {extra}"
-            )
+            assert (missing, extra) == ([], []), f"{part}: only in a fresh install {missing}; only updated {extra}"
 
 
 def test_plain_objects_on_0_1_update_in_place() -> None:
-    with (
-        scratch_database("plain") as dsn,
-        psycopg.connect(dsn, autocommit=True) as conn,
-    ):
+    with scratch_database("plain") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         with conn.transaction():
             conn.execute("CREATE SCHEMA pgflow")
             conn.execute(plain_script("pgflow--0.1.sql"))
@@ -214,18 +166,12 @@ def test_plain_objects_on_0_1_update_in_place() -> None:
         run_id = start(conn, "chain", {})
         (task,) = claim(conn, ["chain"])
         installation = install(conn)
-        assert (
-            installation.method,
-            installation.updated_from,
-            installation.version,
-        ) == (
+        assert (installation.method, installation.updated_from, installation.version) == (
             "plain",
             "0.1",
             EXTENSION_VERSION,
         )
-        assert conn.execute("SELECT pgflow.version()").fetchone() == (
-            EXTENSION_VERSION,
-        )
+        assert conn.execute("SELECT pgflow.version()").fetchone() == (EXTENSION_VERSION,)
         complete(conn, task, {"done": True})
         assert statuses(conn)[run_id] == "completed"
         assert install(conn).updated_from is None  # already current: nothing to do

@@ -57,9 +57,7 @@ def analyze_v2() -> Flow:
     return flow
 
 
-def step_status(
-    conn: psycopg.Connection[Any], run_id: Any
-) -> dict[str, tuple[str, str | None]]:
+def step_status(conn: psycopg.Connection[Any], run_id: Any) -> dict[str, tuple[str, str | None]]:
     rows = conn.execute(
         "SELECT ss.step_slug, ss.status, t.worker_id FROM pgflow.step_states AS ss"
         " LEFT JOIN pgflow.step_tasks AS t USING (run_id, step_slug) WHERE ss.run_id = %s",
@@ -70,40 +68,12 @@ def step_status(
 
 def test_servable_steps_compare_slug_dependencies_and_fan_out() -> None:
     shapes = [
-        {
-            "flow_slug": "analyze",
-            "flow_version": 1,
-            "step_slug": "fetch",
-            "deps": [],
-            "fan_out": False,
-        },
-        {
-            "flow_slug": "analyze",
-            "flow_version": 1,
-            "step_slug": "summarize",
-            "deps": ["fetch"],
-            "fan_out": True,
-        },
-        {
-            "flow_slug": "analyze",
-            "flow_version": 1,
-            "step_slug": "combine",
-            "deps": ["fetch", "summarize"],
-        }
+        {"flow_slug": "analyze", "flow_version": 1, "step_slug": "fetch", "deps": [], "fan_out": False},
+        {"flow_slug": "analyze", "flow_version": 1, "step_slug": "summarize", "deps": ["fetch"], "fan_out": True},
+        {"flow_slug": "analyze", "flow_version": 1, "step_slug": "combine", "deps": ["fetch", "summarize"]}
         | {"fan_out": False},
-        {
-            "flow_slug": "analyze",
-            "flow_version": 1,
-            "step_slug": "gone",
-            "deps": [],
-            "fan_out": False,
-        },
-        {
-            "flow_slug": "analyze",
-            "flow_version": 2,
-            "step_slug": "combine",
-            "deps": ["score", "summarize"],
-        }
+        {"flow_slug": "analyze", "flow_version": 1, "step_slug": "gone", "deps": [], "fan_out": False},
+        {"flow_slug": "analyze", "flow_version": 2, "step_slug": "combine", "deps": ["score", "summarize"]}
         | {"fan_out": False},
     ]
     served, unserved = servable_step_keys({"analyze": analyze_v2()}, shapes)
@@ -115,18 +85,14 @@ def test_servable_steps_compare_slug_dependencies_and_fan_out() -> None:
     ]
 
 
-def test_two_versions_in_flight(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_two_versions_in_flight(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     v1, v2 = analyze_v1(), analyze_v2()
     assert deploy(conn, v1) == 1
     old_run = start_flow(conn, v1, {"text": "one two three"})
 
     with worker_factory([v2], worker_id="new-code", routing_refresh=60.0) as worker:
         # v2 code serves v1's fetch and summarize (unchanged), not v1's combine (its dependencies differ).
-        wait_until(
-            lambda: step_status(conn, old_run.run_id)["summarize"][0] == "completed"
-        )
+        wait_until(lambda: step_status(conn, old_run.run_id)["summarize"][0] == "completed")
         assert worker.step_keys == ["analyze/1/fetch", "analyze/1/summarize"]
 
         # v2 is deployed while the worker runs: a notification it cannot serve makes it re-read the versions.
@@ -150,21 +116,14 @@ def test_two_versions_in_flight(
 
         # The old run waits for a worker with v1 code for combine, and says so.
         states = step_status(conn, old_run.run_id)
-        assert states["fetch"] == ("completed", "new-code") and states["summarize"] == (
-            "completed",
-            "new-code",
-        )
+        assert states["fetch"] == ("completed", "new-code") and states["summarize"] == ("completed", "new-code")
         assert states["combine"] == ("started", None)  # its task is queued, unclaimed
         details = get_run(conn, old_run.run_id)
         assert details is not None and details.run.status == "started"
-        assert [str(u) for u in details.unserved] == [
-            "waiting for a worker that serves analyze v1 step combine"
-        ]
+        assert [str(u) for u in details.unserved] == ["waiting for a worker that serves analyze v1 step combine"]
         status = pgflow_cli(dsn, "status", str(old_run.run_id))
         assert status.returncode == 0, status.stderr
-        assert (
-            "waiting for a worker that serves analyze v1 step combine" in status.stdout
-        )
+        assert "waiting for a worker that serves analyze v1 step combine" in status.stdout
 
     with worker_factory([v1], worker_id="old-code") as old_worker:
         finished = wait_for_run(dsn, old_run.run_id, timeout=10)
@@ -192,16 +151,12 @@ def test_a_stopped_worker_no_longer_counts_as_serving(
     deploy(conn, v1)
     with worker_factory([v1], worker_id="short-lived"):
         pass
-    [(keys,)] = conn.execute(
-        "SELECT step_keys FROM pgflow.workers WHERE worker_id = 'short-lived'"
-    ).fetchall()
+    [(keys,)] = conn.execute("SELECT step_keys FROM pgflow.workers WHERE worker_id = 'short-lived'").fetchall()
     assert keys == []  # signed off: it serves nothing any more
     run = start_flow(conn, v1, {"text": "x"})
     details = get_run(conn, run.run_id)
     assert details is not None
-    assert [str(u) for u in details.unserved] == [
-        "waiting for a worker that serves analyze v1 step fetch"
-    ]
+    assert [str(u) for u in details.unserved] == ["waiting for a worker that serves analyze v1 step fetch"]
 
 
 def test_a_worker_with_only_the_worker_role_routes_by_version(
@@ -216,8 +171,6 @@ def test_a_worker_with_only_the_worker_role_routes_by_version(
     assert finished.status == "completed", finished.error_message
     # pgflow_worker cannot read the definition tables, but step_shapes() is granted to it.
     assert not worker.routing_disabled
-    row = conn.execute(
-        "SELECT step_keys FROM pgflow.workers WHERE worker_id = 'restricted'"
-    ).fetchone()
+    row = conn.execute("SELECT step_keys FROM pgflow.workers WHERE worker_id = 'restricted'").fetchone()
     assert row is not None and row[0] == []  # cleared when it stopped
     assert worker.stats["routing_changes"] >= 1

@@ -34,11 +34,7 @@ def test_parallel_flow_with_async_and_sync_handlers(
         run = start_flow(conn, flow, {"text": "I love this great product"})
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "completed"
-    assert finished.output == {
-        "combine": {
-            "combined": "Summary: I love this great product, Sentiment: positive"
-        }
-    }
+    assert finished.output == {"combine": {"combined": "Summary: I love this great product, Sentiment: positive"}}
     details = get_run(conn, run.run_id)
     assert details is not None
     assert [(s.step_slug, s.status, s.max_attempt) for s in details.steps] == [
@@ -53,9 +49,7 @@ def test_a_failing_handler_is_retried_then_succeeds(
 ) -> None:
     deploy(conn, sample_flows.flaky)
     with worker_factory([sample_flows.flaky]):
-        run = start_flow(
-            conn, sample_flows.flaky, {"key": f"retry-{os.getpid()}-{time.time()}"}
-        )
+        run = start_flow(conn, sample_flows.flaky, {"key": f"retry-{os.getpid()}-{time.time()}"})
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "completed"
     assert finished.output == {"wobbly": "ok after 2 calls"}
@@ -69,10 +63,7 @@ def test_a_failing_handler_is_retried_then_succeeds(
     assert (failed_attempt, error_type) == (1, "RuntimeError")
     assert message.startswith("first call for retry-") and message.endswith(" fails")
     assert error == message
-    assert (
-        details.startswith("Traceback (most recent call last)")
-        and "in wobbly" in details
-    )
+    assert details.startswith("Traceback (most recent call last)") and "in wobbly" in details
     assert details.rstrip().endswith(f"RuntimeError: {message}")
 
 
@@ -87,10 +78,7 @@ def test_conditions_skip_steps_and_dependents_get_none(
         vip_run = wait_for_run(dsn, vip.run_id, timeout=10)
         regular_run = wait_for_run(dsn, regular.run_id, timeout=10)
     assert vip_run.output == {"letter": "Dear Ada, enjoy your gift for Ada"}
-    assert regular_run.output == {
-        "letter": "Dear Bob",
-        "after_upsell": "upsell to Bob!",
-    }
+    assert regular_run.output == {"letter": "Dear Bob", "after_upsell": "upsell to Bob!"}
     details = get_run(conn, vip.run_id)
     assert details is not None
     assert details.step("upsell").status == "skipped"
@@ -102,9 +90,7 @@ def test_conditions_skip_steps_and_dependents_get_none(
     assert "run_if" in (regular_details.step("vip_gift").skip_reason or "")
 
 
-def test_fan_out_results_are_in_index_order(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_fan_out_results_are_in_index_order(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = sample_flows.fan
     deploy(conn, flow)
     with worker_factory([flow], concurrency=5) as worker:
@@ -134,9 +120,7 @@ def test_pydantic_models_are_serialized_and_rebuilt(
     assert finished.input == {"order_id": 7, "amount": 10.0}
 
 
-def test_a_delayed_step_waits(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_a_delayed_step_waits(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = sample_flows.delayed
     deploy(conn, flow)
     with worker_factory([flow]):
@@ -146,18 +130,14 @@ def test_a_delayed_step_waits(
     assert 1.0 <= finished.output["second"] < 3.0
 
 
-def test_a_handler_running_past_its_timeout_fails(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_a_handler_running_past_its_timeout_fails(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = sample_flows.too_slow
     deploy(conn, flow)
     with worker_factory([flow]) as worker:
         run = start_flow(conn, flow)
         finished = wait_for_run(dsn, run.run_id, timeout=10)
     assert finished.status == "failed"
-    assert "the handler ran longer than the step's timeout (1 s)" in (
-        finished.error_message or ""
-    )
+    assert "the handler ran longer than the step's timeout (1 s)" in (finished.error_message or "")
     assert worker.stats["timed_out"] == 1
     [(error_type,)] = conn.execute(
         "SELECT error_type FROM pgflow.task_attempts WHERE run_id = %s", (run.run_id,)
@@ -165,9 +145,7 @@ def test_a_handler_running_past_its_timeout_fails(
     assert error_type == "TimeoutError"
 
 
-def test_a_lost_lease_drops_the_result(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_a_lost_lease_drops_the_result(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = sample_flows.stolen
     deploy(conn, flow)
     sample_flows.stolen_cancelled.clear()
@@ -181,22 +159,14 @@ def test_a_lost_lease_drops_the_result(
                 "UPDATE pgflow.step_tasks SET available_at = now() - interval '1 second' WHERE run_id = %s",
                 (run.run_id,),
             )
-            [claim] = conn.execute(
-                "SELECT attempt FROM pgflow.claim_tasks(worker_id => 'thief')"
-            ).fetchall()
+            [claim] = conn.execute("SELECT attempt FROM pgflow.claim_tasks(worker_id => 'thief')").fetchall()
         assert claim == (2,)
-        assert sample_flows.stolen_cancelled.wait(5), (
-            "the worker kept running a task it no longer holds"
-        )
+        assert sample_flows.stolen_cancelled.wait(5), "the worker kept running a task it no longer holds"
         conn.execute(
             "SELECT pgflow.complete_task(run_id => %s, step_slug => 'long_task', output => '\"thief\"', attempt => 2)",
             (run.run_id,),
         )
-    assert (
-        worker.stats["lost"] == 1
-        and worker.stats["completed"] == 0
-        and worker.stats["failed"] == 0
-    )
+    assert worker.stats["lost"] == 1 and worker.stats["completed"] == 0 and worker.stats["failed"] == 0
     details = get_run(conn, run.run_id)
     assert details is not None and details.run.output == {"long_task": "thief"}
 
@@ -217,20 +187,9 @@ def test_the_worker_reconnects_after_its_connections_are_terminated(
     assert finished.status == "completed"
 
 
-def start_worker_process(
-    dsn: str, spec: str, *args: str, **env: str
-) -> subprocess.Popen[str]:
+def start_worker_process(dsn: str, spec: str, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pgflow.cli",
-            "worker",
-            spec,
-            "--poll-interval",
-            "0.2",
-            *args,
-        ],
+        [sys.executable, "-m", "pgflow.cli", "worker", spec, "--poll-interval", "0.2", *args],
         env=subprocess_env(dsn, **env),
         cwd=TESTS_DIR,
         stdout=subprocess.PIPE,
@@ -239,14 +198,10 @@ def start_worker_process(
     )
 
 
-def test_sigterm_finishes_in_flight_tasks_and_claims_no_more(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_sigterm_finishes_in_flight_tasks_and_claims_no_more(dsn: str, conn: psycopg.Connection[Any]) -> None:
     flow = sample_flows.slow
     deploy(conn, flow)
-    process = start_worker_process(
-        dsn, "sample_flows:slow", "--concurrency", "1", PGFLOW_TEST_SLEEP="1.5"
-    )
+    process = start_worker_process(dsn, "sample_flows:slow", "--concurrency", "1", PGFLOW_TEST_SLEEP="1.5")
     try:
         first = start_flow(conn, flow)
         wait_until(lambda: task_rows(conn, first.run_id)[0][2] == "started")
@@ -262,19 +217,13 @@ def test_sigterm_finishes_in_flight_tasks_and_claims_no_more(
     assert (status, attempt) == ("queued", 0), output
 
 
-def test_a_sigkilled_worker_loses_nothing(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_a_sigkilled_worker_loses_nothing(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = sample_flows.slow  # timeout (lease) 2 s
     deploy(conn, flow)
-    process = start_worker_process(
-        dsn, "sample_flows:slow", "--worker-id", "doomed", PGFLOW_TEST_SLEEP="30"
-    )
+    process = start_worker_process(dsn, "sample_flows:slow", "--worker-id", "doomed", PGFLOW_TEST_SLEEP="30")
     try:
         run = start_flow(conn, flow)
-        wait_until(
-            lambda: task_rows(conn, run.run_id)[0][2:5] == ("started", 1, "doomed")
-        )
+        wait_until(lambda: task_rows(conn, run.run_id)[0][2:5] == ("started", 1, "doomed"))
         process.kill()
         process.wait(5)
     finally:
@@ -287,19 +236,11 @@ def test_a_sigkilled_worker_loses_nothing(
     assert (status, attempt, worker_id) == ("completed", 2, "survivor")
 
 
-def test_start_flows_starts_many_runs_in_one_call(
-    dsn: str, conn: psycopg.Connection[Any], worker_factory: Any
-) -> None:
+def test_start_flows_starts_many_runs_in_one_call(dsn: str, conn: psycopg.Connection[Any], worker_factory: Any) -> None:
     flow = parallel_analysis.flow
     deploy(conn, flow)
-    runs = start_flows(
-        conn, flow, [{"text": "good"}, {"text": "bad"}, {"text": "so so"}]
-    )
-    assert [run.input for run in runs] == [
-        {"text": "good"},
-        {"text": "bad"},
-        {"text": "so so"},
-    ]
+    runs = start_flows(conn, flow, [{"text": "good"}, {"text": "bad"}, {"text": "so so"}])
+    assert [run.input for run in runs] == [{"text": "good"}, {"text": "bad"}, {"text": "so so"}]
     with worker_factory([flow]):
         finished = [wait_for_run(dsn, run.run_id, timeout=15) for run in runs]
     assert [run.status for run in finished] == ["completed"] * 3

@@ -19,11 +19,7 @@ from pgflow import deploy, start_flow, wait_for_run
 
 
 def messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "pgflow.worker" and r.levelno == level
-    ]
+    return [r.getMessage() for r in caplog.records if r.name == "pgflow.worker" and r.levelno == level]
 
 
 def test_a_finished_task_is_one_line_at_info(
@@ -37,9 +33,7 @@ def test_a_finished_task_is_one_line_at_info(
     done = [m for m in messages(caplog, logging.INFO) if f"run {run.run_id} ok in" in m]
     assert len(done) == 2, done
     assert re.fullmatch(rf"quick/first run {run.run_id} ok in \d+ ms", done[0])
-    assert re.fullmatch(
-        rf"quick/second run {run.run_id} ok in (\d{{3}} ms|\d\.\d s)", done[1]
-    )  # it sleeps 0.3 s
+    assert re.fullmatch(rf"quick/second run {run.run_id} ok in (\d{{3}} ms|\d\.\d s)", done[1])  # it sleeps 0.3 s
 
 
 def test_a_failed_attempt_is_a_warning_with_the_retry_time_and_the_last_an_error(
@@ -53,9 +47,7 @@ def test_a_failed_attempt_is_a_warning_with_the_retry_time_and_the_last_an_error
         final = start_flow(conn, ux_flows.once)
         wait_for_run(conn, final.run_id, timeout=10)
         wait_until(lambda: attempts(conn, retried.run_id))
-    [warning] = [
-        m for m in messages(caplog, logging.WARNING) if str(retried.run_id) in m
-    ]
+    [warning] = [m for m in messages(caplog, logging.WARNING) if str(retried.run_id) in m]
     assert re.fullmatch(
         rf"always_fails/broken run {retried.run_id} attempt 1 failed: ValueError: the service said no; "
         r"retry at \d\d:\d\d:\d\d \(in (29|30) s\)",
@@ -77,11 +69,7 @@ def test_a_stopping_worker_logs_a_summary_line(
     with worker_factory([ux_flows.quick, ux_flows.once], worker_id="summing"):
         wait_for_run(conn, start_flow(conn, ux_flows.quick).run_id, timeout=10)
         wait_for_run(conn, start_flow(conn, ux_flows.once).run_id, timeout=10)
-    [summary] = [
-        m
-        for m in messages(caplog, logging.INFO)
-        if m.startswith("worker summing: stopped after ")
-    ]
+    [summary] = [m for m in messages(caplog, logging.INFO) if m.startswith("worker summing: stopped after ")]
     assert re.fullmatch(
         r"worker summing: stopped after \d+\.\d s: 3 task\(s\) claimed, 2 completed, "
         r"1 attempt\(s\) failed \(1 with no attempts left\)",
@@ -89,19 +77,14 @@ def test_a_stopping_worker_logs_a_summary_line(
     )
 
 
-def test_a_second_signal_says_it_skipped_the_grace_period(
-    dsn: str, conn: psycopg.Connection[Any]
-) -> None:
+def test_a_second_signal_says_it_skipped_the_grace_period(dsn: str, conn: psycopg.Connection[Any]) -> None:
     deploy(conn, sample_flows.stolen)
     run = start_flow(conn, sample_flows.stolen)
     process = start_worker_process(dsn, "sample_flows:stolen", "--grace", "30")
     try:
         wait_until(
             lambda: (
-                conn.execute(
-                    "SELECT status FROM pgflow.step_tasks WHERE run_id = %s",
-                    (run.run_id,),
-                ).fetchone()
+                conn.execute("SELECT status FROM pgflow.step_tasks WHERE run_id = %s", (run.run_id,)).fetchone()
                 == ("started",)
             )
         )

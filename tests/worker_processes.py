@@ -12,9 +12,7 @@ import psycopg
 from conftest import TESTS_DIR, subprocess_env
 
 
-def start_worker_process(
-    dsn: str, spec: str, *args: str, **env: str
-) -> subprocess.Popen[str]:
+def start_worker_process(dsn: str, spec: str, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -47,13 +45,9 @@ class WorkerProcess:
 
 
 @contextlib.contextmanager
-def worker_process(
-    dsn: str, spec: str, *args: str, **env: str
-) -> Iterator[WorkerProcess]:
+def worker_process(dsn: str, spec: str, *args: str, **env: str) -> Iterator[WorkerProcess]:
     """A worker process for the block, stopped (SIGTERM, then SIGKILL) after it; its output kept."""
-    worker = WorkerProcess(
-        start_worker_process(dsn, spec, *args, "--grace", "1", **env)
-    )
+    worker = WorkerProcess(start_worker_process(dsn, spec, *args, "--grace", "1", **env))
     try:
         yield worker
     finally:

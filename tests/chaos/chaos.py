@@ -82,9 +82,7 @@ class Harness:
         self.dsn = dsn
         self.conn: psycopg.Connection[Any] | None = None
 
-    def call(
-        self, work: Callable[[psycopg.Connection[Any]], Any], patience: float = 60.0
-    ) -> Any:
+    def call(self, work: Callable[[psycopg.Connection[Any]], Any], patience: float = 60.0) -> Any:
         """Run ``work`` on a live connection, reconnecting and retrying until ``patience`` runs out.
 
         ``work`` must be safe to repeat: a call cut by a crash may or may not have committed.
@@ -93,9 +91,7 @@ class Harness:
         while True:
             try:
                 if self.conn is None or self.conn.closed:
-                    self.conn = psycopg.connect(
-                        self.dsn, autocommit=True, application_name="chaos-harness"
-                    )
+                    self.conn = psycopg.connect(self.dsn, autocommit=True, application_name="chaos-harness")
                 return work(self.conn)
             except psycopg.OperationalError:
                 if self.conn is not None:
@@ -105,12 +101,8 @@ class Harness:
                     raise
                 time.sleep(0.2)
 
-    def rows(
-        self, query: str, params: tuple[Any, ...] | None = None
-    ) -> list[tuple[Any, ...]]:
-        result: list[tuple[Any, ...]] = self.call(
-            lambda conn: conn.execute(query.encode(), params).fetchall()
-        )
+    def rows(self, query: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+        result: list[tuple[Any, ...]] = self.call(lambda conn: conn.execute(query.encode(), params).fetchall())
         return result
 
 
@@ -120,23 +112,14 @@ class Workers:
 
     dsn: str
     log_dir: Path
-    hostile: (
-        str  # CHAOS_HOSTILE for the handlers: the share of executions that misbehave
-    )
+    hostile: str  # CHAOS_HOSTILE for the handlers: the share of executions that misbehave
     processes: list[WorkerProcess] = field(default_factory=list)
 
     def start(self, slot: int) -> WorkerProcess:
         generation = sum(1 for p in self.processes if p.slot == slot)
         worker_id = f"chaos-{slot}-{generation}"
-        env = dict(
-            os.environ,
-            CHAOS_WORKER_ID=worker_id,
-            CHAOS_LOG_DIR=str(self.log_dir),
-            CHAOS_HOSTILE=self.hostile,
-        )
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(HERE), env.get("PYTHONPATH")) if p
-        )
+        env = dict(os.environ, CHAOS_WORKER_ID=worker_id, CHAOS_LOG_DIR=str(self.log_dir), CHAOS_HOSTILE=self.hostile)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
         output = (self.log_dir / f"{worker_id}.log").open("wb")
         popen = subprocess.Popen(
             [
@@ -182,18 +165,14 @@ class Workers:
                 code = process.popen.wait(30)
             except subprocess.TimeoutExpired:
                 process.popen.kill()
-                problems.append(
-                    f"worker {process.worker_id} did not stop within 30 s of SIGTERM"
-                )
+                problems.append(f"worker {process.worker_id} did not stop within 30 s of SIGTERM")
                 code = None
             process.ended, process.end_reason = (
                 time.time(),
                 f"SIGTERM (harness), exit {code}",
             )
             if code is not None and code != 0:
-                problems.append(
-                    f"worker {process.worker_id} exited with {code} on SIGTERM"
-                )
+                problems.append(f"worker {process.worker_id} exited with {code} on SIGTERM")
         return problems
 
 
@@ -233,9 +212,7 @@ class Chaos:
         for _ in range(count):
             run_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             kind = self.rng.choice(("diamond", "fanout"))
-            steps = (
-                ("a", "b", "c", "d") if kind == "diamond" else ("split", "work", "join")
-            )
+            steps = ("a", "b", "c", "d") if kind == "diamond" else ("split", "work", "join")
             roll = self.rng.random()
             doom = self.rng.choice(steps) if roll < 0.04 else None
             data: ChaosInput = {
@@ -244,30 +221,19 @@ class Chaos:
                 "items": self.rng.randint(5, 20) if kind == "fanout" else 0,
                 "doom": doom,
             }
-            self.plans[run_id] = Plan(
-                kind, data, cancel=None if 0.04 <= roll < 0.08 else "no"
-            )
+            self.plans[run_id] = Plan(kind, data, cancel=None if 0.04 <= roll < 0.08 else "no")
             slug = (diamond if kind == "diamond" else fanout).slug
             # Idempotent on run_id: a start cut by a crash is simply repeated.
-            self.harness.rows(
-                "SELECT pgflow.start_flow(%s, %s, %s::uuid)",
-                (slug, Jsonb(data), run_id),
-            )
+            self.harness.rows("SELECT pgflow.start_flow(%s, %s, %s::uuid)", (slug, Jsonb(data), run_id))
             if self.plans[run_id].cancel is None:
-                self.pending_cancels.append(
-                    (time.monotonic() + self.rng.uniform(0.1, 1.5), run_id)
-                )
+                self.pending_cancels.append((time.monotonic() + self.rng.uniform(0.1, 1.5), run_id))
 
     def cancel_due(self) -> None:
         now = time.monotonic()
         for due, run_id in [c for c in self.pending_cancels if c[0] <= now]:
             self.pending_cancels.remove((due, run_id))
-            [(status,)] = self.harness.rows(
-                "SELECT status FROM pgflow.cancel_run(%s::uuid, 'chaos')", (run_id,)
-            )
-            self.plans[
-                run_id
-            ].cancel = status  # cancelled, or how the run had ended already
+            [(status,)] = self.harness.rows("SELECT status FROM pgflow.cancel_run(%s::uuid, 'chaos')", (run_id,))
+            self.plans[run_id].cancel = status  # cancelled, or how the run had ended already
             self.counts["cancel_run calls"] = self.counts.get("cancel_run calls", 0) + 1
 
     # -- chaos -----------------------------------------------------------------------------------
@@ -277,12 +243,7 @@ class Chaos:
 
     def busy_worker(self) -> WorkerProcess:
         """A live, running worker that holds a started task (any live one if none does)."""
-        holders = {
-            r[0]
-            for r in self.harness.rows(
-                "SELECT worker_id FROM pgflow.step_tasks WHERE status = 'started'"
-            )
-        }
+        holders = {r[0] for r in self.harness.rows("SELECT worker_id FROM pgflow.step_tasks WHERE status = 'started'")}
         stopped = {id(p) for _, p in self.stopped}
         candidates = [p for p in self.workers.live() if id(p) not in stopped]
         busy = [p for p in candidates if p.worker_id in holders]
@@ -307,13 +268,9 @@ class Chaos:
             "SELECT count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'started') "
             "FROM pgflow.step_tasks"
         )
-        self.restarts.append(
-            Restart(kind, down, up, alive, f"{queued} queued, {leased} leased")
-        )
+        self.restarts.append(Restart(kind, down, up, alive, f"{queued} queued, {leased} leased"))
         self.count(kind)
-        log(
-            f"{kind}: server down {up - down:.1f} s, recovered; tasks {queued} queued, {leased} leased"
-        )
+        log(f"{kind}: server down {up - down:.1f} s, recovered; tasks {queued} queued, {leased} leased")
 
     def act(self, action: str) -> None:
         if action.startswith("crash_"):
@@ -328,18 +285,14 @@ class Chaos:
             victim.popen.send_signal(signal.SIGSTOP)
             self.stopped.append((time.monotonic() + STOP_SECONDS, victim))
             self.count("worker SIGSTOP/SIGCONT")
-            log(
-                f"SIGSTOPped worker {victim.worker_id} for {STOP_SECONDS} s (lease {TIMEOUT} s)"
-            )
+            log(f"SIGSTOPped worker {victim.worker_id} for {STOP_SECONDS} s (lease {TIMEOUT} s)")
         elif action == "terminate":
             self.wait_for_connections()
             [(n,)] = self.harness.rows(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> 'chaos-harness'"
             )
-            self.counts["connections terminated"] = (
-                self.counts.get("connections terminated", 0) + n
-            )
+            self.counts["connections terminated"] = self.counts.get("connections terminated", 0) + n
             self.count("pg_terminate_backend rounds")
             log(f"terminated {n} worker connections")
 
@@ -364,26 +317,15 @@ class Chaos:
 
     def watch(self) -> None:
         for process in self.workers.reap():
-            tail = (
-                (self.log_dir / f"{process.worker_id}.log")
-                .read_text(errors="replace")
-                .splitlines()[-5:]
-            )
-            self.deaths.append(
-                f"worker {process.worker_id} {process.end_reason}; its log ends: {' | '.join(tail)}"
-            )
-            log(
-                f"worker {process.worker_id} DIED on its own: {process.end_reason}; replacement started"
-            )
+            tail = (self.log_dir / f"{process.worker_id}.log").read_text(errors="replace").splitlines()[-5:]
+            self.deaths.append(f"worker {process.worker_id} {process.end_reason}; its log ends: {' | '.join(tail)}")
+            log(f"worker {process.worker_id} DIED on its own: {process.end_reason}; replacement started")
 
     def run(self) -> int:
         args = self.args
         schedule = QUICK_SCHEDULE if args.quick else FULL_SCHEDULE
         if args.schedule:
-            schedule = [
-                (int(at), action)
-                for at, action in (e.split(":") for e in args.schedule.split(","))
-            ]
+            schedule = [(int(at), action) for at, action in (e.split(":") for e in args.schedule.split(","))]
         load_seconds = schedule[-1][0]
         began = time.monotonic()
         self.setup()
@@ -409,31 +351,23 @@ class Chaos:
             time.sleep(0.1)
         if len(self.plans) < args.runs:
             self.start_runs(args.runs - len(self.plans))
-        log(
-            f"chaos phase over after {time.monotonic() - chaos_began:.0f} s; {len(self.plans)} runs started"
-        )
+        log(f"chaos phase over after {time.monotonic() - chaos_began:.0f} s; {len(self.plans)} runs started")
 
         deadline = time.monotonic() + args.deadline
         while True:
             self.watch()
-            [(unfinished,)] = self.harness.rows(
-                "SELECT count(*) FROM pgflow.runs WHERE status = 'started'"
-            )
+            [(unfinished,)] = self.harness.rows("SELECT count(*) FROM pgflow.runs WHERE status = 'started'")
             if unfinished == 0 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         log(f"{unfinished} runs unfinished; stopping workers")
         problems = self.workers.stop_all()
         if unfinished:
-            problems.append(
-                f"{unfinished} runs still started {args.deadline:.0f} s after the chaos phase"
-            )
+            problems.append(f"{unfinished} runs still started {args.deadline:.0f} s after the chaos phase")
         report = (self.cluster.root / "report.txt").open("w")
         with report, contextlib.redirect_stdout(_Tee(sys.stdout, report)):
             failed = self.verify(problems)
-        log(
-            f"{'FAILED' if failed else 'passed'} in {time.monotonic() - began:.0f} s (logs: {self.log_dir})"
-        )
+        log(f"{'FAILED' if failed else 'passed'} in {time.monotonic() - began:.0f} s (logs: {self.log_dir})")
         return 1 if failed else 0
 
     def verify(self, problems: list[str]) -> bool:
@@ -479,15 +413,9 @@ class _Tee:
 
 def main(argv: list[str] | None = None) -> int:
     env = os.environ.get
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--quick", action="store_true", default=env("CHAOS_QUICK", "") not in ("", "0")
-    )
-    parser.add_argument(
-        "--runs", type=int, default=int(env("CHAOS_RUNS") or "0") or None
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", default=env("CHAOS_QUICK", "") not in ("", "0"))
+    parser.add_argument("--runs", type=int, default=int(env("CHAOS_RUNS") or "0") or None)
     parser.add_argument("--seed", type=int, default=int(env("CHAOS_SEED") or "1"))
     parser.add_argument("--port", type=int, default=int(env("CHAOS_PORT") or "5450"))
     parser.add_argument(
@@ -496,9 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         default=120.0,
         help="seconds for the runs to end after the chaos",
     )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the cluster and the logs"
-    )
+    parser.add_argument("--keep", action="store_true", help="keep the cluster and the logs")
     parser.add_argument(
         "--hostile",
         type=float,

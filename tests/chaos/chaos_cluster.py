@@ -32,9 +32,7 @@ class Cluster:
     def __init__(self, port: int) -> None:
         pg_config = os.environ.get("PG_CONFIG", "pg_config")
         self.bindir = Path(
-            subprocess.run(
-                [pg_config, "--bindir"], check=True, capture_output=True, text=True
-            ).stdout.strip()
+            subprocess.run([pg_config, "--bindir"], check=True, capture_output=True, text=True).stdout.strip()
         )
         self.port = port
         self.root = Path(tempfile.mkdtemp(prefix="pgflow-chaos-"))
@@ -52,9 +50,7 @@ class Cluster:
             os.chown(self.log_file, user.pw_uid, user.pw_gid)
             os.chown(self.root, user.pw_uid, user.pw_gid)
 
-    def _run(
-        self, *command: str, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
+    def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         argv = [str(self.bindir / command[0]), *command[1:]]
         if self.as_postgres:
             argv = ["runuser", "-u", "postgres", "--", *argv]
@@ -62,17 +58,12 @@ class Cluster:
 
     def dsn(self, dbname: str = "postgres") -> str:
         user = "postgres" if self.as_postgres else pwd.getpwuid(os.geteuid()).pw_name
-        return make_conninfo(
-            host=str(self.socket_dir), port=self.port, dbname=dbname, user=user
-        )
+        return make_conninfo(host=str(self.socket_dir), port=self.port, dbname=dbname, user=user)
 
     def init(self) -> None:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "--no-sync")
         with (self.data / "postgresql.conf").open("a") as conf:
-            conf.write(
-                SETTINGS
-                + f"port = {self.port}\nunix_socket_directories = '{self.socket_dir}'\n"
-            )
+            conf.write(SETTINGS + f"port = {self.port}\nunix_socket_directories = '{self.socket_dir}'\n")
 
     def start(self) -> float:
         """Start the server and wait until it accepts connections (after crash recovery); returns the time."""
@@ -83,9 +74,7 @@ class Cluster:
                 return time.time()
             # After a SIGKILL of the postmaster its children may still hold the shared memory for a moment.
             time.sleep(0.5)
-        raise RuntimeError(
-            f"the chaos cluster did not start: {result.stderr.strip()} (see {self.log_file})"
-        )
+        raise RuntimeError(f"the chaos cluster did not start: {result.stderr.strip()} (see {self.log_file})")
 
     def postmaster_pid(self) -> int:
         return int((self.data / "postmaster.pid").read_text().split()[0])
@@ -105,15 +94,11 @@ class Cluster:
 
     @staticmethod
     def _children(pid: int) -> list[str]:
-        result = subprocess.run(
-            ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
-        )
+        result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
         return result.stdout.split()
 
     def stop(self) -> None:
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False
-        )
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -37,20 +37,12 @@ from typing import Any, Final, TypedDict
 
 from pgflow import Flow, current_task
 
-MAX_ATTEMPTS: Final = (
-    12  # crashes, kills and stops each cost in-flight tasks an attempt
-)
+MAX_ATTEMPTS: Final = 12  # crashes, kills and stops each cost in-flight tasks an attempt
 TIMEOUT: Final = 4  # seconds: the lease; the harness stops workers for longer than this
 FAILURE_RATE: Final = 0.03  # planned, retried failures
 # --hostile: the share of executions that misbehave as issue 10 lists (each must cost an attempt, not the worker).
 HOSTILE_RATE: Final = float(os.environ.get("CHAOS_HOSTILE") or 0)
-HOSTILE: Final = (
-    "SystemExit",
-    "KeyboardInterrupt",
-    "CancelledError",
-    "unprintable exception",
-    "unencodable output",
-)
+HOSTILE: Final = ("SystemExit", "KeyboardInterrupt", "CancelledError", "unprintable exception", "unencodable output")
 DIAMOND: Final = ("a", "b", "c", "d")
 FANOUT: Final = ("split", "work", "join")
 
@@ -91,9 +83,7 @@ def _log(record: dict[str, object]) -> None:
     global _log_fd
     if _log_fd is None:
         worker = os.environ.get("CHAOS_WORKER_ID", "unknown")
-        path = os.path.join(
-            os.environ["CHAOS_LOG_DIR"], f"exec-{worker}-{os.getpid()}.jsonl"
-        )
+        path = os.path.join(os.environ["CHAOS_LOG_DIR"], f"exec-{worker}-{os.getpid()}.jsonl")
         _log_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     os.write(_log_fd, (json.dumps(record) + "\n").encode())
 
@@ -101,11 +91,7 @@ def _log(record: dict[str, object]) -> None:
 def _attempt(run_id: str, step: str, index: int) -> int | None:
     """The attempt this handler serves, from pgflow.current_task(); None (the harness fails it) if that disagrees."""
     task = current_task()
-    if task is None or (str(task.run_id), task.step_slug, task.task_index) != (
-        run_id,
-        step,
-        index,
-    ):
+    if task is None or (str(task.run_id), task.step_slug, task.task_index) != (run_id, step, index):
         return None
     return task.attempt
 
@@ -129,9 +115,7 @@ async def _execute(run: ChaosInput, step: str, index: int = 0) -> Any:
     await asyncio.sleep(random.choice((0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 1.0)))
     if run["doom"] == step or random.random() < FAILURE_RATE:
         _log({"event": "fail", "t": time.time(), **record})
-        raise ChaosFailure(
-            f"planned failure of {step}[{index}] in run {run['run_id']} (doomed: {run['doom']})"
-        )
+        raise ChaosFailure(f"planned failure of {step}[{index}] in run {run['run_id']} (doomed: {run['doom']})")
     if HOSTILE_RATE and random.random() < HOSTILE_RATE:
         return _misbehave(record)
     _log({"event": "end", "t": time.time(), **record})
@@ -155,14 +139,10 @@ def _misbehave(record: dict[str, object]) -> Any:
         raise asyncio.CancelledError
     if how == "unprintable exception":
         raise _Unprintable
-    return (
-        10**5000
-    )  # the execution id's place in the output: an int JSON cannot encode (over 4,300 digits)
+    return 10**5000  # the execution id's place in the output: an int JSON cannot encode (over 4,300 digits)
 
 
-diamond = Flow(
-    "chaos_diamond", max_attempts=MAX_ATTEMPTS, base_delay=0, timeout=TIMEOUT
-)
+diamond = Flow("chaos_diamond", max_attempts=MAX_ATTEMPTS, base_delay=0, timeout=TIMEOUT)
 
 
 @diamond.step

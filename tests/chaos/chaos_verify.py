@@ -29,9 +29,7 @@ Task = tuple[str, str, int]  # run id, step, task index
 class Plan:
     kind: str  # diamond | fanout
     data: ChaosInput
-    cancel: (
-        str | None
-    )  # "no": never cancelled; else what cancel_run returned (None: not yet called)
+    cancel: str | None  # "no": never cancelled; else what cancel_run returned (None: not yet called)
 
     def expected_status(self) -> str:
         if self.data["doom"]:
@@ -62,9 +60,7 @@ def read_executions(log_dir: Path) -> list[dict[str, Any]]:
     records = []
     for path in sorted(log_dir.glob("exec-*.jsonl")):
         for line in path.read_text().splitlines():
-            if (
-                line.strip()
-            ):  # a SIGKILL cannot cut an O_APPEND write, but be plain about a torn line
+            if line.strip():  # a SIGKILL cannot cut an O_APPEND write, but be plain about a torn line
                 records.append(json.loads(line))
     return records
 
@@ -81,16 +77,11 @@ class Report:
         self.figures.append((name, str(value)))
 
     def print(self) -> bool:
-        width = (
-            max(len(n) for n in [*self.invariants, *(f for f, _ in self.figures)]) + 2
-        )
+        width = max(len(n) for n in [*self.invariants, *(f for f, _ in self.figures)]) + 2
         print("\n" + "invariant".ljust(width) + "result")
         print("-" * (width + 24))
         for name, violations in self.invariants.items():
-            print(
-                name.ljust(width)
-                + ("ok" if not violations else f"FAILED ({len(violations)})")
-            )
+            print(name.ljust(width) + ("ok" if not violations else f"FAILED ({len(violations)})"))
         print("\n" + "figure".ljust(width) + "value")
         print("-" * (width + 24))
         for name, value in self.figures:
@@ -111,18 +102,10 @@ class Report:
 class Snapshot:
     """What the database holds after the chaos, keyed for the checks."""
 
-    runs: dict[
-        str, tuple[Any, ...]
-    ]  # run id -> status, output, remaining_steps, finished_at
-    states: dict[
-        tuple[str, str], tuple[Any, ...]
-    ]  # (run, step) -> status, output, remaining_deps, remaining_tasks
-    tasks: dict[
-        Task, tuple[Any, ...]
-    ]  # (run, step, index) -> status, attempt, worker_id, output
-    repeated: list[
-        tuple[Any, ...]
-    ]  # transitions that happened more than once: kind, run, step, index, status, n
+    runs: dict[str, tuple[Any, ...]]  # run id -> status, output, remaining_steps, finished_at
+    states: dict[tuple[str, str], tuple[Any, ...]]  # (run, step) -> status, output, remaining_deps, remaining_tasks
+    tasks: dict[Task, tuple[Any, ...]]  # (run, step, index) -> status, attempt, worker_id, output
+    repeated: list[tuple[Any, ...]]  # transitions that happened more than once: kind, run, step, index, status, n
     claims: dict[str, list[float]]  # worker id -> times (epoch) of its committed claims
 
 
@@ -136,9 +119,7 @@ def snapshot(rows: Callable[..., list[tuple[Any, ...]]]) -> Snapshot:
     return Snapshot(
         runs={
             r[0]: r[1:]
-            for r in rows(
-                "SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs"
-            )
+            for r in rows("SELECT run_id::text, status, output, remaining_steps, finished_at FROM pgflow.runs")
         },
         states={
             (r[0], r[1]): r[2:]
@@ -185,31 +166,20 @@ def verify(
 
     statuses = collections.Counter(r[0] for r in db.runs.values())
     kinds = collections.Counter(p.kind for p in plans.values())
-    report.figure(
-        "runs", f"{len(plans)} ({kinds['diamond']} diamond, {kinds['fanout']} fan-out)"
-    )
-    report.figure(
-        "runs ended", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-    )
+    report.figure("runs", f"{len(plans)} ({kinds['diamond']} diamond, {kinds['fanout']} fan-out)")
+    report.figure("runs ended", ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     for name, value in counts.items():
         report.figure(name, value)
     reexecutions(report, executions)
     hostile = collections.Counter(e["hostile"] for e in executions if "hostile" in e)
     if hostile:
-        report.figure(
-            "hostile executions",
-            ", ".join(f"{n} {how}" for how, n in sorted(hostile.items())),
-        )
+        report.figure("hostile executions", ", ".join(f"{n} {how}" for how, n in sorted(hostile.items())))
     report.figure("outputs returned but not stored", ended)
     reused: dict[tuple[Any, ...], list[str]] = collections.defaultdict(list)
     for e in executions:
         if e["event"] == "start" and e["attempt"] is not None:
             reused[(e["run"], e["step"], e["index"], e["attempt"])].append(e["worker"])
-    twice = [
-        f"{s}[{i}] of run {r} attempt {a} by {', '.join(w)}"
-        for (r, s, i, a), w in reused.items()
-        if len(w) > 1
-    ]
+    twice = [f"{s}[{i}] of run {r} attempt {a} by {', '.join(w)}" for (r, s, i, a), w in reused.items() if len(w) > 1]
     report.figure("attempt numbers handed out twice", len(twice))
     for line in twice[:5]:
         report.figure("  (handed out twice)", line)
@@ -217,9 +187,7 @@ def verify(
         "executions whose attempt is unknown",
         sum(1 for e in executions if e["attempt"] is None) // 2,
     )
-    report.figure(
-        "worker processes", f"{len(workers)} ({len(deaths)} died on their own)"
-    )
+    report.figure("worker processes", f"{len(workers)} ({len(deaths)} died on their own)")
     return report.print()
 
 
@@ -228,9 +196,7 @@ def check_runs_ended(report: Report, plans: dict[str, Plan], db: Snapshot) -> No
     violations = report.check("every run ended as planned")
     for run_id, plan in plans.items():
         if run_id not in runs:
-            violations.append(
-                f"run {run_id} ({plan.kind}) is missing: its start_flow was lost"
-            )
+            violations.append(f"run {run_id} ({plan.kind}) is missing: its start_flow was lost")
             continue
         status = runs[run_id][0]
         if status != plan.expected_status():
@@ -249,9 +215,7 @@ def check_runs_ended(report: Report, plans: dict[str, Plan], db: Snapshot) -> No
             live.append(f"step {step} of {runs[run_id][0]} run {run_id} is {status}")
     for (run_id, step, index), (status, *_) in tasks.items():
         if runs[run_id][0] != "started" and status in ("queued", "started"):
-            live.append(
-                f"task {step}[{index}] of {runs[run_id][0]} run {run_id} is {status}"
-            )
+            live.append(f"task {step}[{index}] of {runs[run_id][0]} run {run_id} is {status}")
 
 
 def check_applied_once(report: Report, plans: dict[str, Plan], db: Snapshot) -> None:
@@ -270,11 +234,7 @@ def check_applied_once(report: Report, plans: dict[str, Plan], db: Snapshot) -> 
             status, _, remaining_deps, remaining_tasks = state
             expected = plan.data["items"] if step == "work" else 1
             # A step that never started (cancelled or failed run) has no tasks; one that did, all of them.
-            allowed = (
-                {expected}
-                if status in ("started", "completed", "failed")
-                else {0, expected}
-            )
+            allowed = {expected} if status in ("started", "completed", "failed") else {0, expected}
             if per_step[(run_id, step)] not in allowed:
                 violations.append(
                     f"{status} step {step} of run {run_id} has {per_step[(run_id, step)]} task rows, "
@@ -286,19 +246,11 @@ def check_applied_once(report: Report, plans: dict[str, Plan], db: Snapshot) -> 
                         f"completed step {step} of run {run_id}: remaining_deps {remaining_deps}, "
                         f"remaining_tasks {remaining_tasks}"
                     )
-                undone = [
-                    i
-                    for (r, s, i), t in tasks.items()
-                    if (r, s) == (run_id, step) and t[0] != "completed"
-                ]
+                undone = [i for (r, s, i), t in tasks.items() if (r, s) == (run_id, step) and t[0] != "completed"]
                 if undone:
-                    violations.append(
-                        f"completed step {step} of run {run_id} has unfinished tasks {undone}"
-                    )
+                    violations.append(f"completed step {step} of run {run_id} has unfinished tasks {undone}")
         if plan.kind == "fanout" and (run_id, "work", plan.data["items"]) in tasks:
-            violations.append(
-                f"run {run_id}: work has a task beyond its {plan.data['items']} items"
-            )
+            violations.append(f"run {run_id}: work has a task beyond its {plan.data['items']} items")
 
 
 def stored_exec(step: str, output: Any) -> Any:
@@ -307,9 +259,7 @@ def stored_exec(step: str, output: Any) -> Any:
     return output.get("exec") if isinstance(output, dict) else None
 
 
-def check_provenance(
-    report: Report, executions: list[dict[str, Any]], db: Snapshot
-) -> int:
+def check_provenance(report: Report, executions: list[dict[str, Any]], db: Snapshot) -> int:
     """Each completed task's stored output came from an execution of its final attempt, by its final worker.
 
     Returns how many executions returned an output that was not stored.
@@ -318,9 +268,7 @@ def check_provenance(
     violations = report.check("stored output is the final attempt's")
     ended = {e["exec"]: e for e in executions if e["event"] == "end"}
     words = {"end": "returned", "fail": "failed"}
-    outcome = {
-        e["exec"]: words[e["event"]] for e in executions if e["event"] != "start"
-    }
+    outcome = {e["exec"]: words[e["event"]] for e in executions if e["event"] != "start"}
     stored = set()
     for (run_id, step, index), (
         status,
@@ -333,32 +281,23 @@ def check_provenance(
         output = task_output if step == "work" else states[(run_id, step)][1]
         execution_id = stored_exec(step, output)
         stored.add(execution_id)
-        what = (
-            f"{step}[{index}] of run {run_id} (final: attempt {attempt} by {worker_id})"
-        )
+        what = f"{step}[{index}] of run {run_id} (final: attempt {attempt} by {worker_id})"
         execution = ended.get(execution_id)
         if execution is None:
-            violations.append(
-                f"{what}: stored execution {execution_id} is in no handler's log"
-            )
+            violations.append(f"{what}: stored execution {execution_id} is in no handler's log")
         elif (execution["run"], execution["step"], execution["index"]) != (
             run_id,
             step,
             index,
         ):
-            violations.append(
-                f"{what}: stored execution {execution_id} ran another task: {execution}"
-            )
+            violations.append(f"{what}: stored execution {execution_id} ran another task: {execution}")
         elif execution["attempt"] is None:
-            violations.append(
-                f"{what}: stored execution {execution_id} does not know its attempt: {execution}"
-            )
+            violations.append(f"{what}: stored execution {execution_id} does not know its attempt: {execution}")
         elif (execution["attempt"], execution["worker"]) != (attempt, worker_id):
             others = [
                 f"attempt {e['attempt']} by {e['worker']} (pid {e['pid']}, {outcome.get(e['exec'], 'no return')})"
                 for e in executions
-                if e["event"] == "start"
-                and (e["run"], e["step"], e["index"]) == (run_id, step, index)
+                if e["event"] == "start" and (e["run"], e["step"], e["index"]) == (run_id, step, index)
             ]
             violations.append(
                 f"{what}: the stored output is from attempt {execution['attempt']} by {execution['worker']} "
@@ -392,68 +331,40 @@ def check_outputs(report: Report, plans: dict[str, Plan], db: Snapshot) -> None:
         expected = expected_values(plan.kind, plan.data["seed"], plan.data["items"])
         for name, value in _values(plan, states, tasks):
             if value != expected[name]:
-                violations.append(
-                    f"{name} of run {run_id} is {value!r}, expected {expected[name]!r}"
-                )
+                violations.append(f"{name} of run {run_id} is {value!r}, expected {expected[name]!r}")
         if plan.kind == "fanout":
             status, output, *_ = states[(run_id, "split")]
-            if status == "completed" and [i["n"] for i in output] != list(
-                range(plan.data["items"])
-            ):
+            if status == "completed" and [i["n"] for i in output] != list(range(plan.data["items"])):
                 violations.append(f"split of run {run_id} stored {output}")
             if status == "completed" and len({i["exec"] for i in output}) != 1:
-                violations.append(
-                    f"split of run {run_id} stored items of several executions: {output}"
-                )
+                violations.append(f"split of run {run_id} stored items of several executions: {output}")
             status, output, *_ = states[(run_id, "work")]
-            parts = [
-                tasks[(run_id, "work", i)][3]
-                for i in range(plan.data["items"])
-                if (run_id, "work", i) in tasks
-            ]
+            parts = [tasks[(run_id, "work", i)][3] for i in range(plan.data["items"]) if (run_id, "work", i) in tasks]
             if status == "completed" and output != parts:
-                violations.append(
-                    f"work of run {run_id}: step output {output} is not its tasks' outputs {parts}"
-                )
+                violations.append(f"work of run {run_id}: step output {output} is not its tasks' outputs {parts}")
         leaf = "d" if plan.kind == "diamond" else "join"
         status, output = runs[run_id][0], runs[run_id][1]
         if status == "completed" and output != {leaf: states[(run_id, leaf)][1]}:
-            violations.append(
-                f"run {run_id} output {output} is not {{{leaf!r}: its output}}"
-            )
+            violations.append(f"run {run_id} output {output} is not {{{leaf!r}: its output}}")
 
 
 def check_reconnects(
-    report: Report,
-    restarts: list[Restart],
-    claims: dict[str, list[float]],
-    workers: list[WorkerProcess],
+    report: Report, restarts: list[Restart], claims: dict[str, list[float]], workers: list[WorkerProcess]
 ) -> None:
     """Each worker that lived through a restart claimed again by itself: seconds from "server up" to its first claim.
 
     A claim is a committed change of a task's attempt (the transitions table), not a handler start: a
     handler may start late for a claim made before the crash.
     """
-    violations = report.check(
-        f"workers claimed again within {RECONNECT_LIMIT:.0f} s of each restart"
-    )
+    violations = report.check(f"workers claimed again within {RECONNECT_LIMIT:.0f} s of each restart")
     # A worker the harness SIGKILLed before it claimed again is excused; one stopped at the end is not.
-    killed_at = {
-        p.worker_id: p.ended
-        for p in workers
-        if (p.end_reason or "").startswith("SIGKILL")
-    }
+    killed_at = {p.worker_id: p.ended for p in workers if (p.end_reason or "").startswith("SIGKILL")}
     for number, restart in enumerate(restarts, 1):
         waits = []
         for worker_id in restart.alive:
             killed = killed_at.get(worker_id)
             first = next(
-                (
-                    t
-                    for t in claims.get(worker_id, [])
-                    if t >= restart.up and (killed is None or t < killed)
-                ),
-                None,
+                (t for t in claims.get(worker_id, []) if t >= restart.up and (killed is None or t < killed)), None
             )
             if first is None:
                 if killed is None:

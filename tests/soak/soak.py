@@ -108,9 +108,7 @@ class Workers:
         env.update(
             PGFLOW_DSN=self.dsn,
             SOAK_DSN=self.dsn,
-            PYTHONPATH=os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(
-                os.pathsep
-            ),
+            PYTHONPATH=os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         )
         output = (self.logs / f"worker-{number}.log").open("wb")
         process = subprocess.Popen(
@@ -140,19 +138,13 @@ class Workers:
                 problems.append(f"worker {number} did not stop within 20 s of SIGTERM")
                 continue
             if code not in (0, -signal.SIGKILL):
-                problems.append(
-                    f"worker {number} exited with {code} (see {self.logs}/worker-{number}.log)"
-                )
+                problems.append(f"worker {number} exited with {code} (see {self.logs}/worker-{number}.log)")
         return problems
 
 
-def busy_worker(
-    conn: psycopg.Connection[Any], workers: Sequence[subprocess.Popen[bytes]]
-) -> int | None:
+def busy_worker(conn: psycopg.Connection[Any], workers: Sequence[subprocess.Popen[bytes]]) -> int | None:
     """The index of a live worker that holds a started task right now."""
-    rows = conn.execute(
-        "SELECT DISTINCT worker_id FROM pgflow.step_tasks WHERE status = 'started'"
-    ).fetchall()
+    rows = conn.execute("SELECT DISTINCT worker_id FROM pgflow.step_tasks WHERE status = 'started'").fetchall()
     holders = {r[0] for r in rows}
     for number, process in enumerate(workers):
         if process.poll() is None and f"soak-{number}" in holders:
@@ -169,38 +161,26 @@ def check(conn: psycopg.Connection[Any], runs: dict[str, SoakInput]) -> list[str
     doomed = {
         run_id
         for run_id, data in runs.items()
-        if any(
-            plan["fail"] >= MAX_ATTEMPTS
-            for step, plan in data["plan"].items()
-            if step != "work" or data["items"]
-        )
+        if any(plan["fail"] >= MAX_ATTEMPTS for step, plan in data["plan"].items() if step != "work" or data["items"])
     }
-    for run_id, status, output, error in fetch(
-        "SELECT run_id::text, status, output, error_message FROM pgflow.runs"
-    ):
+    for run_id, status, output, error in fetch("SELECT run_id::text, status, output, error_message FROM pgflow.runs"):
         data = runs[run_id]
         if run_id in doomed:
             if status != "failed":
-                violations.append(
-                    f"run {run_id} ({data['key']}) is {status}, expected failed (plan {data['plan']})"
-                )
+                violations.append(f"run {run_id} ({data['key']}) is {status}, expected failed (plan {data['plan']})")
         elif status != "completed":
             violations.append(
                 f"run {run_id} ({data['key']}) is {status}, expected completed: {(error or '').splitlines()[:1]} "
                 f"(plan {data['plan']})"
             )
         elif output != {"join": expected_output(data)}:
-            violations.append(
-                f"run {run_id} output {output}, expected {{'join': {expected_output(data)}}}"
-            )
+            violations.append(f"run {run_id} output {output}, expected {{'join': {expected_output(data)}}}")
 
     for kind, run_id, step, index, times in fetch(
         "SELECT kind, run_id, step_slug, task_index, count(*) FROM soak_completions "
         "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1"
     ):
-        violations.append(
-            f"{kind} {step}[{index}] of run {run_id} was completed {times} times"
-        )
+        violations.append(f"{kind} {step}[{index}] of run {run_id} was completed {times} times")
 
     for run_id, step, status in fetch(
         "SELECT ss.run_id, ss.step_slug, ss.status FROM pgflow.step_states AS ss JOIN pgflow.runs AS r USING (run_id) "
@@ -211,9 +191,7 @@ def check(conn: psycopg.Connection[Any], runs: dict[str, SoakInput]) -> list[str
         "SELECT t.run_id, t.step_slug, t.task_index, t.status FROM pgflow.step_tasks AS t "
         "JOIN pgflow.runs AS r USING (run_id) WHERE r.status <> 'started' AND t.status IN ('queued', 'started')"
     ):
-        violations.append(
-            f"task {step}[{index}] of finished run {run_id} is stuck {status}"
-        )
+        violations.append(f"task {step}[{index}] of finished run {run_id} is stuck {status}")
 
     # The counts add up.
     for run_id, steps, completed_steps, remaining in fetch(
@@ -231,17 +209,13 @@ def check(conn: psycopg.Connection[Any], runs: dict[str, SoakInput]) -> list[str
     ):
         items = len(runs[run_id]["items"])
         if (tasks, completed_tasks) != (items, items):
-            violations.append(
-                f"completed run {run_id}: {completed_tasks}/{tasks} work tasks, {items} items"
-            )
+            violations.append(f"completed run {run_id}: {completed_tasks}/{tasks} work tasks, {items} items")
     [(logged, table)] = fetch(
         "SELECT (SELECT count(*) FROM soak_completions WHERE kind = 'task'), "
         "(SELECT count(*) FROM pgflow.step_tasks WHERE status = 'completed')"
     )
     if logged != table:
-        violations.append(
-            f"{logged} task completions were recorded, but {table} tasks are completed"
-        )
+        violations.append(f"{logged} task completions were recorded, but {table} tasks are completed")
     for run_id, step, index, attempt in fetch(
         "SELECT a.run_id, a.step_slug, a.task_index, a.attempt FROM pgflow.task_attempts AS a "
         "JOIN pgflow.step_tasks AS t USING (run_id, step_slug, task_index) "
@@ -254,19 +228,13 @@ def check(conn: psycopg.Connection[Any], runs: dict[str, SoakInput]) -> list[str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=150)
     parser.add_argument("--waves", type=int, default=6)
-    parser.add_argument(
-        "--wave-gap", type=float, default=8.0, help="seconds between waves of runs"
-    )
+    parser.add_argument("--wave-gap", type=float, default=8.0, help="seconds between waves of runs")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=6)
-    parser.add_argument(
-        "--doomed", type=float, default=0.15, help="share of runs planned to fail"
-    )
+    parser.add_argument("--doomed", type=float, default=0.15, help="share of runs planned to fail")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--deadline",
@@ -279,14 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     base = os.environ.get("PGFLOW_DSN", "")
     name = f"pgflow_soak_{os.getpid()}"
-    with psycopg.connect(
-        make_conninfo(base, dbname="postgres"), autocommit=True
-    ) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
-        )
+    with psycopg.connect(make_conninfo(base, dbname="postgres"), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     dsn = make_conninfo(base, dbname=name)
     rng = random.Random(args.seed)
@@ -294,17 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     violations: list[str] = []
     began = time.monotonic()
     try:
-        with psycopg.connect(
-            dsn, autocommit=True, application_name="soak-controller"
-        ) as conn:
+        with psycopg.connect(dsn, autocommit=True, application_name="soak-controller") as conn:
             conn.execute("CREATE EXTENSION pgflow")
             conn.execute(SCAFFOLDING.encode())
             deploy(conn, flow)
             for _ in range(args.workers):
                 workers.start()
-            log(
-                f"database {name}; {args.workers} workers; {args.runs} runs in {args.waves} waves; seed {args.seed}"
-            )
+            log(f"database {name}; {args.workers} workers; {args.runs} runs in {args.waves} waves; seed {args.seed}")
 
             runs: dict[str, SoakInput] = {}
             per_wave = -(-args.runs // args.waves)
@@ -323,9 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     victim = busy_worker(conn, workers.processes)
                     if victim is not None:
                         workers.processes[victim].kill()
-                        log(
-                            f"SIGKILLed worker soak-{victim} while it held tasks; starting a replacement"
-                        )
+                        log(f"SIGKILLed worker soak-{victim} while it held tasks; starting a replacement")
                         workers.start()
                         killed = True
                 if killed and not terminated and elapsed > 7:
@@ -337,24 +293,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     log(f"terminated {count[0] if count else 0} worker connections")
                     terminated = True
                 if elapsed > args.deadline:
-                    violations.append(
-                        "the chaos phase did not finish (no worker ever held a task?)"
-                    )
+                    violations.append("the chaos phase did not finish (no worker ever held a task?)")
                     break
                 time.sleep(0.2)
 
             deadline = began + args.deadline
             while True:
-                [(unfinished,)] = conn.execute(
-                    "SELECT count(*) FROM pgflow.runs WHERE status = 'started'"
-                ).fetchall()
+                [(unfinished,)] = conn.execute("SELECT count(*) FROM pgflow.runs WHERE status = 'started'").fetchall()
                 if unfinished == 0 or time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
             if unfinished:
-                violations.append(
-                    f"{unfinished} runs still started after {args.deadline:.0f} s"
-                )
+                violations.append(f"{unfinished} runs still started after {args.deadline:.0f} s")
             log(f"runs ended after {time.monotonic() - began:.1f} s; stopping workers")
             violations.extend(workers.stop_all())
             violations.extend(check(conn, runs))
@@ -374,14 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if process.poll() is None:
                 process.kill()
         if not args.keep:
-            with psycopg.connect(
-                make_conninfo(base, dbname="postgres"), autocommit=True
-            ) as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(name)
-                    )
-                )
+            with psycopg.connect(make_conninfo(base, dbname="postgres"), autocommit=True) as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     if violations:
         log(f"FAILED: {len(violations)} violation(s):")

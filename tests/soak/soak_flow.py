@@ -54,13 +54,9 @@ async def _misbehave(run: SoakInput, step: str, task_index: int = 0) -> None:
     call = int(row[0])
     plan = run["plan"].get(step, {"fail": 0, "slow": 0})
     if call <= plan["fail"]:
-        raise SoakFailure(
-            f"planned failure {call}/{plan['fail']} of {step}[{task_index}] in {run['key']}"
-        )
+        raise SoakFailure(f"planned failure {call}/{plan['fail']} of {step}[{task_index}] in {run['key']}")
     if call <= plan["fail"] + plan["slow"]:
-        await asyncio.sleep(
-            TIMEOUT + 1.5
-        )  # the worker gives up at TIMEOUT and fails the attempt
+        await asyncio.sleep(TIMEOUT + 1.5)  # the worker gives up at TIMEOUT and fails the attempt
 
 
 flow = Flow("soak", max_attempts=MAX_ATTEMPTS, base_delay=0, timeout=TIMEOUT)
