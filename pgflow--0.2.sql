@@ -45,15 +45,19 @@
 -- the child under the parent's locks. A child never waits for its parent while
 -- holding its own rows: a child run that ends (_report_to_parent, from _settle
 -- or _stop_run, holding the child's run row) takes its parent's run row NOWAIT
--- and, when it gets it, settles the parent's task in that transaction (the
--- parent's locks are then taken after the child's, which cannot close a cycle:
--- nobody who holds the parent's row waits, since it is ours). When the parent
--- is busy (its holder may be cancelling this very child, waiting for it), the
--- report is left on the parent's task instead: its row, taken NOWAIT too, is
--- made due (available_at = now(), as an expired lease), and the next
--- claim_tasks applies the child's outcome under the parent's locks
+-- and, when it gets it, settles the parent's task in that transaction, waiting
+-- at most 50 ms (lock_timeout) for anything that needs (another child's rows,
+-- when the parent fails and cancels its children: rows that come before this
+-- child's in the order). When the parent is busy (its holder may be cancelling
+-- this very child, waiting for it), or that wait runs out, the parent's part is
+-- undone and the report is left on the parent's task instead: its row, taken
+-- NOWAIT too, is made due (available_at = now(), as an expired lease), and the
+-- next claim_tasks applies the child's outcome under the parent's locks
 -- (_drive_subflow_task). If that row is busy as well, its holder is a writer of
 -- the parent run that is cancelling the task: there is nothing left to report.
+-- Runs of one tree are ordered by their path of run_ids from the top-level run
+-- (a parent before its children, children by run_id): cascading cancels lock
+-- in that order (depth first), and complete_tasks takes its runs in it.
 -- Definitions naming subflows: the flow_locks table in SHARE ROW EXCLUSIVE mode
 -- (serializes them, so two definitions that would close a cycle of subflows
 -- between them cannot both pass the check), then the flow's own row as above.
@@ -3127,23 +3131,34 @@ $$;
 -- holding its own run row: tell its parent, in this transaction when the
 -- parent's run row is free. It is taken NOWAIT, because its holder may be
 -- waiting for this child (a parent cancelling its children: lock order,
--- 0000_tables.sql). Busy: the report is left on the parent's task (made due,
--- like an expired lease, its row taken NOWAIT too), and the next claim_tasks
--- applies it under the parent's locks (_drive_subflow_task), within a poll
--- interval of any worker. A task row that is busy as well is being changed
--- by a writer of the parent run (cancelling it with its children): nothing
--- is left to report then.
+-- 0000_tables.sql). And what the report then does to the parent (complete its
+-- step, start its dependents, or fail it and cancel its other children) waits
+-- at most 50 ms for any lock: the rows it waits for come before this child's
+-- in the lock order (another child of the parent, say), so a longer wait could
+-- close a cycle. Busy either way: all of the parent's part is undone, and the
+-- report is left on the parent's task (made due, like an expired lease, its
+-- row taken NOWAIT too); the next claim_tasks applies it under the parent's
+-- locks (_drive_subflow_task), within a poll interval of any worker. A task
+-- row that is busy as well is being changed by a writer of the parent run
+-- (cancelling it with its children): nothing is left to report then.
 CREATE OR REPLACE FUNCTION pgflow._report_to_parent(child_run_id uuid)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_child pgflow.runs;
   v_parent pgflow.runs;
+  v_lock_timeout text := current_setting('lock_timeout');
 BEGIN
   SELECT r.* INTO STRICT v_child FROM pgflow.runs AS r WHERE r.run_id = child_run_id;
   BEGIN
+    PERFORM set_config('lock_timeout', '50ms', true);
     SELECT r.* INTO v_parent FROM pgflow.runs AS r WHERE r.run_id = v_child.parent_run_id FOR NO KEY UPDATE NOWAIT;
+    IF FOUND THEN
+      PERFORM pgflow._apply_child_outcome(v_parent, v_child);
+    END IF;
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
   EXCEPTION WHEN lock_not_available THEN
+    -- (The subtransaction's rollback restored lock_timeout.)
     BEGIN
       PERFORM 1 FROM pgflow.step_tasks AS t
        WHERE t.run_id = v_child.parent_run_id AND t.step_slug = v_child.parent_step_slug
@@ -3157,11 +3172,7 @@ BEGIN
     EXCEPTION WHEN lock_not_available THEN
       NULL;
     END;
-    RETURN;
   END;
-  IF FOUND THEN
-    PERFORM pgflow._apply_child_outcome(v_parent, v_child);
-  END IF;
 END;
 $$;
 
@@ -3813,8 +3824,9 @@ $$;
 -- (keys as _check_report allows them; a malformed or misspelt report is refused)
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
--- Runs are taken in run_id order, so that batches cannot deadlock with each other
--- or with single reports; each run's reports go through _complete_reports_of_run
+-- Runs are taken in run_id order (a child run after its parent, by the path of
+-- run_ids from its top-level run), so that batches cannot deadlock with each
+-- other, with single reports, or with a parent cancelling its children; each run's reports go through _complete_reports_of_run
 -- in a subtransaction that does not wait for the run lock while it holds task
 -- rows: if the run is busy it is rolled back and done again with the run lock
 -- taken first (lock order: 0000_tables.sql).
@@ -3842,9 +3854,20 @@ BEGIN
   PERFORM pgflow._check_flow_grant(d.run_id)
      FROM (SELECT DISTINCT (x.e ->> 'run_id')::uuid AS run_id FROM jsonb_array_elements(tasks) AS x(e)) AS d;
   FOR v_run_id, v_reports, v_positions IN
-    SELECT (x.e ->> 'run_id')::uuid, jsonb_agg(x.e ORDER BY x.i), array_agg(x.i::int ORDER BY x.i)
-      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
-     GROUP BY 1 ORDER BY 1
+    SELECT g.run_id, g.reports, g.positions
+      FROM (SELECT (x.e ->> 'run_id')::uuid AS run_id, jsonb_agg(x.e ORDER BY x.i) AS reports,
+                   array_agg(x.i::int ORDER BY x.i) AS positions
+              FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
+             GROUP BY 1) AS g
+     -- By the run's path from its top-level run (its own run_id for most runs):
+     -- a parent before its children, as a parent's writers lock them.
+     ORDER BY (WITH RECURSIVE up(run_id, parent_run_id, depth) AS (
+                 SELECT r.run_id, r.parent_run_id, 0 FROM pgflow.runs AS r WHERE r.run_id = g.run_id
+                 UNION ALL
+                 SELECT p.run_id, p.parent_run_id, u.depth + 1
+                   FROM up AS u JOIN pgflow.runs AS p ON p.run_id = u.parent_run_id
+                  WHERE u.depth < 64)
+               SELECT array_agg(u.run_id ORDER BY u.depth DESC) FROM up AS u), g.run_id
   LOOP
     BEGIN
       v_section := pgflow._complete_reports_of_run(v_run_id, v_reports, false);

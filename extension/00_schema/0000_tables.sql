@@ -40,15 +40,19 @@
 -- the child under the parent's locks. A child never waits for its parent while
 -- holding its own rows: a child run that ends (_report_to_parent, from _settle
 -- or _stop_run, holding the child's run row) takes its parent's run row NOWAIT
--- and, when it gets it, settles the parent's task in that transaction (the
--- parent's locks are then taken after the child's, which cannot close a cycle:
--- nobody who holds the parent's row waits, since it is ours). When the parent
--- is busy (its holder may be cancelling this very child, waiting for it), the
--- report is left on the parent's task instead: its row, taken NOWAIT too, is
--- made due (available_at = now(), as an expired lease), and the next
--- claim_tasks applies the child's outcome under the parent's locks
+-- and, when it gets it, settles the parent's task in that transaction, waiting
+-- at most 50 ms (lock_timeout) for anything that needs (another child's rows,
+-- when the parent fails and cancels its children: rows that come before this
+-- child's in the order). When the parent is busy (its holder may be cancelling
+-- this very child, waiting for it), or that wait runs out, the parent's part is
+-- undone and the report is left on the parent's task instead: its row, taken
+-- NOWAIT too, is made due (available_at = now(), as an expired lease), and the
+-- next claim_tasks applies the child's outcome under the parent's locks
 -- (_drive_subflow_task). If that row is busy as well, its holder is a writer of
 -- the parent run that is cancelling the task: there is nothing left to report.
+-- Runs of one tree are ordered by their path of run_ids from the top-level run
+-- (a parent before its children, children by run_id): cascading cancels lock
+-- in that order (depth first), and complete_tasks takes its runs in it.
 -- Definitions naming subflows: the flow_locks table in SHARE ROW EXCLUSIVE mode
 -- (serializes them, so two definitions that would close a cycle of subflows
 -- between them cannot both pass the check), then the flow's own row as above.
