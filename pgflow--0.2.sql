@@ -1955,7 +1955,7 @@ $$;
 -- The worker_id of a subflow step's tasks: they are held by child runs, not by
 -- a worker (_start_children). claim_tasks lets such a task through its flow
 -- and step filters when it is due (a child to start, a report to apply), and
--- no worker may take the name (_check_worker_id).
+-- no worker may take the name (_check_worker_id reserves the prefix "pgflow:").
 CREATE OR REPLACE FUNCTION pgflow._subflow_holder()
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -2144,8 +2144,9 @@ BEGIN
        AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
             AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
             -- A due subflow task (a child to start, a child's report) is
-            -- engine work, no worker's: any claim drives it.
-            OR t.worker_id = pgflow._subflow_holder())
+            -- engine work, no worker's: any claim drives it. (The value of
+            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+            OR t.worker_id = 'pgflow:subflow')
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
@@ -2191,7 +2192,8 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3001_check_worker_id.sql
 -- Raises unless worker_id is a usable worker name: non-empty and at most 255
--- characters (it is stored on every task a worker claims and in workers).
+-- characters (it is stored on every task a worker claims and in workers), not
+-- starting with "pgflow:" (see _subflow_holder).
 CREATE OR REPLACE FUNCTION pgflow._check_worker_id(worker_id text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -2200,8 +2202,10 @@ BEGIN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
       HINT = 'Identify the worker, e.g. host:pid, so step_tasks shows who ran what.';
   END IF;
-  IF worker_id = pgflow._subflow_holder() THEN
-    RAISE EXCEPTION 'worker_id "%" is reserved: it marks the tasks of subflow steps, held by child runs', worker_id
+  -- (A prefix, not a call of _subflow_holder(): this runs on every claim.)
+  IF worker_id LIKE 'pgflow:%' THEN
+    RAISE EXCEPTION 'worker_id "%" is reserved: names starting with "pgflow:" mark tasks the engine holds (those of subflow steps, held by child runs)',
+      pgflow._excerpt(worker_id)
       USING ERRCODE = '22023', HINT = 'Identify the worker otherwise, e.g. host:pid.';
   END IF;
   IF length(worker_id) > 255 THEN

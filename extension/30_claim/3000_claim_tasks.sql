@@ -70,8 +70,9 @@ BEGIN
        AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
             AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
             -- A due subflow task (a child to start, a child's report) is
-            -- engine work, no worker's: any claim drives it.
-            OR t.worker_id = pgflow._subflow_holder())
+            -- engine work, no worker's: any claim drives it. (The value of
+            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+            OR t.worker_id = 'pgflow:subflow')
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED

@@ -30,7 +30,7 @@ SELECT results_eq(
 SELECT is((SELECT count(*)::int FROM pgflow.claim_tasks(worker_id => 'w2', flow_slugs => ARRAY['orders'])), 0,
   'not even a worker that asks for the parent''s flow only');
 SELECT throws_ok($$SELECT * FROM pgflow.claim_tasks(worker_id => 'pgflow:subflow')$$, '22023',
-  'worker_id "pgflow:subflow" is reserved: it marks the tasks of subflow steps, held by child runs',
+  'worker_id "pgflow:subflow" is reserved: names starting with "pgflow:" mark tasks the engine holds (those of subflow steps, held by child runs)',
   'no worker may take the name that marks subflow tasks');
 SELECT is((SELECT count(*)::int FROM pgflow.runs), 2, 'one child, no more');
 SELECT * FROM finish();
