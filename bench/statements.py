@@ -60,7 +60,7 @@ def main() -> None:
         # warm the session's plan caches with one whole run first
         for measure in (False, True):
 
-            def call(label: str, sql: str, params: Any = None) -> Any:
+            def call(label: str, sql: str, params: Any = None, measure: bool = measure) -> Any:
                 if measure:
                     return counted(conn, notices, label, sql, params)
                 return conn.execute(sql, params).fetchone()
