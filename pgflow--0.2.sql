@@ -38,6 +38,30 @@
 --   run writers       run, the shards of the steps they touch, then the task
 --                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
+-- Two runs (subflows: a parent run and the child runs its subflow steps start):
+-- parent before child. A parent's writers may wait for its children's rows:
+-- _cancel_tasks cancels the children of the subflow tasks it cancels (and they
+-- theirs), holding the parent's run row; a child start (_start_child) creates
+-- the child under the parent's locks. A child never waits for its parent while
+-- holding its own rows: a child run that ends (_report_to_parent, from _settle
+-- or _stop_run, holding the child's run row) takes its parent's run row NOWAIT
+-- and, when it gets it, settles the parent's task in that transaction, waiting
+-- at most 50 ms (lock_timeout) for anything that needs (another child's rows,
+-- when the parent fails and cancels its children: rows that come before this
+-- child's in the order). When the parent is busy (its holder may be cancelling
+-- this very child, waiting for it), or that wait runs out, the parent's part is
+-- undone and the report is left on the parent's task instead: its row, taken
+-- NOWAIT too, is made due (available_at = now(), as an expired lease), and the
+-- next claim_tasks applies the child's outcome under the parent's locks
+-- (_drive_subflow_task). If that row is busy as well, its holder is a writer of
+-- the parent run that is cancelling the task: there is nothing left to report.
+-- Runs of one tree are ordered by their path of run_ids from the top-level run
+-- (a parent before its children, children by run_id): cascading cancels lock
+-- in that order (depth first), and complete_tasks takes its runs in it.
+-- Definitions naming subflows: the flow_locks table in SHARE ROW EXCLUSIVE mode
+-- (serializes them, so two definitions that would close a cycle of subflows
+-- between them cannot both pass the check), then the flow's own row as above.
+--
 -- One row per flow slug, whatever its versions: the row lock that serializes
 -- the definitions of a flow (create_flow, add_step, define_flow), FOR NO KEY
 -- UPDATE. Row locks and not advisory locks, because any role may take
@@ -106,6 +130,7 @@ CREATE TABLE pgflow.steps (
   rate_limit     int,
   rate_period    int,
   limit_key      text,
+  subflow        text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
   CONSTRAINT steps_slug_format CHECK (step_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' AND step_slug <> 'run'),
@@ -122,8 +147,12 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
-  CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail'))
+  CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail')),
+  CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
+  CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1)
 );
+COMMENT ON COLUMN pgflow.steps.subflow IS
+  'A subflow step: the flow whose run (on its latest version when the step starts) does the work instead of a worker; see _start_child.';
 COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
 COMMENT ON COLUMN pgflow.steps.max_concurrency IS
   'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
@@ -160,6 +189,9 @@ CREATE TABLE pgflow.runs (
   priority        int         NOT NULL DEFAULT 0,
   idempotency_key text,
   traceparent     text,
+  parent_run_id     uuid,
+  parent_step_slug  text,
+  parent_task_index int,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
   CONSTRAINT runs_traceparent_format
     CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
@@ -172,7 +204,9 @@ CREATE TABLE pgflow.runs (
   --   cancelled  _stop_run (from cancel_run)
   CONSTRAINT runs_finished_iff_final CHECK ((status = 'started') = (finished_at IS NULL)),
   CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
-  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
+  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled')),
+  CONSTRAINT runs_parent_all_or_none
+    CHECK ((parent_run_id IS NULL) = (parent_step_slug IS NULL) AND (parent_run_id IS NULL) = (parent_task_index IS NULL))
 );
 COMMENT ON COLUMN pgflow.runs.traceparent IS
   'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
@@ -183,6 +217,17 @@ CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
 CREATE UNIQUE INDEX runs_idempotency_key_idx ON pgflow.runs (flow_slug, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 COMMENT ON COLUMN pgflow.runs.priority IS 'Claimable tasks of higher-priority runs are claimed first (ties: oldest first).';
+-- A child run (started by a subflow step of its parent run) names the task of
+-- the parent that it is an attempt of. No foreign key: a child may live on
+-- another node than its parent (Citus distributes runs by run_id); prune
+-- deletes whole trees, and nothing else deletes runs. Children are looked up
+-- by parent (status trees, cancel); most runs have none, so the index is partial.
+CREATE INDEX runs_parent_idx ON pgflow.runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+COMMENT ON COLUMN pgflow.runs.parent_run_id IS
+  'A child run: the run whose subflow step started it (NULL for a run started by start_flow).';
+COMMENT ON COLUMN pgflow.runs.parent_step_slug IS 'A child run: the subflow step of the parent run it works for.';
+COMMENT ON COLUMN pgflow.runs.parent_task_index IS
+  'A child run: the task of that step it is an attempt of (the fan-out element index; 0 for a single child).';
 
 CREATE TABLE pgflow.step_states (
   run_id          uuid        NOT NULL REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
@@ -632,6 +677,58 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/10_define/1012_check_subflow.sql
+-- Validates a step's subflow option (add_step and define_flow, after
+-- _check_step): the step runs a run of the named flow instead of a task, so the
+-- flow must exist, the step has at most one dependency (whose output is the
+-- child's input), and the options only a worker's claim honours (timeout, the
+-- limits) are refused: a child's work is limited by its own flow's options. A
+-- flow naming itself is the shortest cycle of subflows (_check_subflow_cycles
+-- reports the longer ones).
+CREATE OR REPLACE FUNCTION pgflow._check_subflow(
+  flow_slug text, step_slug text, deps text[], subflow text,
+  timeout int, max_concurrency int, rate_limit int, limit_key text)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_step text := format('subflow step "%s" of flow "%s"', step_slug, flow_slug);
+  v_option text;
+BEGIN
+  IF subflow IS NULL THEN
+    RETURN;
+  END IF;
+  IF subflow = flow_slug THEN
+    RAISE EXCEPTION 'flow "%" would run itself through subflows: % -> %', flow_slug, flow_slug, flow_slug
+      USING ERRCODE = '42P17', DETAIL = format('Step "%s" names its own flow as its subflow.', step_slug),
+            HINT = 'A subflow step runs another flow; a flow cannot include itself.';
+  END IF;
+  PERFORM pgflow._check_slug('flow', subflow);
+  IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _check_subflow.subflow) THEN
+    RAISE EXCEPTION '% names flow "%", which does not exist', v_step, subflow
+      USING ERRCODE = '42704',
+            HINT = 'Define the child flow first (the Python client deploys a parent''s subflows before it).';
+  END IF;
+  IF cardinality(deps) > 1 THEN
+    RAISE EXCEPTION '% must have at most one dependency, it has % (%)', v_step, cardinality(deps),
+      pgflow._excerpt(array_to_string(deps, ', '), 400)
+      USING ERRCODE = '42P17',
+            DETAIL = 'The child run''s input is the output of the dependency (the parent run''s input without one).',
+            HINT = 'Add a step that combines the outputs into one value and make the subflow step depend on it.';
+  END IF;
+  v_option := CASE WHEN timeout IS NOT NULL THEN 'timeout'
+                   WHEN max_concurrency IS NOT NULL THEN 'max_concurrency'
+                   WHEN rate_limit IS NOT NULL THEN 'rate_limit'
+                   WHEN limit_key IS NOT NULL THEN 'limit_key' END;
+  IF v_option IS NOT NULL THEN
+    RAISE EXCEPTION '% cannot set %: no worker claims it', v_step, v_option
+      USING ERRCODE = '22023',
+            DETAIL = 'A subflow step is started and completed by its child run; workers claim the child''s steps.',
+            HINT = format('Set %s on the steps (or the flow) of "%s" instead.', v_option, subflow);
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/10_define/1020_topological_order.sql
 -- Orders the steps of one flow version so that every step comes after its
 -- dependencies (Kahn's algorithm, O(steps + deps)), or raises naming a cycle.
@@ -733,6 +830,53 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/10_define/1025_check_subflow_cycles.sql
+-- Refuses a definition of flow_slug whose subflow steps (naming the flows in
+-- subflows) would make flows include each other: a child starts on its flow's
+-- latest version, so a path of subflow steps through the latest versions of
+-- other flows that comes back to flow_slug would start runs without end. The
+-- error names the path, e.g. "a -> b -> a" (a runs b, b runs a).
+-- Two definitions could each close half of such a cycle and pass a check that
+-- cannot see the other's uncommitted edge: every definition that names a
+-- subflow takes the flow_locks table in SHARE ROW EXCLUSIVE mode first, which
+-- serializes them (and only them: it does not conflict with the row locks of
+-- other definitions or claims; lock order: 0000_tables.sql). The check then
+-- reads what the one before committed. Called before _lock_flow.
+CREATE OR REPLACE FUNCTION pgflow._check_subflow_cycles(flow_slug text, subflows text[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_path text[];
+BEGIN
+  IF coalesce(cardinality(subflows), 0) = 0 THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgflow.flow_locks IN SHARE ROW EXCLUSIVE MODE;
+  WITH RECURSIVE reach(slug, path) AS (
+    SELECT DISTINCT s, ARRAY[_check_subflow_cycles.flow_slug, s] FROM unnest(subflows) AS s
+    UNION ALL
+    SELECT st.subflow, r.path || st.subflow
+      FROM reach AS r
+      JOIN pgflow.steps AS st
+        ON st.flow_slug = r.slug AND st.subflow IS NOT NULL
+       AND st.flow_version = (SELECT max(f.version) FROM pgflow.flows AS f WHERE f.flow_slug = r.slug)
+     -- Stop at the flow defined (a cycle), and at a flow seen on this path
+     -- (stored definitions have no cycle; this only bounds the walk).
+     WHERE r.slug <> _check_subflow_cycles.flow_slug AND NOT st.subflow = ANY (r.path[2:])
+  )
+  SELECT r.path INTO v_path FROM reach AS r
+   WHERE r.slug = _check_subflow_cycles.flow_slug
+   ORDER BY cardinality(r.path), r.path LIMIT 1;
+  IF v_path IS NOT NULL THEN
+    RAISE EXCEPTION 'flow "%" would run itself through subflows: %', flow_slug, array_to_string(v_path, ' -> ')
+      USING ERRCODE = '42P17',
+            DETAIL = 'Each flow on the path has a subflow step naming the next; a child starts on its flow''s latest version.',
+            HINT = 'Remove one of these subflow steps; flows that run each other must form a tree.';
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/10_define/1030_json_field.sql
 -- Reads one key of a define_flow document with a type check, so a malformed
 -- document fails with a message naming the key, the thing and the value found
@@ -820,7 +964,8 @@ BEGIN
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
-               'when_exhausted', s.when_exhausted) ORDER BY s.step_index)
+               'when_exhausted', s.when_exhausted,
+               'subflow', s.subflow) ORDER BY s.step_index)
         FROM pgflow.steps AS s
        WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version), '[]'));
 END;
@@ -830,7 +975,8 @@ $$;
 -- extension/10_define/1050_shape.sql
 -- The shape of a version: what a run depends on and what must never change under
 -- it. Takes the "steps" array of a normalized definition (as flow_definition
--- returns it) and keeps, per step slug, its deps, fan_out, conditions and policies.
+-- returns it) and keeps, per step slug, its deps, fan_out, conditions, policies
+-- and subflow.
 -- Tunables (max_attempts, base_delay, timeout, delay_seconds) are not shape.
 CREATE OR REPLACE FUNCTION pgflow._shape(steps jsonb)
 RETURNS jsonb
@@ -838,7 +984,9 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(jsonb_object_agg(e ->> 'slug', jsonb_build_object(
            'deps', e -> 'deps', 'fan_out', e -> 'fan_out',
            'run_if', e -> 'run_if', 'run_unless', e -> 'run_unless',
-           'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted')), '{}')
+           'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted',
+           -- Which flow a step runs is shape; absent and null are the same (no subflow).
+           'subflow', coalesce(e -> 'subflow', 'null'))), '{}')
     FROM jsonb_array_elements(steps) AS e
 $$;
 
@@ -1027,6 +1175,8 @@ $$;
 -- exist, so steps are added in dependency order and a cycle can only show up as a
 -- redefinition of an existing step, which is refused (critique 1.3). A version
 -- with runs is frozen: new shapes go through define_flow, which makes a version.
+-- subflow: the step runs a run of that flow instead of a task (_check_subflow,
+-- _check_subflow_cycles; see _start_child).
 CREATE OR REPLACE FUNCTION pgflow.add_step(
   flow_slug text, step_slug text, deps text[] DEFAULT '{}',
   max_attempts int DEFAULT NULL, base_delay int DEFAULT NULL, timeout int DEFAULT NULL,
@@ -1034,7 +1184,8 @@ CREATE OR REPLACE FUNCTION pgflow.add_step(
   run_if jsonb DEFAULT NULL, run_unless jsonb DEFAULT NULL,
   when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
-  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
+  subflow text DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1044,6 +1195,11 @@ DECLARE
   v_cycle text;
 BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
+  IF subflow IS NOT NULL THEN
+    PERFORM pgflow._check_subflow(flow_slug, step_slug, coalesce(deps, '{}'), subflow,
+                                  timeout, max_concurrency, rate_limit, limit_key);
+    PERFORM pgflow._check_subflow_cycles(flow_slug, ARRAY[subflow]);
+  END IF;
   PERFORM pgflow._lock_flow(flow_slug);
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = add_step.flow_slug ORDER BY f.version DESC LIMIT 1 FOR UPDATE;
@@ -1090,12 +1246,12 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key)
+                            rate_limit, rate_period, limit_key, subflow)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
           add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes,
-          add_step.rate_limit, add_step.rate_period, add_step.limit_key)
+          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.subflow)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
@@ -1110,6 +1266,8 @@ $$;
 -- Defines a whole flow in one call (what the Python client sends):
 --   {"slug": "f", "max_attempts": 3, "base_delay": 1, "timeout": 60,
 --    "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"], "fan_out": false, ...}]}
+-- A step's "subflow" names a flow whose run does its work (_check_subflow;
+-- cycles of subflows across flows: _check_subflow_cycles).
 -- Steps may come in any order. Everything is validated before anything is
 -- written, and an error leaves no rows. Versions:
 --   same shape as the latest version -> update tunables in place, create nothing;
@@ -1132,7 +1290,7 @@ DECLARE
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key', 'subflow'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -1235,7 +1393,17 @@ BEGIN
       pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
+    PERFORM pgflow._check_subflow(
+      v_slug, v_step_slug,
+      ARRAY(SELECT jsonb_array_elements_text(coalesce(nullif(v_element -> 'deps', 'null'), '[]'))),
+      pgflow._json_field(v_element, 'subflow', 'string', v_what) #>> '{}',
+      (v_element ->> 'timeout')::numeric::int, (v_element ->> 'max_concurrency')::numeric::int,
+      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key');
   END LOOP;
+  -- Subflows across flows (before this flow's lock: lock order, 0000_tables.sql).
+  PERFORM pgflow._check_subflow_cycles(v_slug, ARRAY(
+    SELECT DISTINCT e ->> 'subflow' FROM jsonb_array_elements(definition -> 'steps') AS e
+     WHERE jsonb_typeof(e -> 'subflow') = 'string'));
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
   SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -1255,7 +1423,8 @@ BEGIN
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
-           'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail')) ORDER BY i), '[]')
+           'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail'),
+           'subflow', e ->> 'subflow') ORDER BY i), '[]')
     INTO v_steps
     FROM jsonb_array_elements(definition -> 'steps') WITH ORDINALITY AS x(e, i);
 
@@ -1308,13 +1477,13 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key)
+                            rate_limit, rate_period, limit_key, subflow)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
          (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key'
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key', e ->> 'subflow'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
@@ -1524,6 +1693,8 @@ $$;
 -- a fan-out's counter shards are laid out anew, and tasks beyond its new length
 -- (its dependency may have returned a shorter array this time) are removed, so
 -- nothing from the earlier start is left to wait for.
+-- A subflow step's tasks are not claimed: _start_children hands each to a
+-- child run (after the step's delay), once the step is started.
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1621,7 +1792,16 @@ BEGIN
     ELSE
       UPDATE pgflow.step_states AS ss SET status = 'started', started_at = now(), remaining_tasks = v_tasks
        WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
-      v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
+      IF v_step.subflow IS NULL THEN
+        v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
+      ELSE
+        -- No worker claims these tasks: each is an attempt by a child run. A
+        -- child that ends at once may already have settled this step, or
+        -- stopped this run.
+        IF NOT pgflow._start_children(run, v_step.step_slug, v_step.delay_seconds) THEN
+          RETURN;
+        END IF;
+      END IF;
     END IF;
   END LOOP;
   IF v_claimable_now THEN
@@ -1771,6 +1951,118 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/20_start/2050_subflow_holder.sql
+-- The worker_id of a subflow step's tasks: they are held by child runs, not by
+-- a worker (_start_children). claim_tasks lets such a task through its flow
+-- and step filters when it is due (a child to start, a report to apply), and
+-- no worker may take the name (_check_worker_id reserves the prefix "pgflow:").
+CREATE OR REPLACE FUNCTION pgflow._subflow_holder()
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT 'pgflow:subflow'::text
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2051_start_children.sql
+-- queued -> started for the tasks of a subflow step (_start_steps, and
+-- retry_run for a fan-out that keeps its completed tasks). No worker claims
+-- them: each task is held by a child run (_start_child), which is its attempt.
+-- The children start now, or after delay_seconds: until then a task is
+-- started with no lease_token, its attempt the number of the child to come,
+-- and claim_tasks starts the child when due, as it would take an expired
+-- lease (_drive_subflow_task). Callers hold the run's row lock and have
+-- started the step. Returns whether the run is still started: a child that
+-- ends at once (in its start_flow) settles its task right away, which may
+-- complete the step (its dependents start) or stop the run.
+CREATE OR REPLACE FUNCTION pgflow._start_children(run pgflow.runs, step_slug text, delay_seconds int)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+BEGIN
+  UPDATE pgflow.step_tasks AS t
+     SET status = 'started', attempt = t.attempt + 1, worker_id = pgflow._subflow_holder(), started_at = now(),
+         lease_token = NULL, available_at = now() + make_interval(secs => delay_seconds)
+   WHERE t.run_id = run.run_id AND t.step_slug = _start_children.step_slug AND t.status = 'queued';
+  IF delay_seconds = 0 THEN
+    FOR v_task IN
+      SELECT t.* FROM pgflow.step_tasks AS t
+       WHERE t.run_id = run.run_id AND t.step_slug = _start_children.step_slug
+         AND t.status = 'started' AND t.lease_token IS NULL
+       ORDER BY t.task_index
+    LOOP
+      PERFORM pgflow._start_child(run, v_task);
+    END LOOP;
+  END IF;
+  RETURN EXISTS (SELECT 1 FROM pgflow.runs AS r WHERE r.run_id = run.run_id AND r.status = 'started');
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2052_start_child.sql
+-- A subflow task's next attempt: a run of the step's subflow, on that flow's
+-- latest version now (start_flow), whose input is the task's element (fan-out),
+-- or its step's dependency's output (JSON null when the dependency was
+-- skipped), or the parent run's input for a step without dependencies. The
+-- child keeps the parent's priority and trace (traceparent), and names the
+-- task it works for (parent_run_id, parent_step_slug, parent_task_index); the
+-- task holds the child's run_id as its lease_token, and never expires
+-- (available_at infinity) while the child runs: the child's end settles it
+-- (_report_to_parent). One transaction with the parent's: the child's steps
+-- are claimable when it commits.
+-- Callers hold the parent's run row lock (lock order: parent before child,
+-- 0000_tables.sql) and the task is started without a child. A task that is no
+-- longer waiting (a sibling's child that ended at once settled or stopped
+-- things) is left alone. A child that ends within its start_flow (no steps,
+-- roots skipped or failed on their conditions) ended before it knew its
+-- parent: its outcome is applied here.
+CREATE OR REPLACE FUNCTION pgflow._start_child(parent pgflow.runs, task pgflow.step_tasks)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+  v_subflow text;
+  v_input jsonb;
+  v_dep record;
+  v_child pgflow.runs;
+  v_parent pgflow.runs;
+BEGIN
+  SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
+   WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
+     FOR UPDATE;
+  IF v_task.status IS DISTINCT FROM 'started' OR v_task.lease_token IS NOT NULL
+     OR NOT EXISTS (SELECT 1 FROM pgflow.runs AS r WHERE r.run_id = parent.run_id AND r.status = 'started') THEN
+    RETURN;
+  END IF;
+  SELECT s.subflow INTO STRICT v_subflow FROM pgflow.steps AS s
+   WHERE s.flow_slug = v_task.flow_slug AND s.flow_version = v_task.flow_version AND s.step_slug = v_task.step_slug;
+  IF v_task.item IS NOT NULL THEN
+    v_input := v_task.item;
+  ELSE
+    SELECT ss.status, ss.output INTO v_dep
+      FROM pgflow.deps AS d
+      JOIN pgflow.step_states AS ss ON ss.run_id = v_task.run_id AND ss.step_slug = d.dep_slug
+     WHERE d.flow_slug = v_task.flow_slug AND d.flow_version = v_task.flow_version AND d.step_slug = v_task.step_slug;
+    v_input := CASE WHEN NOT FOUND THEN parent.input
+                    WHEN v_dep.status = 'completed' THEN coalesce(v_dep.output, 'null')
+                    ELSE 'null' END;
+  END IF;
+
+  v_child := pgflow.start_flow(v_subflow, v_input, priority => parent.priority, traceparent => parent.traceparent);
+  UPDATE pgflow.runs AS r
+     SET parent_run_id = parent.run_id, parent_step_slug = v_task.step_slug, parent_task_index = v_task.task_index
+   WHERE r.run_id = v_child.run_id
+  RETURNING r.* INTO v_child;
+  UPDATE pgflow.step_tasks AS t SET lease_token = v_child.run_id, started_at = now(), available_at = 'infinity'
+   WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index;
+  IF v_child.status <> 'started' THEN
+    SELECT r.* INTO STRICT v_parent FROM pgflow.runs AS r WHERE r.run_id = parent.run_id;
+    PERFORM pgflow._apply_child_outcome(v_parent, v_child);
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/20_start/2090_version.sql
 -- The version of pgflow's SQL in this database, also where it was installed as
 -- plain objects (no pg_extension row): the build writes it from pgflow.control.
@@ -1785,7 +2077,11 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- An expired lease is a lost attempt (_expire_lease): it is taken again in this
--- claim, or, on the last attempt, fails the task as timed out.
+-- claim, or, on the last attempt, fails the task as timed out. Subflow tasks
+-- that came due are driven the same way, whatever flows the claim asks for:
+-- a child to start after a delay or a retry's backoff, or the report of a
+-- child that ended while its parent was busy (_drive_subflow_task); they are
+-- never handed to the worker.
 -- Which tasks, under which limits, in which order (priority, keys in turn,
 -- oldest first) is _pick_tasks' decision; here they are handed out: started,
 -- leased, and counted in the limits they were picked under (held_flow_key,
@@ -1845,8 +2141,12 @@ BEGIN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt
       FROM pgflow.step_tasks AS t
      WHERE t.status = 'started' AND t.available_at <= now()
-       AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
-       AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+       AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+            AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+            -- A due subflow task (a child to start, a child's report) is
+            -- engine work, no worker's: any claim drives it. (The value of
+            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+            OR t.worker_id = 'pgflow:subflow')
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED
@@ -1892,7 +2192,8 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3001_check_worker_id.sql
 -- Raises unless worker_id is a usable worker name: non-empty and at most 255
--- characters (it is stored on every task a worker claims and in workers).
+-- characters (it is stored on every task a worker claims and in workers), not
+-- starting with "pgflow:" (see _subflow_holder).
 CREATE OR REPLACE FUNCTION pgflow._check_worker_id(worker_id text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
@@ -1900,6 +2201,12 @@ BEGIN
   IF worker_id IS NULL OR worker_id = '' THEN
     RAISE EXCEPTION 'worker_id must be a non-empty text' USING ERRCODE = '22023',
       HINT = 'Identify the worker, e.g. host:pid, so step_tasks shows who ran what.';
+  END IF;
+  -- (A prefix, not a call of _subflow_holder(): this runs on every claim.)
+  IF worker_id LIKE 'pgflow:%' THEN
+    RAISE EXCEPTION 'worker_id "%" is reserved: names starting with "pgflow:" mark tasks the engine holds (those of subflow steps, held by child runs)',
+      pgflow._excerpt(worker_id)
+      USING ERRCODE = '22023', HINT = 'Identify the worker otherwise, e.g. host:pid.';
   END IF;
   IF length(worker_id) > 255 THEN
     RAISE EXCEPTION 'worker_id must be at most 255 characters, got % ("%")', length(worker_id), pgflow._excerpt(worker_id)
@@ -2259,6 +2566,7 @@ CREATE OR REPLACE TRIGGER step_tasks_release_limits
 -- Called by claim_tasks, which holds the task row (SKIP LOCKED). Returns 'busy'
 -- (left for later), 'requeued', or 'decided' (an outcome: the task failed for
 -- good), which claim_tasks must commit durably.
+-- A subflow task that came due is no lease: _drive_subflow_task handles it.
 CREATE OR REPLACE FUNCTION pgflow._expire_lease(run_id uuid, step_slug text, task_index int, attempt int)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -2274,6 +2582,9 @@ BEGIN
      FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN 'busy';
+  END IF;
+  IF v_task.worker_id = pgflow._subflow_holder() THEN
+    RETURN pgflow._drive_subflow_task(v_task);  -- no lease: a child to start, or a child's report
   END IF;
   IF NOT pgflow._attempts_used_up(v_task) THEN
     PERFORM pgflow._fail_attempt(NULL, v_task,
@@ -2295,6 +2606,55 @@ BEGIN
     PERFORM pgflow._fail_attempt(v_run, v_task,
       format('timed out: the lease of attempt %s expired at %s without a completion or failure',
              v_task.attempt, v_task.available_at), 'LeaseExpired');
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    RETURN 'busy';
+  END;
+  RETURN 'decided';
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3012_drive_subflow_task.sql
+-- A subflow task that came due (claim_tasks found it with its expired leases;
+-- _expire_lease passes it here, its row locked): its next child is due (after
+-- the step's delay or a retry's backoff, lease_token NULL), or its child ended
+-- while the parent was busy and left its report (_report_to_parent). Under the
+-- parent's run row, taken SKIP LOCKED, and with a 1 ms lock_timeout for what
+-- follows (as _expire_lease does): when anything is busy, all of it is undone
+-- and the task left for a later claim, so a claim never waits. A task whose
+-- child still runs (someone moved its available_at, e.g. extend_lease) goes
+-- back to waiting for the child's report. Returns 'busy' or 'decided' (an
+-- outcome claim_tasks commits durably).
+CREATE OR REPLACE FUNCTION pgflow._drive_subflow_task(task pgflow.step_tasks)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_child pgflow.runs;
+  v_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+  SELECT r.* INTO v_run FROM pgflow.runs AS r
+   WHERE r.run_id = task.run_id AND r.status = 'started' FOR NO KEY UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN 'busy';
+  END IF;
+  BEGIN
+    PERFORM set_config('lock_timeout', '1ms', true);
+    IF task.lease_token IS NULL THEN
+      PERFORM pgflow._start_child(v_run, task);
+    ELSE
+      SELECT r.* INTO v_child FROM pgflow.runs AS r WHERE r.run_id = task.lease_token;
+      IF FOUND AND v_child.status = 'started' THEN
+        UPDATE pgflow.step_tasks AS t SET available_at = 'infinity'
+         WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index;
+      ELSIF FOUND THEN
+        PERFORM pgflow._apply_child_outcome(v_run, v_child);
+      ELSE
+        PERFORM pgflow._fail_attempt(v_run, task,
+          format('child run %s no longer exists', task.lease_token), 'SubflowFailed');
+      END IF;
+    END IF;
     PERFORM set_config('lock_timeout', v_lock_timeout, true);
   EXCEPTION WHEN lock_not_available THEN
     RETURN 'busy';
@@ -2333,6 +2693,12 @@ BEGIN
      FOR UPDATE;
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
+  END IF;
+  IF v_task.worker_id = pgflow._subflow_holder() THEN
+    -- Held by a child run, whose end settles it: it has no lease to extend.
+    RAISE NOTICE 'pgflow: task % of step "%" in run % not extended: it is a subflow step''s task, held by its child run',
+      task_index, step_slug, run_id;
+    RETURN NULL;
   END IF;
   IF v_task.status <> 'started' OR attempt <> v_task.attempt THEN
     RAISE NOTICE 'pgflow: lease of task % of step "%" in run % not extended: attempt % is %',
@@ -2554,6 +2920,9 @@ BEGIN
   RETURNING r.remaining_steps INTO v_remaining;
   IF v_remaining = 0 THEN
     PERFORM pgflow._announce_run_end(run.run_id);
+    IF run.parent_run_id IS NOT NULL THEN
+      PERFORM pgflow._report_to_parent(run.run_id);  -- a child run completed
+    END IF;
   END IF;
   RETURN v_ready;
 END;
@@ -2622,17 +2991,35 @@ $$;
 -- heartbeat, a fan-out completion in flight): no holder of those waits for a
 -- run row (lock order: 0000_tables.sql), so the wait is short and no cycle
 -- forms, and no task is left live because its row happened to be locked.
+-- A cancelled subflow task's child run is cancelled too, recursively.
 CREATE OR REPLACE FUNCTION pgflow._cancel_tasks(run_id uuid, step_slug text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_children uuid[];
+  v_child pgflow.runs;
 BEGIN
   PERFORM 1 FROM pgflow.fan_out_shards AS f
    WHERE f.run_id = _cancel_tasks.run_id AND (_cancel_tasks.step_slug IS NULL OR f.step_slug = _cancel_tasks.step_slug)
    ORDER BY f.step_slug, f.shard
      FOR UPDATE;
-  UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
-   WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started')
-     AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug);
+  -- One statement, which also says which cancelled tasks were held by child runs.
+  WITH cancelled AS (
+    UPDATE pgflow.step_tasks AS t SET status = 'cancelled', finished_at = now()
+     WHERE t.run_id = _cancel_tasks.run_id AND t.status IN ('queued', 'started')
+       AND (_cancel_tasks.step_slug IS NULL OR t.step_slug = _cancel_tasks.step_slug)
+    RETURNING t.worker_id, t.lease_token)
+  SELECT array_agg(c.lease_token ORDER BY c.lease_token) INTO v_children
+    FROM cancelled AS c WHERE c.worker_id = pgflow._subflow_holder() AND c.lease_token IS NOT NULL;
+  -- Their children are cancelled with them, and theirs in turn (_stop_run
+  -- calls this for each): parent before child (lock order: 0000_tables.sql).
+  FOR v_position IN 1 .. coalesce(cardinality(v_children), 0) LOOP
+    SELECT r.* INTO v_child FROM pgflow.runs AS r WHERE r.run_id = v_children[v_position] FOR NO KEY UPDATE;
+    IF FOUND AND v_child.status = 'started' THEN
+      PERFORM pgflow._stop_run(v_child.run_id, 'cancelled',
+        format('cancelled: its parent run %s no longer waits for step "%s"', _cancel_tasks.run_id, v_child.parent_step_slug));
+    END IF;
+  END LOOP;
 END;
 $$;
 
@@ -2657,6 +3044,9 @@ BEGIN
    WHERE r.run_id = _stop_run.run_id
   RETURNING * INTO v_run;
   PERFORM pgflow._announce_run_end(run_id);
+  IF v_run.parent_run_id IS NOT NULL THEN
+    PERFORM pgflow._report_to_parent(run_id);  -- a failed child is a failed attempt of its parent's step
+  END IF;
   RETURN v_run;
 END;
 $$;
@@ -2690,6 +3080,103 @@ BEGIN
      SET status = 'failed', error_message = _fail_run.error_message, finished_at = now()
    WHERE ss.run_id = _fail_run.run_id AND ss.step_slug = _fail_run.step_slug;
   PERFORM pgflow._stop_run(run_id, 'failed', error_message);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4040_apply_child_outcome.sql
+-- A child run ended: its outcome is the outcome of the parent's task it was
+-- an attempt of. Completed: the task completes with the child's output (the
+-- object of its leaf steps' outputs), through the completion functions of any
+-- task (_complete_task; a fan-out's _store_fan_out_report and
+-- _after_fan_out_report), so the step completes, aggregates and releases its
+-- dependents as with a worker. Failed or cancelled: a failed attempt
+-- (_fail_attempt), so retries start a new child and when_exhausted applies
+-- after the last. The report counts only while the task is held by this child
+-- (lease_token = the child's run_id); a parent that stopped, or a task
+-- cancelled (the parent cancelling its children), takes nothing; a task that
+-- another attempt holds ignores it with a NOTICE, as any stale report.
+-- Callers hold the parent's run row lock (read after locking).
+CREATE OR REPLACE FUNCTION pgflow._apply_child_outcome(parent pgflow.runs, child pgflow.runs)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_task pgflow.step_tasks;
+BEGIN
+  SELECT t.* INTO v_task FROM pgflow.step_tasks AS t
+   WHERE t.run_id = parent.run_id AND t.step_slug = child.parent_step_slug AND t.task_index = child.parent_task_index;
+  IF NOT FOUND OR parent.status <> 'started' OR v_task.status NOT IN ('queued', 'started') THEN
+    RETURN;
+  END IF;
+  IF child.status = 'completed' THEN
+    IF v_task.item IS NOT NULL THEN
+      PERFORM pgflow._after_fan_out_report(parent,
+        pgflow._store_fan_out_report(parent, v_task.step_slug, child.output, v_task.task_index, v_task.attempt, child.run_id),
+        v_task.step_slug, child.output, v_task.task_index);
+    ELSE
+      PERFORM pgflow._complete_task(parent, v_task.step_slug, child.output, v_task.task_index, v_task.attempt,
+                                    child.run_id);
+    END IF;
+    RETURN;
+  END IF;
+  v_task := pgflow._lock_task(parent, v_task.step_slug, v_task.task_index, v_task.attempt, 'failure', child.run_id);
+  IF v_task.run_id IS NOT NULL THEN
+    PERFORM pgflow._fail_attempt(parent, v_task,
+      format('child run %s of flow "%s" %s: %s', child.run_id, child.flow_slug, child.status,
+             coalesce(child.error_message, 'no error message')),
+      CASE WHEN child.status = 'cancelled' THEN 'SubflowCancelled' ELSE 'SubflowFailed' END);
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4041_report_to_parent.sql
+-- A child run ended (completed: _settle; failed or cancelled: _stop_run),
+-- holding its own run row: tell its parent, in this transaction when the
+-- parent's run row is free. It is taken NOWAIT, because its holder may be
+-- waiting for this child (a parent cancelling its children: lock order,
+-- 0000_tables.sql). And what the report then does to the parent (complete its
+-- step, start its dependents, or fail it and cancel its other children) waits
+-- at most 50 ms for any lock: the rows it waits for come before this child's
+-- in the lock order (another child of the parent, say), so a longer wait could
+-- close a cycle. Busy either way: all of the parent's part is undone, and the
+-- report is left on the parent's task (made due, like an expired lease, its
+-- row taken NOWAIT too); the next claim_tasks applies it under the parent's
+-- locks (_drive_subflow_task), within a poll interval of any worker. A task
+-- row that is busy as well is being changed by a writer of the parent run
+-- (cancelling it with its children): nothing is left to report then.
+CREATE OR REPLACE FUNCTION pgflow._report_to_parent(child_run_id uuid)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_child pgflow.runs;
+  v_parent pgflow.runs;
+  v_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+  SELECT r.* INTO STRICT v_child FROM pgflow.runs AS r WHERE r.run_id = child_run_id;
+  BEGIN
+    PERFORM set_config('lock_timeout', '50ms', true);
+    SELECT r.* INTO v_parent FROM pgflow.runs AS r WHERE r.run_id = v_child.parent_run_id FOR NO KEY UPDATE NOWAIT;
+    IF FOUND THEN
+      PERFORM pgflow._apply_child_outcome(v_parent, v_child);
+    END IF;
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    -- (The subtransaction's rollback restored lock_timeout.)
+    BEGIN
+      PERFORM 1 FROM pgflow.step_tasks AS t
+       WHERE t.run_id = v_child.parent_run_id AND t.step_slug = v_child.parent_step_slug
+         AND t.task_index = v_child.parent_task_index AND t.status = 'started' AND t.lease_token = v_child.run_id
+         FOR UPDATE NOWAIT;
+      IF FOUND THEN
+        UPDATE pgflow.step_tasks AS t SET available_at = now()
+         WHERE t.run_id = v_child.parent_run_id AND t.step_slug = v_child.parent_step_slug
+           AND t.task_index = v_child.parent_task_index;
+      END IF;
+    EXCEPTION WHEN lock_not_available THEN
+      NULL;
+    END;
+  END;
 END;
 $$;
 
@@ -2769,7 +3256,9 @@ $$;
 -- attempt another claim holds now, one that already ended, one that was never
 -- recorded (a claim lost in a crash hands out its attempt number again, under
 -- another lease_token), a run no longer started. The one report that raises is
--- one with no attempt for a task never claimed: a caller's mistake, not a race.
+-- one with no attempt for a task never claimed: a caller's mistake, not a race,
+-- and one without lease_token for a subflow step's task (its child run's
+-- report passes the child's run_id).
 -- Raises for unknown tasks too. Returns the task when the report counts, NULL
 -- when it does not.
 CREATE OR REPLACE FUNCTION pgflow._lock_task(
@@ -2785,6 +3274,10 @@ BEGIN
      FOR UPDATE;
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
+  END IF;
+  IF _lock_task.lease_token IS NULL AND v_task.worker_id = pgflow._subflow_holder() THEN
+    RAISE EXCEPTION 'cannot record the % of %: it is a subflow step''s task, settled by its child run', report, v_what
+      USING ERRCODE = '55000', HINT = 'Complete, fail or cancel the child run instead (runs.parent_run_id names its parent).';
   END IF;
   IF v_task.status = 'queued' AND v_task.attempt = 0 AND attempt IS NULL AND _lock_task.lease_token IS NULL THEN
     RAISE EXCEPTION 'cannot record the % of %: the task was never claimed', report, v_what
@@ -3335,8 +3828,9 @@ $$;
 -- (keys as _check_report allows them; a malformed or misspelt report is refused)
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
--- Runs are taken in run_id order, so that batches cannot deadlock with each other
--- or with single reports; each run's reports go through _complete_reports_of_run
+-- Runs are taken in run_id order (a child run after its parent, by the path of
+-- run_ids from its top-level run), so that batches cannot deadlock with each
+-- other, with single reports, or with a parent cancelling its children; each run's reports go through _complete_reports_of_run
 -- in a subtransaction that does not wait for the run lock while it holds task
 -- rows: if the run is busy it is rolled back and done again with the run lock
 -- taken first (lock order: 0000_tables.sql).
@@ -3364,9 +3858,20 @@ BEGIN
   PERFORM pgflow._check_flow_grant(d.run_id)
      FROM (SELECT DISTINCT (x.e ->> 'run_id')::uuid AS run_id FROM jsonb_array_elements(tasks) AS x(e)) AS d;
   FOR v_run_id, v_reports, v_positions IN
-    SELECT (x.e ->> 'run_id')::uuid, jsonb_agg(x.e ORDER BY x.i), array_agg(x.i::int ORDER BY x.i)
-      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
-     GROUP BY 1 ORDER BY 1
+    SELECT g.run_id, g.reports, g.positions
+      FROM (SELECT (x.e ->> 'run_id')::uuid AS run_id, jsonb_agg(x.e ORDER BY x.i) AS reports,
+                   array_agg(x.i::int ORDER BY x.i) AS positions
+              FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
+             GROUP BY 1) AS g
+     -- By the run's path from its top-level run (its own run_id for most runs):
+     -- a parent before its children, as a parent's writers lock them.
+     ORDER BY (WITH RECURSIVE up(run_id, parent_run_id, depth) AS (
+                 SELECT r.run_id, r.parent_run_id, 0 FROM pgflow.runs AS r WHERE r.run_id = g.run_id
+                 UNION ALL
+                 SELECT p.run_id, p.parent_run_id, u.depth + 1
+                   FROM up AS u JOIN pgflow.runs AS p ON p.run_id = u.parent_run_id
+                  WHERE u.depth < 64)
+               SELECT array_agg(u.run_id ORDER BY u.depth DESC) FROM up AS u), g.run_id
   LOOP
     BEGIN
       v_section := pgflow._complete_reports_of_run(v_run_id, v_reports, false);
@@ -3428,6 +3933,21 @@ BEGIN
     -- Capped so a large max_attempts cannot overflow the interval.
     v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
+    IF task.worker_id = pgflow._subflow_holder() THEN
+      -- A subflow task's next attempt is a new child: it stays started, waiting
+      -- for it (no lease_token, the next attempt's number), which starts now
+      -- without a backoff, else when claim_tasks finds it due (_start_children).
+      UPDATE pgflow.step_tasks AS t
+         SET error_message = _fail_attempt.error_message, attempt = t.attempt + 1, lease_token = NULL,
+             started_at = now(), available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+       WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
+      RETURNING * INTO task;
+      IF task.available_at <= now() AND run.run_id IS NOT NULL THEN
+        PERFORM pgflow._start_child(run, task);
+        task := pgflow._task(task.run_id, task.step_slug, task.task_index);
+      END IF;
+      RETURN task;
+    END IF;
     UPDATE pgflow.step_tasks AS t
        SET status = 'queued', error_message = _fail_attempt.error_message,
            available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
@@ -3526,6 +4046,11 @@ $$;
 -- stopped completes at once, so the run can always end. Locks the run row, then
 -- waits for the task rows it re-queues (a report in flight: lock order,
 -- 0000_tables.sql); the run is started again when it returns.
+-- Subflow steps: completed children are kept (a completed fan-out task keeps
+-- its output), and every task to re-drive gets a new child run, with a fresh
+-- attempt budget; the failed children stay as they ended, for the record.
+-- A child run itself is not retried (it is one attempt of its parent's step):
+-- retrying it raises, naming the parent to retry.
 CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -3538,6 +4063,13 @@ BEGIN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
   PERFORM pgflow._durable_commit();
+  IF v_run.parent_run_id IS NOT NULL THEN
+    RAISE EXCEPTION 'run % is a child run (step "%" of run %): retry its parent instead', run_id,
+      v_run.parent_step_slug, v_run.parent_run_id
+      USING ERRCODE = '55000',
+            DETAIL = 'A child run is one attempt of its parent''s subflow step; the parent''s retry starts a new child.',
+            HINT = format('SELECT pgflow.retry_run(%L);', v_run.parent_run_id);
+  END IF;
   IF v_run.status NOT IN ('failed', 'cancelled') THEN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
@@ -3590,6 +4122,19 @@ BEGIN
   IF cardinality(v_partial) > 0 THEN
     PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
+  -- A fan-out subflow step's re-queued tasks get new children (its completed
+  -- tasks keep theirs).
+  FOR v_position IN 1 .. cardinality(v_partial) LOOP
+    IF EXISTS (SELECT 1 FROM pgflow.steps AS s
+                WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version
+                  AND s.step_slug = v_partial[v_position] AND s.subflow IS NOT NULL) THEN
+      IF NOT pgflow._start_children(v_run, v_partial[v_position], 0) THEN
+        SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+        RETURN v_run;
+      END IF;
+      SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+    END IF;
+  END LOOP;
   -- A fan-out with nothing pending (its last completion came as the run stopped)
   -- completes now, or it would stay started with nothing to claim.
   FOR v_position IN 1 .. cardinality(v_partial) LOOP
@@ -3611,6 +4156,8 @@ $$;
 -- workers not seen for that long, and the limit counters of keys idle that long
 -- (_prune_limit_counters). Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
+-- runs are taken whole with their subflows' child runs (batch_size counts the
+-- top-level runs: _prunable_trees); 
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
@@ -3640,9 +4187,15 @@ BEGIN
   SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
     FROM (SELECT r.run_id FROM pgflow.runs AS r
            WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+             AND r.parent_run_id IS NULL
            ORDER BY r.finished_at
            LIMIT batch_size
              FOR UPDATE SKIP LOCKED) AS x;
+  -- A run goes with its child runs, and theirs: a tree is removed whole or not
+  -- at all (never one with a run still going, or one locked by a late report).
+  IF EXISTS (SELECT 1 FROM pgflow.runs AS c WHERE c.parent_run_id = ANY (v_runs)) THEN
+    v_runs := pgflow._prunable_trees(v_runs);
+  END IF;
   DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
@@ -3717,6 +4270,42 @@ BEGIN
     v_removed := v_removed + v_rows + 1;
   END LOOP;
   RETURN v_removed;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4321_prunable_trees.sql
+-- prune's trees: the given top-level runs (finished, locked by the caller)
+-- with all their descendant child runs, leaving out every tree in which some
+-- run is still started or locked by someone else (a late report in flight):
+-- a tree is pruned whole or not at all, so no child is left without its
+-- parent, and no parent loses the record of a child. Descendants are locked
+-- SKIP LOCKED, never waited for.
+CREATE OR REPLACE FUNCTION pgflow._prunable_trees(roots uuid[])
+RETURNS uuid[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_tree record;
+  v_runs uuid[] := '{}'::uuid[];
+  v_locked int;
+BEGIN
+  FOR v_tree IN
+    WITH RECURSIVE tree(root, run_id, finished) AS (
+      SELECT r.run_id, r.run_id, true FROM unnest(roots) AS r(run_id)
+      UNION ALL
+      SELECT t.root, c.run_id, c.status <> 'started'
+        FROM tree AS t JOIN pgflow.runs AS c ON c.parent_run_id = t.run_id)
+    SELECT t.root, array_agg(t.run_id) AS members, bool_and(t.finished) AS finished
+      FROM tree AS t GROUP BY t.root
+  LOOP
+    CONTINUE WHEN NOT v_tree.finished;
+    PERFORM 1 FROM pgflow.runs AS r WHERE r.run_id = ANY (v_tree.members) AND r.run_id <> v_tree.root
+        FOR UPDATE SKIP LOCKED;
+    GET DIAGNOSTICS v_locked = ROW_COUNT;
+    CONTINUE WHEN v_locked < cardinality(v_tree.members) - 1;
+    v_runs := v_runs || v_tree.members;
+  END LOOP;
+  RETURN v_runs;
 END;
 $$;
 
@@ -3885,7 +4474,7 @@ GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
-  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text, text),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid, text, int, text),
   pgflow.start_flows(text, jsonb, text[], int, text),

@@ -204,7 +204,14 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     out = result.stdout
     assert "pgflow demo: the configured database (dbname=" in out
     assert f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}" in out
-    for slug in ["analyze_parallel", "vip_routing", "flaky_quote", "fan_out_items"]:
+    for slug in [
+        "analyze_parallel",
+        "vip_routing",
+        "flaky_quote",
+        "fan_out_items",
+        "enrich_customer",
+        "customer_report",
+    ]:
         assert f'deployed flow "{slug}" v1' in out
     assert "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out" in out
     assert "process_each_item  completed   5/5 tasks done" in out
@@ -225,6 +232,13 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         "WHERE ss.status = 'skipped' ORDER BY 1",
     )
     assert skipped == [("Ada", "normal_step"), ("Bob", "special_vip_step")]
+    # The subflow example mapped enrich_customer over three customers, one child run each.
+    children = _all(
+        dsn,
+        "SELECT c.input ->> 'name', c.status FROM pgflow.runs AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id "
+        "WHERE p.flow_slug = 'customer_report' ORDER BY c.parent_task_index",
+    )
+    assert children == [("Ada", "completed"), ("Bob", "completed"), ("Cy", "completed")]
     assert (
         _one(
             dsn,

@@ -174,3 +174,24 @@ def test_off_localhost_the_token_is_needed_once(page: Page, dsn: str) -> None:
         assert page.locator('svg.dag g.node[data-step="publish"]').count() == 1
     finally:
         started.close()
+
+
+def test_a_run_page_links_its_child_runs_and_back(page: Page, running: ui.Running, dsn: str) -> None:
+    from pgflow.examples import subflows
+
+    pgflow.deploy(dsn, subflows.flow)  # and its child flow, first
+    run = pgflow.start_flow(dsn, subflows.flow, {"customers": [{"id": 1, "name": "Ada"}]})
+    with psycopg.connect(dsn, autocommit=True) as conn:  # its first step, as a worker would
+        conn.execute("SELECT * FROM pgflow.claim_tasks('w1', 10, ARRAY['customer_report'])")
+        conn.execute(
+            'SELECT pgflow.complete_task(%s, \'customers\', \'[{"id": 1, "name": "Ada"}]\'::jsonb)',
+            (run.run_id,),
+        )
+    page.goto(f"{running.url}/runs/{run.run_id}")
+    child_link = page.locator("table#children a").first
+    child_id = child_link.inner_text()
+    child_link.click()
+    page.wait_for_url(f"**/runs/{child_id}")
+    expect(page.locator("#parent")).to_contain_text("step enriched[0]")
+    page.click("#parent a")
+    page.wait_for_url(f"**/runs/{run.run_id}")

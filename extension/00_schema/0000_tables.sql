@@ -33,6 +33,30 @@
 --   run writers       run, the shards of the steps they touch, then the task
 --                     rows they change (_cancel_tasks, retry_run, _start_steps).
 --
+-- Two runs (subflows: a parent run and the child runs its subflow steps start):
+-- parent before child. A parent's writers may wait for its children's rows:
+-- _cancel_tasks cancels the children of the subflow tasks it cancels (and they
+-- theirs), holding the parent's run row; a child start (_start_child) creates
+-- the child under the parent's locks. A child never waits for its parent while
+-- holding its own rows: a child run that ends (_report_to_parent, from _settle
+-- or _stop_run, holding the child's run row) takes its parent's run row NOWAIT
+-- and, when it gets it, settles the parent's task in that transaction, waiting
+-- at most 50 ms (lock_timeout) for anything that needs (another child's rows,
+-- when the parent fails and cancels its children: rows that come before this
+-- child's in the order). When the parent is busy (its holder may be cancelling
+-- this very child, waiting for it), or that wait runs out, the parent's part is
+-- undone and the report is left on the parent's task instead: its row, taken
+-- NOWAIT too, is made due (available_at = now(), as an expired lease), and the
+-- next claim_tasks applies the child's outcome under the parent's locks
+-- (_drive_subflow_task). If that row is busy as well, its holder is a writer of
+-- the parent run that is cancelling the task: there is nothing left to report.
+-- Runs of one tree are ordered by their path of run_ids from the top-level run
+-- (a parent before its children, children by run_id): cascading cancels lock
+-- in that order (depth first), and complete_tasks takes its runs in it.
+-- Definitions naming subflows: the flow_locks table in SHARE ROW EXCLUSIVE mode
+-- (serializes them, so two definitions that would close a cycle of subflows
+-- between them cannot both pass the check), then the flow's own row as above.
+--
 -- One row per flow slug, whatever its versions: the row lock that serializes
 -- the definitions of a flow (create_flow, add_step, define_flow), FOR NO KEY
 -- UPDATE. Row locks and not advisory locks, because any role may take
@@ -101,6 +125,7 @@ CREATE TABLE pgflow.steps (
   rate_limit     int,
   rate_period    int,
   limit_key      text,
+  subflow        text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
   CONSTRAINT steps_slug_format CHECK (step_slug ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' AND step_slug <> 'run'),
@@ -117,8 +142,12 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_run_if_object CHECK (jsonb_typeof(run_if) = 'object'),
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
-  CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail'))
+  CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail')),
+  CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
+  CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1)
 );
+COMMENT ON COLUMN pgflow.steps.subflow IS
+  'A subflow step: the flow whose run (on its latest version when the step starts) does the work instead of a worker; see _start_child.';
 COMMENT ON COLUMN pgflow.steps.step_index IS 'Position in a topological order of the version (0-based).';
 COMMENT ON COLUMN pgflow.steps.max_concurrency IS
   'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
@@ -155,6 +184,9 @@ CREATE TABLE pgflow.runs (
   priority        int         NOT NULL DEFAULT 0,
   idempotency_key text,
   traceparent     text,
+  parent_run_id     uuid,
+  parent_step_slug  text,
+  parent_task_index int,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
   CONSTRAINT runs_traceparent_format
     CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
@@ -167,7 +199,9 @@ CREATE TABLE pgflow.runs (
   --   cancelled  _stop_run (from cancel_run)
   CONSTRAINT runs_finished_iff_final CHECK ((status = 'started') = (finished_at IS NULL)),
   CONSTRAINT runs_output_only_completed CHECK (output IS NULL OR status = 'completed'),
-  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled'))
+  CONSTRAINT runs_error_only_stopped CHECK (error_message IS NULL OR status IN ('failed', 'cancelled')),
+  CONSTRAINT runs_parent_all_or_none
+    CHECK ((parent_run_id IS NULL) = (parent_step_slug IS NULL) AND (parent_run_id IS NULL) = (parent_task_index IS NULL))
 );
 COMMENT ON COLUMN pgflow.runs.traceparent IS
   'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
@@ -178,6 +212,17 @@ CREATE INDEX runs_flow_version_idx ON pgflow.runs (flow_slug, flow_version);
 CREATE UNIQUE INDEX runs_idempotency_key_idx ON pgflow.runs (flow_slug, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 COMMENT ON COLUMN pgflow.runs.priority IS 'Claimable tasks of higher-priority runs are claimed first (ties: oldest first).';
+-- A child run (started by a subflow step of its parent run) names the task of
+-- the parent that it is an attempt of. No foreign key: a child may live on
+-- another node than its parent (Citus distributes runs by run_id); prune
+-- deletes whole trees, and nothing else deletes runs. Children are looked up
+-- by parent (status trees, cancel); most runs have none, so the index is partial.
+CREATE INDEX runs_parent_idx ON pgflow.runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+COMMENT ON COLUMN pgflow.runs.parent_run_id IS
+  'A child run: the run whose subflow step started it (NULL for a run started by start_flow).';
+COMMENT ON COLUMN pgflow.runs.parent_step_slug IS 'A child run: the subflow step of the parent run it works for.';
+COMMENT ON COLUMN pgflow.runs.parent_task_index IS
+  'A child run: the task of that step it is an attempt of (the fan-out element index; 0 for a single child).';
 
 CREATE TABLE pgflow.step_states (
   run_id          uuid        NOT NULL REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,

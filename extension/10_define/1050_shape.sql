@@ -1,6 +1,7 @@
 -- The shape of a version: what a run depends on and what must never change under
 -- it. Takes the "steps" array of a normalized definition (as flow_definition
--- returns it) and keeps, per step slug, its deps, fan_out, conditions and policies.
+-- returns it) and keeps, per step slug, its deps, fan_out, conditions, policies
+-- and subflow.
 -- Tunables (max_attempts, base_delay, timeout, delay_seconds) are not shape.
 CREATE OR REPLACE FUNCTION pgflow._shape(steps jsonb)
 RETURNS jsonb
@@ -8,6 +9,8 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT coalesce(jsonb_object_agg(e ->> 'slug', jsonb_build_object(
            'deps', e -> 'deps', 'fan_out', e -> 'fan_out',
            'run_if', e -> 'run_if', 'run_unless', e -> 'run_unless',
-           'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted')), '{}')
+           'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted',
+           -- Which flow a step runs is shape; absent and null are the same (no subflow).
+           'subflow', coalesce(e -> 'subflow', 'null'))), '{}')
     FROM jsonb_array_elements(steps) AS e
 $$;

@@ -2,6 +2,8 @@
 -- exist, so steps are added in dependency order and a cycle can only show up as a
 -- redefinition of an existing step, which is refused (critique 1.3). A version
 -- with runs is frozen: new shapes go through define_flow, which makes a version.
+-- subflow: the step runs a run of that flow instead of a task (_check_subflow,
+-- _check_subflow_cycles; see _start_child).
 CREATE OR REPLACE FUNCTION pgflow.add_step(
   flow_slug text, step_slug text, deps text[] DEFAULT '{}',
   max_attempts int DEFAULT NULL, base_delay int DEFAULT NULL, timeout int DEFAULT NULL,
@@ -9,7 +11,8 @@ CREATE OR REPLACE FUNCTION pgflow.add_step(
   run_if jsonb DEFAULT NULL, run_unless jsonb DEFAULT NULL,
   when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
-  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
+  subflow text DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -19,6 +22,11 @@ DECLARE
   v_cycle text;
 BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
+  IF subflow IS NOT NULL THEN
+    PERFORM pgflow._check_subflow(flow_slug, step_slug, coalesce(deps, '{}'), subflow,
+                                  timeout, max_concurrency, rate_limit, limit_key);
+    PERFORM pgflow._check_subflow_cycles(flow_slug, ARRAY[subflow]);
+  END IF;
   PERFORM pgflow._lock_flow(flow_slug);
   SELECT f.* INTO v_flow FROM pgflow.flows AS f
    WHERE f.flow_slug = add_step.flow_slug ORDER BY f.version DESC LIMIT 1 FOR UPDATE;
@@ -65,12 +73,12 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key)
+                            rate_limit, rate_period, limit_key, subflow)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
           add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes,
-          add_step.rate_limit, add_step.rate_period, add_step.limit_key)
+          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.subflow)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;

@@ -1,6 +1,8 @@
 -- Defines a whole flow in one call (what the Python client sends):
 --   {"slug": "f", "max_attempts": 3, "base_delay": 1, "timeout": 60,
 --    "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"], "fan_out": false, ...}]}
+-- A step's "subflow" names a flow whose run does its work (_check_subflow;
+-- cycles of subflows across flows: _check_subflow_cycles).
 -- Steps may come in any order. Everything is validated before anything is
 -- written, and an error leaves no rows. Versions:
 --   same shape as the latest version -> update tunables in place, create nothing;
@@ -23,7 +25,7 @@ DECLARE
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key', 'subflow'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -126,7 +128,17 @@ BEGIN
       pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
+    PERFORM pgflow._check_subflow(
+      v_slug, v_step_slug,
+      ARRAY(SELECT jsonb_array_elements_text(coalesce(nullif(v_element -> 'deps', 'null'), '[]'))),
+      pgflow._json_field(v_element, 'subflow', 'string', v_what) #>> '{}',
+      (v_element ->> 'timeout')::numeric::int, (v_element ->> 'max_concurrency')::numeric::int,
+      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key');
   END LOOP;
+  -- Subflows across flows (before this flow's lock: lock order, 0000_tables.sql).
+  PERFORM pgflow._check_subflow_cycles(v_slug, ARRAY(
+    SELECT DISTINCT e ->> 'subflow' FROM jsonb_array_elements(definition -> 'steps') AS e
+     WHERE jsonb_typeof(e -> 'subflow') = 'string'));
 
   -- Normalize to flow_definition's form, so shapes compare equal whatever the input order.
   SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -146,7 +158,8 @@ BEGIN
            'run_if', nullif(e -> 'run_if', 'null'),
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
-           'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail')) ORDER BY i), '[]')
+           'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail'),
+           'subflow', e ->> 'subflow') ORDER BY i), '[]')
     INTO v_steps
     FROM jsonb_array_elements(definition -> 'steps') WITH ORDINALITY AS x(e, i);
 
@@ -199,13 +212,13 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key)
+                            rate_limit, rate_period, limit_key, subflow)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
          (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key'
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key', e ->> 'subflow'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)

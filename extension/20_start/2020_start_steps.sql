@@ -10,6 +10,8 @@
 -- a fan-out's counter shards are laid out anew, and tasks beyond its new length
 -- (its dependency may have returned a shorter array this time) are removed, so
 -- nothing from the earlier start is left to wait for.
+-- A subflow step's tasks are not claimed: _start_children hands each to a
+-- child run (after the step's delay), once the step is started.
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -107,7 +109,16 @@ BEGIN
     ELSE
       UPDATE pgflow.step_states AS ss SET status = 'started', started_at = now(), remaining_tasks = v_tasks
        WHERE ss.run_id = run.run_id AND ss.step_slug = v_step.step_slug;
-      v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
+      IF v_step.subflow IS NULL THEN
+        v_claimable_now := v_claimable_now OR v_step.delay_seconds = 0;
+      ELSE
+        -- No worker claims these tasks: each is an attempt by a child run. A
+        -- child that ends at once may already have settled this step, or
+        -- stopped this run.
+        IF NOT pgflow._start_children(run, v_step.step_slug, v_step.delay_seconds) THEN
+          RETURN;
+        END IF;
+      END IF;
     END IF;
   END LOOP;
   IF v_claimable_now THEN

@@ -3,7 +3,11 @@
 -- Claimable: queued tasks whose available_at has passed (delays and retry
 -- backoff), and started tasks whose lease expired (a new attempt, no backoff).
 -- An expired lease is a lost attempt (_expire_lease): it is taken again in this
--- claim, or, on the last attempt, fails the task as timed out.
+-- claim, or, on the last attempt, fails the task as timed out. Subflow tasks
+-- that came due are driven the same way, whatever flows the claim asks for:
+-- a child to start after a delay or a retry's backoff, or the report of a
+-- child that ended while its parent was busy (_drive_subflow_task); they are
+-- never handed to the worker.
 -- Which tasks, under which limits, in which order (priority, keys in turn,
 -- oldest first) is _pick_tasks' decision; here they are handed out: started,
 -- leased, and counted in the limits they were picked under (held_flow_key,
@@ -63,8 +67,12 @@ BEGIN
     SELECT t.run_id, t.step_slug, t.task_index, t.attempt
       FROM pgflow.step_tasks AS t
      WHERE t.status = 'started' AND t.available_at <= now()
-       AND (flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
-       AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+       AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+            AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+            -- A due subflow task (a child to start, a child's report) is
+            -- engine work, no worker's: any claim drives it. (The value of
+            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+            OR t.worker_id = 'pgflow:subflow')
      ORDER BY t.available_at
      LIMIT max_tasks
        FOR UPDATE OF t SKIP LOCKED

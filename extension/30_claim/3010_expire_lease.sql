@@ -11,6 +11,7 @@
 -- Called by claim_tasks, which holds the task row (SKIP LOCKED). Returns 'busy'
 -- (left for later), 'requeued', or 'decided' (an outcome: the task failed for
 -- good), which claim_tasks must commit durably.
+-- A subflow task that came due is no lease: _drive_subflow_task handles it.
 CREATE OR REPLACE FUNCTION pgflow._expire_lease(run_id uuid, step_slug text, task_index int, attempt int)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -26,6 +27,9 @@ BEGIN
      FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN 'busy';
+  END IF;
+  IF v_task.worker_id = pgflow._subflow_holder() THEN
+    RETURN pgflow._drive_subflow_task(v_task);  -- no lease: a child to start, or a child's report
   END IF;
   IF NOT pgflow._attempts_used_up(v_task) THEN
     PERFORM pgflow._fail_attempt(NULL, v_task,

@@ -27,6 +27,12 @@ BEGIN
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run_id, step_slug, task_index);
   END IF;
+  IF v_task.worker_id = pgflow._subflow_holder() THEN
+    -- Held by a child run, whose end settles it: it has no lease to extend.
+    RAISE NOTICE 'pgflow: task % of step "%" in run % not extended: it is a subflow step''s task, held by its child run',
+      task_index, step_slug, run_id;
+    RETURN NULL;
+  END IF;
   IF v_task.status <> 'started' OR attempt <> v_task.attempt THEN
     RAISE NOTICE 'pgflow: lease of task % of step "%" in run % not extended: attempt % is %',
       task_index, step_slug, run_id, v_task.attempt, v_task.status;

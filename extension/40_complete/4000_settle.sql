@@ -46,6 +46,9 @@ BEGIN
   RETURNING r.remaining_steps INTO v_remaining;
   IF v_remaining = 0 THEN
     PERFORM pgflow._announce_run_end(run.run_id);
+    IF run.parent_run_id IS NOT NULL THEN
+      PERFORM pgflow._report_to_parent(run.run_id);  -- a child run completed
+    END IF;
   END IF;
   RETURN v_ready;
 END;

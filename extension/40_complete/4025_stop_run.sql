@@ -17,6 +17,9 @@ BEGIN
    WHERE r.run_id = _stop_run.run_id
   RETURNING * INTO v_run;
   PERFORM pgflow._announce_run_end(run_id);
+  IF v_run.parent_run_id IS NOT NULL THEN
+    PERFORM pgflow._report_to_parent(run_id);  -- a failed child is a failed attempt of its parent's step
+  END IF;
   RETURN v_run;
 END;
 $$;

@@ -8,7 +8,9 @@
 -- attempt another claim holds now, one that already ended, one that was never
 -- recorded (a claim lost in a crash hands out its attempt number again, under
 -- another lease_token), a run no longer started. The one report that raises is
--- one with no attempt for a task never claimed: a caller's mistake, not a race.
+-- one with no attempt for a task never claimed: a caller's mistake, not a race,
+-- and one without lease_token for a subflow step's task (its child run's
+-- report passes the child's run_id).
 -- Raises for unknown tasks too. Returns the task when the report counts, NULL
 -- when it does not.
 CREATE OR REPLACE FUNCTION pgflow._lock_task(
@@ -24,6 +26,10 @@ BEGIN
      FOR UPDATE;
   IF NOT FOUND THEN
     PERFORM pgflow._raise_unknown_task(run.run_id, step_slug, task_index);
+  END IF;
+  IF _lock_task.lease_token IS NULL AND v_task.worker_id = pgflow._subflow_holder() THEN
+    RAISE EXCEPTION 'cannot record the % of %: it is a subflow step''s task, settled by its child run', report, v_what
+      USING ERRCODE = '55000', HINT = 'Complete, fail or cancel the child run instead (runs.parent_run_id names its parent).';
   END IF;
   IF v_task.status = 'queued' AND v_task.attempt = 0 AND attempt IS NULL AND _lock_task.lease_token IS NULL THEN
     RAISE EXCEPTION 'cannot record the % of %: the task was never claimed', report, v_what

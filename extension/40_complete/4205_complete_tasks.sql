@@ -4,8 +4,9 @@
 -- (keys as _check_report allows them; a malformed or misspelt report is refused)
 -- One transaction and one round trip instead of one per task; each report gets
 -- exactly complete_task's treatment, and a row per report comes back in order.
--- Runs are taken in run_id order, so that batches cannot deadlock with each other
--- or with single reports; each run's reports go through _complete_reports_of_run
+-- Runs are taken in run_id order (a child run after its parent, by the path of
+-- run_ids from its top-level run), so that batches cannot deadlock with each
+-- other, with single reports, or with a parent cancelling its children; each run's reports go through _complete_reports_of_run
 -- in a subtransaction that does not wait for the run lock while it holds task
 -- rows: if the run is busy it is rolled back and done again with the run lock
 -- taken first (lock order: 0000_tables.sql).
@@ -33,9 +34,20 @@ BEGIN
   PERFORM pgflow._check_flow_grant(d.run_id)
      FROM (SELECT DISTINCT (x.e ->> 'run_id')::uuid AS run_id FROM jsonb_array_elements(tasks) AS x(e)) AS d;
   FOR v_run_id, v_reports, v_positions IN
-    SELECT (x.e ->> 'run_id')::uuid, jsonb_agg(x.e ORDER BY x.i), array_agg(x.i::int ORDER BY x.i)
-      FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
-     GROUP BY 1 ORDER BY 1
+    SELECT g.run_id, g.reports, g.positions
+      FROM (SELECT (x.e ->> 'run_id')::uuid AS run_id, jsonb_agg(x.e ORDER BY x.i) AS reports,
+                   array_agg(x.i::int ORDER BY x.i) AS positions
+              FROM jsonb_array_elements(tasks) WITH ORDINALITY AS x(e, i)
+             GROUP BY 1) AS g
+     -- By the run's path from its top-level run (its own run_id for most runs):
+     -- a parent before its children, as a parent's writers lock them.
+     ORDER BY (WITH RECURSIVE up(run_id, parent_run_id, depth) AS (
+                 SELECT r.run_id, r.parent_run_id, 0 FROM pgflow.runs AS r WHERE r.run_id = g.run_id
+                 UNION ALL
+                 SELECT p.run_id, p.parent_run_id, u.depth + 1
+                   FROM up AS u JOIN pgflow.runs AS p ON p.run_id = u.parent_run_id
+                  WHERE u.depth < 64)
+               SELECT array_agg(u.run_id ORDER BY u.depth DESC) FROM up AS u), g.run_id
   LOOP
     BEGIN
       v_section := pgflow._complete_reports_of_run(v_run_id, v_reports, false);

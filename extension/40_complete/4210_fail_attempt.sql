@@ -29,6 +29,21 @@ BEGIN
     -- Capped so a large max_attempts cannot overflow the interval.
     v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
+    IF task.worker_id = pgflow._subflow_holder() THEN
+      -- A subflow task's next attempt is a new child: it stays started, waiting
+      -- for it (no lease_token, the next attempt's number), which starts now
+      -- without a backoff, else when claim_tasks finds it due (_start_children).
+      UPDATE pgflow.step_tasks AS t
+         SET error_message = _fail_attempt.error_message, attempt = t.attempt + 1, lease_token = NULL,
+             started_at = now(), available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+       WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
+      RETURNING * INTO task;
+      IF task.available_at <= now() AND run.run_id IS NOT NULL THEN
+        PERFORM pgflow._start_child(run, task);
+        task := pgflow._task(task.run_id, task.step_slug, task.task_index);
+      END IF;
+      RETURN task;
+    END IF;
     UPDATE pgflow.step_tasks AS t
        SET status = 'queued', error_message = _fail_attempt.error_message,
            available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))

@@ -9,6 +9,11 @@
 -- stopped completes at once, so the run can always end. Locks the run row, then
 -- waits for the task rows it re-queues (a report in flight: lock order,
 -- 0000_tables.sql); the run is started again when it returns.
+-- Subflow steps: completed children are kept (a completed fan-out task keeps
+-- its output), and every task to re-drive gets a new child run, with a fresh
+-- attempt budget; the failed children stay as they ended, for the record.
+-- A child run itself is not retried (it is one attempt of its parent's step):
+-- retrying it raises, naming the parent to retry.
 CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
@@ -21,6 +26,13 @@ BEGIN
     RAISE EXCEPTION 'run % does not exist', coalesce(run_id::text, 'null') USING ERRCODE = 'P0002';
   END IF;
   PERFORM pgflow._durable_commit();
+  IF v_run.parent_run_id IS NOT NULL THEN
+    RAISE EXCEPTION 'run % is a child run (step "%" of run %): retry its parent instead', run_id,
+      v_run.parent_step_slug, v_run.parent_run_id
+      USING ERRCODE = '55000',
+            DETAIL = 'A child run is one attempt of its parent''s subflow step; the parent''s retry starts a new child.',
+            HINT = format('SELECT pgflow.retry_run(%L);', v_run.parent_run_id);
+  END IF;
   IF v_run.status NOT IN ('failed', 'cancelled') THEN
     RAISE EXCEPTION 'run % is %: only failed or cancelled runs can be retried', run_id, v_run.status
       USING ERRCODE = '55000', HINT = 'Start a new run with pgflow.start_flow instead.';
@@ -73,6 +85,19 @@ BEGIN
   IF cardinality(v_partial) > 0 THEN
     PERFORM pgflow._wake_workers(v_run.flow_slug);
   END IF;
+  -- A fan-out subflow step's re-queued tasks get new children (its completed
+  -- tasks keep theirs).
+  FOR v_position IN 1 .. cardinality(v_partial) LOOP
+    IF EXISTS (SELECT 1 FROM pgflow.steps AS s
+                WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version
+                  AND s.step_slug = v_partial[v_position] AND s.subflow IS NOT NULL) THEN
+      IF NOT pgflow._start_children(v_run, v_partial[v_position], 0) THEN
+        SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+        RETURN v_run;
+      END IF;
+      SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
+    END IF;
+  END LOOP;
   -- A fan-out with nothing pending (its last completion came as the run stopped)
   -- completes now, or it would stay started with nothing to claim.
   FOR v_position IN 1 .. cardinality(v_partial) LOOP

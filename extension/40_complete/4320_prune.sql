@@ -3,6 +3,8 @@
 -- workers not seen for that long, and the limit counters of keys idle that long
 -- (_prune_limit_counters). Returns
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
+-- runs are taken whole with their subflows' child runs (batch_size counts the
+-- top-level runs: _prunable_trees); 
 -- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
@@ -32,9 +34,15 @@ BEGIN
   SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
     FROM (SELECT r.run_id FROM pgflow.runs AS r
            WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+             AND r.parent_run_id IS NULL
            ORDER BY r.finished_at
            LIMIT batch_size
              FOR UPDATE SKIP LOCKED) AS x;
+  -- A run goes with its child runs, and theirs: a tree is removed whole or not
+  -- at all (never one with a run still going, or one locked by a late report).
+  IF EXISTS (SELECT 1 FROM pgflow.runs AS c WHERE c.parent_run_id = ANY (v_runs)) THEN
+    v_runs := pgflow._prunable_trees(v_runs);
+  END IF;
   DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;

@@ -222,3 +222,25 @@ ALTER TABLE pgflow.runs ADD COLUMN traceparent text,
     CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$');
 COMMENT ON COLUMN pgflow.runs.traceparent IS
   'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
+
+-- ---------------------------------------------------------------------------
+-- Subflows (issue 12): a step may name a flow whose run does its work; child
+-- runs name the task of their parent they are an attempt of. 0.1 has neither:
+-- nothing to backfill (every run is a root, every step a plain one).
+ALTER TABLE pgflow.steps ADD COLUMN subflow text,
+  ADD CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
+  ADD CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1);
+COMMENT ON COLUMN pgflow.steps.subflow IS
+  'A subflow step: the flow whose run (on its latest version when the step starts) does the work instead of a worker; see _start_child.';
+ALTER TABLE pgflow.runs
+  ADD COLUMN parent_run_id uuid,
+  ADD COLUMN parent_step_slug text,
+  ADD COLUMN parent_task_index int,
+  ADD CONSTRAINT runs_parent_all_or_none
+    CHECK ((parent_run_id IS NULL) = (parent_step_slug IS NULL) AND (parent_run_id IS NULL) = (parent_task_index IS NULL));
+CREATE INDEX runs_parent_idx ON pgflow.runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+COMMENT ON COLUMN pgflow.runs.parent_run_id IS
+  'A child run: the run whose subflow step started it (NULL for a run started by start_flow).';
+COMMENT ON COLUMN pgflow.runs.parent_step_slug IS 'A child run: the subflow step of the parent run it works for.';
+COMMENT ON COLUMN pgflow.runs.parent_task_index IS
+  'A child run: the task of that step it is an attempt of (the fan-out element index; 0 for a single child).';

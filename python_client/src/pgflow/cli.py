@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import psycopg
 
@@ -169,10 +169,19 @@ def _embedded_server() -> embedded.EmbeddedServer:
 
 
 def _flows(specs: Sequence[str]) -> list[Flow]:
-    flows: list[Flow] = []
+    """The flows named, each after the flows its subflow steps run (which are included)."""
+    ordered: dict[str, Flow] = {}
+
+    def add(flow: Flow) -> None:
+        if flow.slug not in ordered:
+            for child in flow.subflows.values():
+                add(child)
+            ordered[flow.slug] = flow
+
     for spec in specs:
-        flows.extend(load_flows(spec))
-    return flows
+        for flow in load_flows(spec):
+            add(flow)
+    return list(ordered.values())
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -364,6 +373,8 @@ def _status_lines(details: client.RunDetails, verbose: bool) -> list[str]:
         f"run {run.run_id}  flow {run.flow_slug} v{run.flow_version}  {_coloured(run.status, run.status)}  "
         f"started {run.started_at:%Y-%m-%d %H:%M:%S}  duration {_duration(run.started_at, run.finished_at)}"
     ]
+    if run.parent_run_id is not None:
+        lines.append(f"child run of {run.parent_run_id}, step {run.parent_task} (`pgflow status {run.parent_run_id}`)")
     if run.error_message:
         lines.append(f"error: {run.error_message.splitlines()[0]}")
     rows: list[list[str]] = []
@@ -371,7 +382,9 @@ def _status_lines(details: client.RunDetails, verbose: bool) -> list[str]:
         tasks = f"{step.tasks_completed}/{step.tasks}" if step.fan_out or step.tasks > 1 else ""
         rows.append(
             [
-                step.step_slug + (" [fan-out]" if step.fan_out else ""),
+                step.step_slug
+                + (" [fan-out]" if step.fan_out else "")
+                + (f" [runs {step.subflow}]" if step.subflow else ""),
                 step.waiting or step.status,
                 str(step.max_attempt) if step.max_attempt else "",
                 tasks,
@@ -405,10 +418,46 @@ def _status_lines(details: client.RunDetails, verbose: bool) -> list[str]:
     if body:
         lines.append("")
         lines.extend(body)
+    if details.children:
+        lines.append("")
+        lines.extend(_tree_lines(details.children, verbose))
     if run.status == "completed" and verbose:
         lines.append("")
         lines.append("output: " + json.dumps(redact(run.output), indent=2, ensure_ascii=False))
     return lines
+
+
+# Child runs listed by `status` without --verbose (a fan-out may start thousands).
+TREE_LINES: Final = 50
+
+
+def _tree_lines(children: Sequence[client.ChildRun], verbose: bool) -> list[str]:
+    """The run's child runs (and theirs, indented), each under the step and task it works for."""
+    shown = children if verbose else children[:TREE_LINES]
+    lines = ["child runs:"]
+    for child in shown:
+        error = f"  {child.error_message.splitlines()[0][:60]}" if child.error_message else ""
+        lines.append(
+            f"{'  ' * child.depth}{child.parent_task} -> {child.run_id}  {child.flow_slug} v{child.flow_version}  "
+            f"{_coloured(child.status, child.status)}  {_duration(child.started_at, child.finished_at)}{error}"
+        )
+    if len(children) > len(shown):
+        lines.append(f"  ... and {len(children) - len(shown)} more (--verbose lists them all)")
+    return lines
+
+
+def _tree_json(children: Sequence[client.ChildRun]) -> list[dict[str, Any]]:
+    """The child runs nested: each run's JSON with its own "children"."""
+    nodes: dict[uuid.UUID, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for child in children:  # depth-first: a parent comes before its children
+        document = _run_json(child)
+        document.pop("depth", None)
+        document["children"] = []
+        nodes[child.run_id] = document
+        parent = nodes.get(child.parent_run_id) if child.parent_run_id is not None else None
+        (parent["children"] if parent is not None else roots).append(document)
+    return roots
 
 
 def _run_details(args: argparse.Namespace) -> client.RunDetails:
@@ -457,6 +506,7 @@ def _status_json(details: client.RunDetails) -> dict[str, Any]:
         "steps": steps,
         "failed_attempts": _json_value(details.failed_attempts),
         "waiting_for_workers": [str(u) for u in details.unserved],
+        "children": _tree_json(details.children),
     }
 
 
@@ -482,10 +532,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
             _duration(r.started_at, r.finished_at),
             (r.error_message or "").splitlines()[0][:60] if r.error_message else "",
         ]
+        + ([_parent_cell(r)] if any(run.parent_run_id for run in runs) else [])
         for r in runs
     ]
-    print(_table(["run_id", "flow", "status", "started", "duration", "error"], rows, status_column=2))
+    headers = ["run_id", "flow", "status", "started", "duration", "error"]
+    if any(run.parent_run_id for run in runs):
+        headers.append("parent")  # child runs of subflow steps: the parent run and its task
+    print(_table(headers, rows, status_column=2))
     return EXIT_OK
+
+
+def _parent_cell(run: client.Run) -> str:
+    """A child run's parent, as ``<parent run_id>/<step>[<task index>]``; empty for other runs."""
+    return f"{run.parent_run_id}/{run.parent_task}" if run.parent_run_id is not None else ""
 
 
 def cmd_flows(args: argparse.Namespace) -> int:

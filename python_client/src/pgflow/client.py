@@ -23,6 +23,7 @@ from .encryption import Keyring
 from .store import (
     TERMINAL_STATUSES,
     CancelledRun,
+    ChildRun,
     FailedAttempt,
     FlowSummary,
     RetriedRun,
@@ -37,6 +38,7 @@ from .tracing import current_traceparent
 __all__ = [
     "TERMINAL_STATUSES",
     "CancelOutcome",
+    "ChildRun",
     "Deployment",
     "FailedAttempt",
     "FlowSummary",
@@ -80,6 +82,8 @@ class RunDetails:
     steps: list[StepState]
     failed_attempts: list[FailedAttempt] = field(default_factory=list)
     unserved: list[UnservedStep] = field(default_factory=list)
+    # The runs its subflow steps started, and theirs, depth-first (``depth`` 1: a child).
+    children: list[ChildRun] = field(default_factory=list)
 
     def step(self, slug: str) -> StepState:
         for state in self.steps:
@@ -121,8 +125,15 @@ class Deployment:
 
 
 def deploy_flow(conn_or_dsn: Connectable, flow: Flow) -> Deployment:
-    """``deploy``, saying what it changed: the stored definition is compared before and after."""
+    """``deploy``, saying what it changed: the stored definition is compared before and after.
+
+    The flows its subflow steps run are deployed first (children before parents), since
+    the database refuses a subflow step naming a flow it does not have; the Deployment
+    returned is the flow's own.
+    """
     with _connection(conn_or_dsn) as conn:
+        for child in flow.subflows.values():
+            deploy_flow(conn, child)
         store = Store(conn)
         known = store.list_flows(flow.slug)
         before = store.flow_definition(flow.slug, None) if known else None
@@ -234,7 +245,8 @@ def get_run(conn_or_dsn: Connectable, run_id: uuid.UUID | str) -> RunDetails | N
         steps = store.get_step_states(run_id)
         attempts = store.get_failed_attempts(run_id)
         unserved = [] if run.finished else store.get_unserved_steps(run_id, LIVE_WORKER_AGE)
-    return RunDetails(run, steps, attempts, unserved)
+        children = store.run_tree(run_id) if any(step.subflow for step in steps) else []
+    return RunDetails(run, steps, attempts, unserved, children)
 
 
 def recent_runs(

@@ -28,7 +28,7 @@ import psycopg
 
 from .client import deploy, start_flow
 from .dsl import Flow
-from .examples import fan_out, parallel_analysis, vip
+from .examples import fan_out, parallel_analysis, subflows, vip
 from .install import Installation, install
 from .store import TERMINAL_STATUSES, Store
 from .worker import Worker
@@ -70,7 +70,15 @@ def format_quote(fetch_quote: Quote) -> str:
     return f"{fetch_quote['symbol']}: {fetch_quote['price']:.2f} (after {fetch_quote['attempts']} attempts)"
 
 
-DEMO_FLOWS: Final = (parallel_analysis.flow, vip.flow, flaky_quote, fan_out.flow)
+# A subflow's child flow comes before its parent (deploying the parent needs it).
+DEMO_FLOWS: Final = (
+    parallel_analysis.flow,
+    vip.flow,
+    flaky_quote,
+    fan_out.flow,
+    subflows.enrich_customer,
+    subflows.flow,
+)
 
 
 def _demo_runs() -> list[tuple[Flow, dict[str, Any]]]:
@@ -80,6 +88,7 @@ def _demo_runs() -> list[tuple[Flow, dict[str, Any]]]:
         (vip.flow, {"name": "Bob", "userIsVIP": False}),
         (flaky_quote, {"request_id": uuid.uuid4().hex, "symbol": "PGF"}),
         (fan_out.flow, {"items": ["apple", "kiwi", "banana", "fig", "cherry"], "multiplier": 2}),
+        (subflows.flow, {"customers": [{"id": 1, "name": "Ada"}, {"id": 2, "name": "Bob"}, {"id": 3, "name": "Cy"}]}),
     ]
 
 
@@ -245,6 +254,7 @@ def run_demo(
         emit()
         emit("more:")
         emit(f"  pgflow status {run_ids[3]}     # the retried step: attempts, durations, the first error")
+        emit(f"  pgflow status {run_ids[5]}     # a subflow step's child runs of enrich_customer, one per customer")
         emit("  pgflow runs                   # recent runs")
         emit("  every failed attempt (error type, message, traceback) is a row of pgflow.task_attempts")
         if psql_hint:

@@ -54,7 +54,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SLUG_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 POLICIES: Final = ("skip", "skip-cascade", "fail")
 FLOW_DEFAULTS: Final[dict[str, int]] = {"max_attempts": 3, "base_delay": 1, "timeout": 60}
-SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted")
+SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted", "subflow")
 TUNABLE_KEYS: Final = (
     "max_attempts",
     "base_delay",
@@ -122,6 +122,8 @@ class Step:
     limit_key: str | None = None
     # True: the whole output is encrypted; a tuple: those top-level fields of an object output.
     secret_output: bool | tuple[str, ...] = False
+    # A subflow step (``@flow.subflow``): the slug of the flow whose child run does its work.
+    subflow: str | None = None
 
     @property
     def output_type(self) -> Any:
@@ -162,6 +164,8 @@ class Step:
             doc["when_unmet"] = self.when_unmet
         if self.when_exhausted != "fail":
             doc["when_exhausted"] = self.when_exhausted
+        if self.subflow is not None:
+            doc["subflow"] = self.subflow
         return doc
 
 
@@ -228,6 +232,7 @@ class Flow:
         self.secret_input: Final = tuple(dict.fromkeys(secret_input))
         self.input_type: Any = input_type
         self._steps: dict[str, Step] = {}
+        self._subflows: dict[str, Flow] = {}
 
     def __repr__(self) -> str:
         return f"Flow({self.slug!r}, steps={list(self._steps)})"
@@ -241,6 +246,18 @@ class Flow:
     def steps(self) -> Mapping[str, Step]:
         """The steps by slug, in definition order (dependencies first)."""
         return types.MappingProxyType(self._steps)
+
+    @property
+    def subflows(self) -> Mapping[str, Flow]:
+        """The flows this flow's subflow steps run, by slug (``deploy_flow`` deploys them first)."""
+        return types.MappingProxyType(self._subflows)
+
+    @property
+    def output_fields(self) -> dict[str, Any]:
+        """What a run of this flow outputs: an object of its leaf steps' outputs, as leaf slug -> type
+        (what a subflow step running this flow returns)."""
+        depended_on = {dep for step in self._steps.values() for dep in step.deps}
+        return {slug: step.output_type for slug, step in self._steps.items() if slug not in depended_on}
 
     def step_of(self, ref: StepRef) -> Step:
         """The step for a slug or a decorated handler."""
@@ -341,6 +358,82 @@ class Flow:
             return register(handler)
         return register
 
+    def subflow(
+        self,
+        child: Flow,
+        fan_out: bool = False,
+        *,
+        slug: str | None = None,
+        run_if: Mapping[str, Any] | None = None,
+        run_unless: Mapping[str, Any] | None = None,
+        when_unmet: Policy = "skip",
+        when_exhausted: Policy = "fail",
+        delay_seconds: int = 0,
+        max_attempts: int | None = None,
+        base_delay: int | None = None,
+        max_output_bytes: int | None = None,
+        **unknown: Never,
+    ) -> Callable[[F], F]:
+        """Register a step that runs a run of ``child`` instead of a handler.
+
+        The decorated function has no body (``...``): its one parameter names the
+        dependency whose output is the child's input (``run``: the parent's input), and
+        is typed as the child's input; its return annotation is the child's output, the
+        object of the child's leaf steps' outputs (a TypedDict with those keys, or a
+        ``dict``). With ``fan_out=True``, one child per element of the dependency's
+        list: the parameter is the element, and the step returns the list of the
+        children's outputs. A failed child is a failed attempt: ``max_attempts`` and
+        ``base_delay`` start new children, then ``when_exhausted`` applies. The child
+        starts on its flow's latest version when the step starts.
+        """
+
+        def register(fn: F) -> F:
+            step_slug = slug if slug is not None else getattr(fn, "__name__", "?")
+            what = f'subflow step "{step_slug}" of flow "{self.slug}"'
+            if unknown:
+                _check_options(what, "@flow.subflow(...)", unknown, Flow.subflow)
+            self._check_subflow_handler(what, child, fn)
+            if child is self or self.slug in _subflow_closure(child):
+                raise FlowDefinitionError(
+                    f"{what}: flows would run each other: {' -> '.join([self.slug, *_subflow_path(child, self.slug)])}"
+                )
+            self._add(
+                fn,
+                slug=slug,
+                depends_on=(),
+                fan_out=fan_out,
+                run_if=run_if,
+                run_unless=run_unless,
+                when_unmet=when_unmet,
+                when_exhausted=when_exhausted,
+                delay_seconds=delay_seconds,
+                max_attempts=max_attempts,
+                base_delay=base_delay,
+                timeout=None,
+                max_output_bytes=max_output_bytes,
+                subflow=child,
+            )
+            return fn
+
+        return register
+
+    def _check_subflow_handler(self, what: str, child: Flow, fn: Callable[..., Any]) -> None:
+        """A subflow step's function has no body, one parameter, and the child's types."""
+        if not isinstance(child, Flow):
+            raise FlowDefinitionError(f"{what}: @flow.subflow takes the child Flow object, got {child!r}")
+        code = getattr(fn, "__code__", None)
+        if code is None or code.co_code not in _BODYLESS:
+            raise FlowDefinitionError(
+                f'{what}: a subflow step has no body (its child run of flow "{child.slug}" does the work): '
+                "write `...` (or `raise NotImplementedError`) as its body"
+            )
+        parameters = list(inspect.signature(fn).parameters)
+        if len(parameters) > 1:
+            raise FlowDefinitionError(
+                f"{what}: a subflow step takes one parameter, the dependency whose output is the child's input "
+                f"(or run, the flow input), got {parameters}"
+            )
+
     # -- compilation -----------------------------------------------------------------
 
     def definition(self) -> dict[str, Any]:
@@ -395,6 +488,7 @@ class Flow:
         rate_limit: int | None = None,
         rate_period: int | None = None,
         limit_key: str | None = None,
+        subflow: Flow | None = None,
     ) -> None:
         if not callable(fn):
             raise FlowDefinitionError(f'flow "{self.slug}": @step decorates a function, got {fn!r}')
@@ -531,6 +625,9 @@ class Flow:
             )
 
         return_type = hints.get("return", UNANNOTATED)
+        if subflow is not None:
+            self._check_subflow_types(what, subflow, parameters, return_type)
+            self._subflows[subflow.slug] = subflow
         self._steps[step_slug] = Step(
             flow_slug=self.slug,
             slug=step_slug,
@@ -554,7 +651,44 @@ class Flow:
             rate_period=rate_period,
             limit_key=limit_key,
             secret_output=secret,
+            subflow=subflow.slug if subflow is not None else None,
         )
+
+    def _check_subflow_types(self, what: str, child: Flow, parameters: Sequence[Parameter], return_type: Any) -> None:
+        """The parameter is what the child takes as input; the return annotation what it outputs."""
+        for parameter in parameters:
+            if not _matches(child.input_type, parameter.annotation):
+                given = "elements" if parameter.role == "item" else "input"
+                raise FlowDefinitionError(
+                    f'{what}: parameter "{parameter.name}" is annotated {_type_name(parameter.annotation)}, '
+                    f'but flow "{child.slug}" takes {_type_name(child.input_type)} as its input '
+                    f"(the {given} this step passes to its child runs)"
+                )
+        # An object type takes any child output; an annotation that could not be resolved
+        # stays a string, with nothing to compare it with.
+        if isinstance(return_type, str) or return_type is UNANNOTATED or return_type in (Any, object, dict):
+            return
+        if typing.get_origin(return_type) in (dict, collections.abc.Mapping):
+            return
+        leaves = child.output_fields
+        if not typing.is_typeddict(return_type):
+            raise FlowDefinitionError(
+                f"{what}: the return annotation is {_type_name(return_type)}, but a run of flow "
+                f'"{child.slug}" outputs an object of its leaf steps\' outputs ({", ".join(leaves)}): '
+                "annotate a TypedDict with those keys, or dict[str, Any]"
+            )
+        fields = typing.get_type_hints(return_type)
+        if set(fields) != set(leaves):
+            raise FlowDefinitionError(
+                f"{what}: the return annotation {_type_name(return_type)} has the keys {sorted(fields)}, "
+                f'but a run of flow "{child.slug}" outputs its leaf steps {sorted(leaves)}'
+            )
+        for key, produced in leaves.items():
+            if not _matches(fields[key], produced):
+                raise FlowDefinitionError(
+                    f'{what}: the return annotation\'s "{key}" is {_type_name(fields[key])}, '
+                    f'but step "{key}" of flow "{child.slug}" returns {_type_name(produced)}'
+                )
 
     def _check_condition_on_secret(self, what: str, key: str, top: str, pattern: Any) -> None:
         """Conditions run in the database, which only sees ciphertext: a pattern on a secret cannot hold."""
@@ -635,6 +769,50 @@ class Flow:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def _bodyless() -> None: ...
+
+
+def _bodyless_documented() -> None:
+    """What a subflow step's function compiles to: ``...`` (or ``pass``), after a docstring or not."""
+
+
+def _bodyless_for_mypy() -> None:
+    raise NotImplementedError  # what mypy accepts as a body without --disable-error-code empty-body
+
+
+def _bodyless_for_mypy_documented() -> None:
+    """A docstring, then the same."""
+    raise NotImplementedError
+
+
+# The bytecode of a function that does nothing (which a docstring changes on some Pythons).
+_BODYLESS: Final = frozenset(
+    f.__code__.co_code for f in (_bodyless, _bodyless_documented, _bodyless_for_mypy, _bodyless_for_mypy_documented)
+)
+
+
+def _subflow_closure(flow: Flow) -> set[str]:
+    """The slugs of every flow ``flow`` runs through subflow steps, directly or not."""
+    seen: set[str] = set()
+    pending = list(flow.subflows.values())
+    while pending:
+        child = pending.pop()
+        if child.slug not in seen:
+            seen.add(child.slug)
+            pending.extend(child.subflows.values())
+    return seen
+
+
+def _subflow_path(flow: Flow, target: str) -> list[str]:
+    """The slugs from ``flow`` down to ``target`` through subflow steps (``flow`` itself first)."""
+    if flow.slug == target:
+        return [flow.slug]
+    for child in flow.subflows.values():
+        if child.slug == target or target in _subflow_closure(child):
+            return [flow.slug, *_subflow_path(child, target)]
+    return [flow.slug]
 
 
 def _check_int(what: str, key: str, value: Any, minimum: int) -> None:
@@ -898,6 +1076,7 @@ def normalize_definition(document: Mapping[str, Any]) -> dict[str, Any]:
             "rate_limit": step.get("rate_limit"),
             "rate_period": step.get("rate_period"),
             "limit_key": step.get("limit_key"),
+            "subflow": step.get("subflow"),
         }
     normalized: dict[str, Any] = {"slug": document["slug"]}
     for key, default in FLOW_DEFAULTS.items():
@@ -952,6 +1131,8 @@ def mermaid(document: Mapping[str, Any]) -> str:
             notes.append(f"run_unless {json.dumps(step['run_unless'])}")
         if step.get("delay_seconds"):
             notes.append(f"delay {step['delay_seconds']}s")
+        if step.get("subflow"):
+            notes.append(f"runs flow {step['subflow']}")
         label = slug + "".join(f"<br/>{n}" for n in notes)
         label = label.replace('"', "#quot;")
         shape = f'[["{label}"]]' if step.get("fan_out") else f'["{label}"]'

@@ -19,6 +19,7 @@ QueryName = Literal[
     "flow_definition",
     "start_flow",
     "get_run",
+    "run_tree",
     "get_step_states",
     "get_failed_attempts",
     "get_unserved_steps",

@@ -32,15 +32,37 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
 -- name: get_run
 -- One run, by id
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at, r.traceparent
+       r.started_at, r.finished_at, r.traceparent, r.parent_run_id, r.parent_step_slug, r.parent_task_index
   FROM pgflow.runs AS r
  WHERE r.run_id = %(run_id)s::uuid;
+
+-- name: run_tree
+-- A run's descendants through subflow steps (its child runs, theirs, ...), depth-first, each level by step, task index and start
+WITH RECURSIVE tree AS (
+  SELECT c.run_id, c.flow_slug, c.flow_version, c.status, c.input, c.output, c.error_message, c.started_at,
+         c.finished_at, c.traceparent, c.parent_run_id, c.parent_step_slug, c.parent_task_index, 1 AS depth,
+         ARRAY[c.parent_step_slug || '/' || lpad(c.parent_task_index::text, 10, '0') || '/'
+               || to_char(c.started_at, 'YYYYMMDDHH24MISSUS') || '/' || c.run_id::text] AS path
+    FROM pgflow.runs AS c
+   WHERE c.parent_run_id = %(run_id)s::uuid
+  UNION ALL
+  SELECT c.run_id, c.flow_slug, c.flow_version, c.status, c.input, c.output, c.error_message, c.started_at,
+         c.finished_at, c.traceparent, c.parent_run_id, c.parent_step_slug, c.parent_task_index, t.depth + 1,
+         t.path || (c.parent_step_slug || '/' || lpad(c.parent_task_index::text, 10, '0') || '/'
+                    || to_char(c.started_at, 'YYYYMMDDHH24MISSUS') || '/' || c.run_id::text)
+    FROM tree AS t
+    JOIN pgflow.runs AS c ON c.parent_run_id = t.run_id
+   WHERE t.depth < 32)
+SELECT t.run_id, t.flow_slug, t.flow_version, t.status, t.input, t.output, t.error_message, t.started_at,
+       t.finished_at, t.traceparent, t.parent_run_id, t.parent_step_slug, t.parent_task_index, t.depth
+  FROM tree AS t
+ ORDER BY t.path;
 
 -- name: get_step_states
 -- The steps of a run in topological order, with their dependencies and a summary of their tasks
 SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
        ss.created_at, ss.started_at, ss.finished_at,
-       s.step_index, s.fan_out,
+       s.step_index, s.fan_out, s.subflow,
        coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
                   WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
                     AND d.step_slug = s.step_slug), '{}') AS deps,
@@ -66,7 +88,7 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
   LEFT JOIN pgflow.step_tasks AS t ON t.run_id = ss.run_id AND t.step_slug = ss.step_slug
  WHERE ss.run_id = %(run_id)s::uuid
  GROUP BY ss.run_id, ss.step_slug, s.flow_slug, s.flow_version, s.step_slug, s.step_index, s.fan_out,
-          s.max_attempts, f.max_attempts
+          s.subflow, s.max_attempts, f.max_attempts
  ORDER BY s.step_index;
 
 -- name: get_failed_attempts
@@ -91,9 +113,9 @@ SELECT t.flow_slug, t.flow_version, t.step_slug, count(*)::int AS tasks
  ORDER BY t.step_slug;
 
 -- name: recent_runs
--- The most recent runs, optionally of one flow and/or with one status
+-- The most recent runs, optionally of one flow and/or with one status, with the parent of a child run
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at
+       r.started_at, r.finished_at, r.parent_run_id, r.parent_step_slug, r.parent_task_index
   FROM pgflow.runs AS r
  WHERE (%(flow_slug)s::text IS NULL OR r.flow_slug = %(flow_slug)s::text)
    AND (%(status)s::text IS NULL OR r.status = %(status)s::text)

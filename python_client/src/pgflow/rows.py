@@ -26,10 +26,28 @@ class Run:
     started_at: datetime
     finished_at: datetime | None
     traceparent: str | None = None  # the W3C trace context it was started in
+    # A child run (started by a subflow step): the parent run, its step and the task it is an attempt of.
+    parent_run_id: uuid.UUID | None = None
+    parent_step_slug: str | None = None
+    parent_task_index: int | None = None
 
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def parent_task(self) -> str | None:
+        """``step[index]`` of the parent run whose attempt this child run is (None: not a child)."""
+        if self.parent_step_slug is None:
+            return None
+        return f"{self.parent_step_slug}[{self.parent_task_index}]"
+
+
+@dataclass(frozen=True)
+class ChildRun(Run):
+    """A run under another through subflow steps (``run_tree``): 1 is a child, 2 a grandchild, ..."""
+
+    depth: int = 1
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,7 @@ class StepState:
     queued_attempts_made: int = 0
     max_attempts: int = 0
     checked_at: datetime | None = None
+    subflow: str | None = None  # the flow a subflow step runs
 
     @property
     def waiting(self) -> str | None:

@@ -29,6 +29,7 @@ from .queries import QueryName, query
 from .rows import (
     TERMINAL_STATUSES,
     CancelledRun,
+    ChildRun,
     ClaimedTask,
     FailedAttempt,
     FlowStep,
@@ -52,6 +53,7 @@ __all__ = [
     "TERMINAL_STATUSES",
     "AsyncStore",
     "CancelledRun",
+    "ChildRun",
     "ClaimedTask",
     "FailedAttempt",
     "FlowSummary",
@@ -172,6 +174,10 @@ class Store:
     def get_run(self, run_id: uuid.UUID | str) -> Run | None:
         cursor = self.conn.cursor(row_factory=class_row(Run))
         return cursor.execute(query("get_run"), {"run_id": str(run_id)}).fetchone()
+
+    def run_tree(self, run_id: uuid.UUID | str) -> list[ChildRun]:
+        cursor = self.conn.cursor(row_factory=class_row(ChildRun))
+        return cursor.execute(query("run_tree"), {"run_id": str(run_id)}).fetchall()
 
     def get_step_states(self, run_id: uuid.UUID | str) -> list[StepState]:
         cursor = self.conn.cursor(row_factory=class_row(StepState))

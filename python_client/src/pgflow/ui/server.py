@@ -266,6 +266,20 @@ class App:
             f' v{run.flow_version} · <span id="run-status">{_status(run.status)}</span> · started '
             f"{_when(run.started_at)} · took {_duration(run.started_at, run.finished_at)}</p>"
             + (f'<p class="error">{escape(run.error_message)}</p>' if run.error_message else "")
+            + (
+                f'<p id="parent">child run of <a href="/runs/{run.parent_run_id}">{run.parent_run_id}</a>, '
+                f"step {escape(run.parent_task or '')}</p>"
+                if run.parent_run_id is not None
+                else ""
+            )
+        )
+        # The runs its subflow steps started (each page lists its own children in turn).
+        children = [c for c in store.run_tree(run_id) if c.depth == 1] if any(s.subflow for s in steps) else []
+        child_rows = "".join(
+            f'<tr><td>{escape(c.parent_task or "")}</td><td><a href="/runs/{c.run_id}">{c.run_id}</a></td>'
+            f"<td>{escape(c.flow_slug)} v{c.flow_version}</td><td>{_status(c.status)}</td>"
+            f"<td>{_duration(c.started_at, c.finished_at)}</td><td>{escape(c.error_message or '')}</td></tr>"
+            for c in children
         )
         step_rows = "".join(
             f'<tr id="step-{escape(s.step_slug)}"><td>{escape(s.step_slug)}</td><td class="step-status">'
@@ -294,7 +308,14 @@ class App:
             + '<h2>Steps</h2><table id="steps"><tr><th>step</th><th>status</th><th>tasks</th><th>attempts</th>'
             "<th>took</th><th>worker</th><th>reason / error</th><th>output</th></tr>"
             + step_rows
-            + "</table><h2>Failed attempts</h2>"
+            + "</table>"
+            + (
+                '<h2>Child runs</h2><table id="children"><tr><th>task</th><th>run</th><th>flow</th><th>status</th>'
+                f"<th>took</th><th>error</th></tr>{child_rows}</table>"
+                if children
+                else ""
+            )
+            + "<h2>Failed attempts</h2>"
             + (
                 '<table id="attempts"><tr><th>step</th><th>task</th><th>attempt</th><th>failed at</th>'
                 f"<th>worker</th><th>error</th></tr>{attempt_rows}</table>"

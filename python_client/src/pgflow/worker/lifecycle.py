@@ -80,6 +80,14 @@ class Worker:
                 raise ValueError(f'flow "{flow.slug}" is given twice')
             flow.validate()
             self.flows[flow.slug] = flow
+        # The flows their subflow steps run are served too: a child run's steps are the parent's work.
+        pending = [child for flow in self.flows.values() for child in flow.subflows.values()]
+        while pending:
+            child = pending.pop()
+            if child.slug not in self.flows:
+                child.validate()
+                self.flows[child.slug] = child
+                pending.extend(child.subflows.values())
         secret_flows = [slug for slug, flow in self.flows.items() if flow.has_secrets]
         self.keyring: Keyring | None = keyring
         if secret_flows and keyring is None:  # fail at start, not at the first task
