@@ -45,7 +45,9 @@ BEGIN
                'run_if', s.run_if,
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
-               'when_exhausted', s.when_exhausted) ORDER BY s.step_index)
+               'when_exhausted', s.when_exhausted,
+               'signal', s.signal,
+               'signal_timeout', s.signal_timeout) ORDER BY s.step_index)
         FROM pgflow.steps AS s
        WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version), '[]'));
 END;
