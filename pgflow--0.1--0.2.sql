@@ -3501,7 +3501,6 @@ DECLARE
   v_run pgflow.runs;
   v_step pgflow.steps;
   v_state pgflow.step_states;
-  v_kept pgflow.signals;
   v_payload jsonb := coalesce(payload, 'null');
   v_limit int;
   v_bytes int;
@@ -3552,11 +3551,9 @@ BEGIN
     RAISE NOTICE 'pgflow: signal "%" to run % ignored: the run is %', step_slug, run_id, v_run.status;
     RETURN v_state;
   END IF;
-  SELECT g.* INTO v_kept FROM pgflow.signals AS g
-   WHERE g.run_id = v_run.run_id AND g.step_slug = send_signal.step_slug;
-  IF FOUND THEN
-    RAISE NOTICE 'pgflow: signal "%" to run % ignored: the first one was received at %, and it wins',
-      step_slug, run_id, v_kept.received_at;
+  IF EXISTS (SELECT 1 FROM pgflow.signals AS g WHERE g.run_id = v_run.run_id AND g.step_slug = send_signal.step_slug) THEN
+    RAISE NOTICE 'pgflow: signal "%" to run % ignored: a signal was received first, and the first one wins',
+      step_slug, run_id;
     RETURN v_state;
   END IF;
   IF v_state.status NOT IN ('created', 'started') THEN
