@@ -20,6 +20,7 @@ QueryName = Literal[
     "start_flow",
     "get_run",
     "get_step_states",
+    "send_signal",
     "get_failed_attempts",
     "get_unserved_steps",
     "recent_runs",
