@@ -204,7 +204,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     out = result.stdout
     assert "pgflow demo: the configured database (dbname=" in out
     assert f"pgflow is already installed as the extension pgflow {EXTENSION_VERSION}" in out
-    for slug in ["analyze_parallel", "vip_routing", "flaky_quote", "fan_out_items"]:
+    for slug in ["analyze_parallel", "vip_routing", "flaky_quote", "fan_out_items", "document_approval"]:
         assert f'deployed flow "{slug}" v1' in out
     assert "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out" in out
     assert "process_each_item  completed   5/5 tasks done" in out
@@ -222,9 +222,20 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     skipped = _all(
         dsn,
         "SELECT r.input ->> 'name', ss.step_slug FROM pgflow.step_states AS ss JOIN pgflow.runs AS r USING (run_id) "
-        "WHERE ss.status = 'skipped' ORDER BY 1",
+        "WHERE ss.status = 'skipped' AND r.flow_slug = 'vip_routing' ORDER BY 1",
     )
     assert skipped == [("Ada", "normal_step"), ("Bob", "special_vip_step")]
+    # The documents waited for their reviewers' signals: one published, one archived.
+    assert "approval           started     waiting for a signal (send_signal)" in out
+    documents = _all(
+        dsn,
+        "SELECT r.input ->> 'title', r.status, r.output FROM pgflow.runs AS r "
+        "WHERE r.flow_slug = 'document_approval' ORDER BY 1",
+    )
+    assert documents == [
+        ("Release notes", "completed", {"publish": "published 'Release notes' (approved by Grace)"}),
+        ("Rewrite it all", "completed", {"archive": "archived 'Rewrite it all' (rejected by Linus)"}),
+    ]
     assert (
         _one(
             dsn,

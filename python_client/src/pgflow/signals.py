@@ -55,8 +55,8 @@ def send_signal(
         problem = json_mismatch(document, declared.return_type, f'the payload of signal "{slug}"')
         if problem:
             raise SignalError(
-                f'{problem} (signal step "{slug}" of flow "{declared.flow_slug}" takes '
-                f"{_type_text(declared.return_type)}); nothing was sent"
+                f'{problem}; nothing was sent: signal step "{slug}" of flow "{declared.flow_slug}" takes '
+                f"{_type_text(declared.return_type)}"
             )
     with _connection(conn_or_dsn) as conn:
         return Store(conn).send_signal(run_id, slug, document)
