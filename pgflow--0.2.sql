@@ -3719,11 +3719,12 @@ BEGIN
       pgflow._excerpt(coalesce(step_slug, 'null')), run_id, v_run.flow_slug, v_run.flow_version,
       pgflow._excerpt(coalesce(step_slug, 'null'))
       USING ERRCODE = 'P0002',
-            DETAIL = format('Its signal steps: %s.', coalesce(nullif(pgflow._excerpt((
-              SELECT string_agg(s.step_slug, ', ' ORDER BY s.step_index) FROM pgflow.steps AS s
-               WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.signal), 400), ''),
-              'none')),
-            HINT = 'Pass the slug of a step declared with signal => true.';
+            DETAIL = 'A signal is sent to a step declared with signal => true, by its slug.',
+            HINT = format('The signal steps of flow "%s" version %s: %s.', v_run.flow_slug, v_run.flow_version,
+              coalesce(nullif(pgflow._excerpt((
+                SELECT string_agg(s.step_slug, ', ' ORDER BY s.step_index) FROM pgflow.steps AS s
+                 WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.signal), 400), ''),
+                'none'));
   END IF;
   IF NOT v_step.signal THEN
     RAISE EXCEPTION 'cannot send signal "%" to run %: step "%" of flow "%" is not a signal step',
@@ -3798,7 +3799,6 @@ DECLARE
   v_reason text;
   v_lock_timeout text := current_setting('lock_timeout');
   v_applied int := 0;
-  v_next timestamptz;
 BEGIN
   FOR v_due IN
     SELECT d.run_id, d.step_slug FROM pgflow.signal_deadlines AS d
@@ -3835,9 +3835,9 @@ BEGIN
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
     END;
   END LOOP;
-  SELECT min(d.deadline) INTO v_next FROM pgflow.signal_deadlines AS d;
   PERFORM set_config('pgflow.next_signal_deadline_check',
-                     least(v_next, now() + interval '1 second')::text, false);
+                     least((SELECT min(d.deadline) FROM pgflow.signal_deadlines AS d), now() + interval '1 second')::text,
+                     false);
   RETURN v_applied;
 END;
 $$;

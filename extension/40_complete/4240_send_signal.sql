@@ -40,11 +40,12 @@ BEGIN
       pgflow._excerpt(coalesce(step_slug, 'null')), run_id, v_run.flow_slug, v_run.flow_version,
       pgflow._excerpt(coalesce(step_slug, 'null'))
       USING ERRCODE = 'P0002',
-            DETAIL = format('Its signal steps: %s.', coalesce(nullif(pgflow._excerpt((
-              SELECT string_agg(s.step_slug, ', ' ORDER BY s.step_index) FROM pgflow.steps AS s
-               WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.signal), 400), ''),
-              'none')),
-            HINT = 'Pass the slug of a step declared with signal => true.';
+            DETAIL = 'A signal is sent to a step declared with signal => true, by its slug.',
+            HINT = format('The signal steps of flow "%s" version %s: %s.', v_run.flow_slug, v_run.flow_version,
+              coalesce(nullif(pgflow._excerpt((
+                SELECT string_agg(s.step_slug, ', ' ORDER BY s.step_index) FROM pgflow.steps AS s
+                 WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.signal), 400), ''),
+                'none'));
   END IF;
   IF NOT v_step.signal THEN
     RAISE EXCEPTION 'cannot send signal "%" to run %: step "%" of flow "%" is not a signal step',

@@ -25,7 +25,6 @@ DECLARE
   v_reason text;
   v_lock_timeout text := current_setting('lock_timeout');
   v_applied int := 0;
-  v_next timestamptz;
 BEGIN
   FOR v_due IN
     SELECT d.run_id, d.step_slug FROM pgflow.signal_deadlines AS d
@@ -62,9 +61,9 @@ BEGIN
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
     END;
   END LOOP;
-  SELECT min(d.deadline) INTO v_next FROM pgflow.signal_deadlines AS d;
   PERFORM set_config('pgflow.next_signal_deadline_check',
-                     least(v_next, now() + interval '1 second')::text, false);
+                     least((SELECT min(d.deadline) FROM pgflow.signal_deadlines AS d), now() + interval '1 second')::text,
+                     false);
   RETURN v_applied;
 END;
 $$;
