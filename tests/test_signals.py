@@ -189,3 +189,16 @@ def test_claim_tasks_fails_a_signal_step_past_its_deadline(dsn: str, worker_fact
     assert error is not None and error.startswith(
         'signal step "approval" received no signal within its signal_timeout (1 s'
     )
+
+
+def test_run_flow_sends_the_signals_it_is_given(dsn: str) -> None:
+    from pgflow.examples import approval
+    from pgflow.testing import run_flow
+
+    outputs = run_flow(
+        dsn,
+        approval.flow,
+        {"title": "Notes", "author": "Ada"},
+        signals={"approval": {"approved": False, "reviewer": "L"}},
+    )
+    assert outputs["archive"] == "archived 'Notes' (rejected by L)" and "publish" not in outputs
