@@ -202,3 +202,11 @@ def test_run_flow_sends_the_signals_it_is_given(dsn: str) -> None:
         signals={"approval": {"approved": False, "reviewer": "L"}},
     )
     assert outputs["archive"] == "archived 'Notes' (rejected by L)" and "publish" not in outputs
+
+
+def test_a_misspelt_signal_option_names_the_closest_one() -> None:
+    flow = Flow("f")
+    with pytest.raises(
+        FlowDefinitionError, match=r'@flow.signal\(...\) has no option "timout" \(did you mean "timeout"\?\)'
+    ):
+        flow.signal(timout=5)(lambda: None)  # type: ignore[call-overload]
