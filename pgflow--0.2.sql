@@ -36,7 +36,14 @@
 --   complete_tasks    runs in run_id order, each as above in (step, shard, task)
 --                     order (one savepoint per run);
 --   run writers       run, the shards of the steps they touch, then the task
---                     rows they change (_cancel_tasks, retry_run, _start_steps).
+--                     rows they change (_cancel_tasks, retry_run, _start_steps);
+--                     signal rows (signals, signal_deadlines) are written only
+--                     by run writers holding the run row (send_signal,
+--                     _start_steps), so they need no order of their own;
+--   signal deadlines  (_apply_signal_deadlines, from claim_tasks) read the due
+--                     deadlines unlocked, take each run row SKIP LOCKED and
+--                     what the outcome changes with a 1 ms lock_timeout, as an
+--                     expired lease does: never waits.
 --
 -- Two runs (subflows: a parent run and the child runs its subflow steps start):
 -- parent before child. A parent's writers may wait for its children's rows:
@@ -130,6 +137,8 @@ CREATE TABLE pgflow.steps (
   rate_limit     int,
   rate_period    int,
   limit_key      text,
+  signal         boolean NOT NULL DEFAULT false,
+  signal_timeout int,
   subflow        text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
@@ -148,6 +157,10 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
   CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail')),
+  CONSTRAINT steps_signal_not_fan_out CHECK (NOT (signal AND fan_out)),
+  CONSTRAINT steps_signal_timeout_bounds CHECK (signal_timeout >= 1),
+  CONSTRAINT steps_signal_timeout_only_signal CHECK (signal OR signal_timeout IS NULL),
+  CONSTRAINT steps_signal_not_subflow CHECK (NOT (signal AND subflow IS NOT NULL)),
   CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
   CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1)
 );
@@ -158,6 +171,10 @@ COMMENT ON COLUMN pgflow.steps.max_concurrency IS
   'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
 COMMENT ON COLUMN pgflow.steps.limit_key IS
   'Like flows.limit_key, for this step''s own max_concurrency and rate_limit (which do not inherit the flow''s).';
+COMMENT ON COLUMN pgflow.steps.signal IS
+  'A signal step: no task and no handler; once ready it waits for send_signal, whose payload is its output. Shape.';
+COMMENT ON COLUMN pgflow.steps.signal_timeout IS
+  'Seconds a signal step waits once ready before it fails (when_exhausted applies); NULL = forever. A tunable: a change applies to waits that start afterwards.';
 
 CREATE TABLE pgflow.deps (
   flow_slug    text NOT NULL,
@@ -248,7 +265,8 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0),
   -- Statuses and who sets them:
   --   created    start_flow, retry_run
-  --   started    _start_steps, retry_run (a fan-out that keeps its completed tasks)
+  --   started    _start_steps (a signal step: _await_signal), retry_run (a fan-out
+  --              that keeps its completed tasks)
   --   completed  _complete_step
   --   failed     _fail_run
   --   skipped    _skip_steps
@@ -455,6 +473,43 @@ CREATE TABLE pgflow.run_watchers (
   watched_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Signals (send_signal): what arrived for a signal step of a run, the first one
+-- only (the primary key: later ones are ignored with a NOTICE). A signal sent
+-- before its step is ready waits here (applied_at NULL) and is applied when the
+-- step becomes ready (_await_signal); applied_at is set when a signal completes
+-- its step, so a signal is never applied twice, whatever retry_run does later.
+CREATE TABLE pgflow.signals (
+  run_id      uuid        NOT NULL,
+  step_slug   text        NOT NULL,
+  payload     jsonb       NOT NULL DEFAULT 'null',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  applied_at  timestamptz,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT signals_applied_after_received CHECK (applied_at >= received_at)
+);
+COMMENT ON TABLE pgflow.signals IS
+  'The first signal sent to each signal step of a run (send_signal); applied_at NULL: kept until the step is ready.';
+
+-- The deadline of a signal step waiting with a signal_timeout, written when it
+-- starts waiting (_await_signal) and removed when a signal completes it or the
+-- deadline is applied (_apply_signal_deadlines). A run stopped while its step
+-- waited leaves its row behind; the deadline, when it comes, finds the step no
+-- longer waiting and removes it (retry_run's new wait replaces it first). A table
+-- of its own, not a column of step_states: an index over step_states.status
+-- would make every step update of every flow a non-HOT update.
+CREATE TABLE pgflow.signal_deadlines (
+  run_id    uuid        NOT NULL,
+  step_slug text        NOT NULL,
+  deadline  timestamptz NOT NULL,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE
+);
+COMMENT ON TABLE pgflow.signal_deadlines IS
+  'When each waiting signal step with a signal_timeout fails (or is skipped, per when_exhausted) without a signal.';
+-- claim_tasks asks "is any deadline due?" (at most once a second per session): one probe.
+CREATE INDEX signal_deadlines_deadline_idx ON pgflow.signal_deadlines (deadline);
+
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
@@ -557,7 +612,7 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1010_check_step.sql
 -- Validates one step definition against the slugs it may depend on (known_slugs):
--- slug, options, dependencies, fan-out arity and conditions. Shared by add_step and
+-- slug, options, dependencies, fan-out arity, conditions and signals. Shared by add_step and
 -- define_flow so both paths reject exactly the same things with the same messages.
 -- Graph-wide checks (duplicates, cycles) belong to the callers.
 CREATE OR REPLACE FUNCTION pgflow._check_step(
@@ -565,7 +620,8 @@ CREATE OR REPLACE FUNCTION pgflow._check_step(
   max_attempts int, base_delay int, timeout int, delay_seconds int,
   fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
-  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
+  signal boolean DEFAULT false, signal_timeout int DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -613,6 +669,36 @@ BEGIN
       USING ERRCODE = '42P17',
             DETAIL = 'A fan-out step runs one task per element of its dependency''s array output.',
             HINT = 'Add a step that combines the outputs into one array and fan out over it.';
+  END IF;
+
+  IF signal IS NULL THEN
+    RAISE EXCEPTION 'signal of % must be true or false, not null', v_step USING ERRCODE = '22023';
+  END IF;
+  IF signal THEN
+    -- A signal step has no task: the options that shape tasks mean nothing for
+    -- it, and accepting them would suggest they do.
+    v_key := concat_ws(', ',
+      CASE WHEN fan_out THEN 'fan_out' END, CASE WHEN max_attempts IS NOT NULL THEN 'max_attempts' END,
+      CASE WHEN base_delay IS NOT NULL THEN 'base_delay' END, CASE WHEN timeout IS NOT NULL THEN 'timeout' END,
+      CASE WHEN delay_seconds <> 0 THEN 'delay_seconds' END,
+      CASE WHEN max_concurrency IS NOT NULL THEN 'max_concurrency' END,
+      CASE WHEN rate_limit IS NOT NULL OR rate_period IS NOT NULL THEN 'rate_limit' END,
+      CASE WHEN limit_key IS NOT NULL THEN 'limit_key' END);
+    IF v_key <> '' THEN
+      RAISE EXCEPTION 'signal % cannot have %', v_step, v_key
+        USING ERRCODE = '42P17',
+              DETAIL = 'A signal step has no task for workers: it waits for pgflow.send_signal, whose payload is its output.',
+              HINT = 'Remove those options, or make it a step with a handler (signal => false).';
+    END IF;
+    IF signal_timeout IS NOT NULL AND signal_timeout < 1 THEN
+      RAISE EXCEPTION 'signal_timeout of % must be at least 1 second, got %', v_step, signal_timeout
+        USING ERRCODE = '22023', HINT = 'Leave it NULL to wait for the signal forever.';
+    END IF;
+  ELSIF signal_timeout IS NOT NULL THEN
+    RAISE EXCEPTION 'signal_timeout of % needs signal => true', v_step
+      USING ERRCODE = '22023',
+            DETAIL = 'Only a signal step waits for a signal; a step with a handler has timeout (its lease).',
+            HINT = 'Add signal => true ("signal": true), or remove signal_timeout.';
   END IF;
 
   IF when_unmet IS NULL OR when_unmet NOT IN ('skip', 'skip-cascade', 'fail') THEN
@@ -687,7 +773,7 @@ $$;
 -- reports the longer ones).
 CREATE OR REPLACE FUNCTION pgflow._check_subflow(
   flow_slug text, step_slug text, deps text[], subflow text,
-  timeout int, max_concurrency int, rate_limit int, limit_key text)
+  timeout int, max_concurrency int, rate_limit int, limit_key text, signal boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -701,6 +787,12 @@ BEGIN
     RAISE EXCEPTION 'flow "%" would run itself through subflows: % -> %', flow_slug, flow_slug, flow_slug
       USING ERRCODE = '42P17', DETAIL = format('Step "%s" names its own flow as its subflow.', step_slug),
             HINT = 'A subflow step runs another flow; a flow cannot include itself.';
+  END IF;
+  IF signal THEN
+    RAISE EXCEPTION '% cannot be a signal step too', v_step
+      USING ERRCODE = '22023',
+            DETAIL = 'A signal step completes with the payload of send_signal, a subflow step with its child run''s output.',
+            HINT = 'Make them two steps: the signal step first, the subflow step depending on it.';
   END IF;
   PERFORM pgflow._check_slug('flow', subflow);
   IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _check_subflow.subflow) THEN
@@ -965,6 +1057,8 @@ BEGIN
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
                'when_exhausted', s.when_exhausted,
+               'signal', s.signal,
+               'signal_timeout', s.signal_timeout,
                'subflow', s.subflow) ORDER BY s.step_index)
         FROM pgflow.steps AS s
        WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version), '[]'));
@@ -976,8 +1070,11 @@ $$;
 -- The shape of a version: what a run depends on and what must never change under
 -- it. Takes the "steps" array of a normalized definition (as flow_definition
 -- returns it) and keeps, per step slug, its deps, fan_out, conditions, policies
--- and subflow.
--- Tunables (max_attempts, base_delay, timeout, delay_seconds) are not shape.
+-- and subflow, and whether it is a signal step (a worker step turned signal
+-- step, or back, changes what a run's step waits for: its runs could not finish
+-- on the other).
+-- Tunables (max_attempts, base_delay, timeout, delay_seconds, signal_timeout)
+-- are not shape: signal_timeout is read when a wait starts, like timeout at a claim.
 CREATE OR REPLACE FUNCTION pgflow._shape(steps jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
@@ -985,6 +1082,7 @@ LANGUAGE sql IMMUTABLE AS $$
            'deps', e -> 'deps', 'fan_out', e -> 'fan_out',
            'run_if', e -> 'run_if', 'run_unless', e -> 'run_unless',
            'when_unmet', e -> 'when_unmet', 'when_exhausted', e -> 'when_exhausted',
+           'signal', coalesce(e -> 'signal', 'false'),
            -- Which flow a step runs is shape; absent and null are the same (no subflow).
            'subflow', coalesce(e -> 'subflow', 'null'))), '{}')
     FROM jsonb_array_elements(steps) AS e
@@ -1004,7 +1102,7 @@ DECLARE
   v_row jsonb := to_jsonb(CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END);
   v_tunables text[] := ARRAY['max_attempts', 'base_delay', 'timeout', 'delay_seconds',
                              'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key',
-                             'created_at'];
+                             'signal_timeout', 'created_at'];
   v_flow_slug text := v_row ->> 'flow_slug';
   v_version int := coalesce(v_row ->> 'flow_version', v_row ->> 'version')::int;
   v_what text;
@@ -1042,9 +1140,10 @@ CREATE OR REPLACE TRIGGER deps_guard_frozen_version BEFORE INSERT OR UPDATE OR D
 -- extension/10_define/1070_step_shapes.sql
 -- The steps of every stored version of the given flows, with what version
 -- routing compares (dependencies and fan-out). For workers, which may not read
--- the definition tables: a worker claims only the steps its code serves.
+-- the definition tables: a worker claims only the steps its code serves, and
+-- never a signal step (it has no task).
 CREATE OR REPLACE FUNCTION pgflow.step_shapes(flow_slugs text[])
-RETURNS TABLE (flow_slug text, flow_version int, step_slug text, fan_out boolean, deps text[])
+RETURNS TABLE (flow_slug text, flow_version int, step_slug text, fan_out boolean, deps text[], signal boolean)
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 BEGIN
@@ -1052,7 +1151,8 @@ BEGIN
   SELECT s.flow_slug, s.flow_version, s.step_slug, s.fan_out,
          coalesce((SELECT array_agg(d.dep_slug ORDER BY d.dep_slug) FROM pgflow.deps AS d
                     WHERE d.flow_slug = s.flow_slug AND d.flow_version = s.flow_version
-                      AND d.step_slug = s.step_slug), '{}')
+                      AND d.step_slug = s.step_slug), '{}'),
+         s.signal
     FROM pgflow.steps AS s
    WHERE s.flow_slug = ANY (step_shapes.flow_slugs)
    ORDER BY s.flow_slug, s.flow_version, s.step_index;
@@ -1185,7 +1285,7 @@ CREATE OR REPLACE FUNCTION pgflow.add_step(
   when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
   rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
-  subflow text DEFAULT NULL)
+  signal boolean DEFAULT false, signal_timeout int DEFAULT NULL, subflow text DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -1197,7 +1297,7 @@ BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
   IF subflow IS NOT NULL THEN
     PERFORM pgflow._check_subflow(flow_slug, step_slug, coalesce(deps, '{}'), subflow,
-                                  timeout, max_concurrency, rate_limit, limit_key);
+                                  timeout, max_concurrency, rate_limit, limit_key, coalesce(signal, false));
     PERFORM pgflow._check_subflow_cycles(flow_slug, ARRAY[subflow]);
   END IF;
   PERFORM pgflow._lock_flow(flow_slug);
@@ -1242,16 +1342,18 @@ BEGIN
 
   PERFORM pgflow._check_step(flow_slug, step_slug, deps, v_known, max_attempts, base_delay, timeout,
                              delay_seconds, fan_out, run_if, run_unless, when_unmet, when_exhausted,
-                             max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
+                             max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key,
+                             signal, signal_timeout);
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key, subflow)
+                            rate_limit, rate_period, limit_key, signal, signal_timeout, subflow)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
           add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes,
-          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.subflow)
+          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.signal, add_step.signal_timeout,
+          add_step.subflow)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;
@@ -1270,7 +1372,9 @@ $$;
 -- cycles of subflows across flows: _check_subflow_cycles).
 -- Steps may come in any order. Everything is validated before anything is
 -- written, and an error leaves no rows. Versions:
---   same shape as the latest version -> update tunables in place, create nothing;
+--   same shape as the latest version -> update tunables in place, create nothing
+--                                       (signal_timeout is one: it applies to
+--                                       waits that start afterwards);
 --   new shape                        -> create version N+1, runs or not.
 -- A version number never names two shapes: workers route claims by step keys
 -- (flow_slug/version/step_slug, see claim_tasks), so a worker whose code serves
@@ -1290,7 +1394,8 @@ DECLARE
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key', 'subflow'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key',
+                                       'signal', 'signal_timeout', 'subflow'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -1392,13 +1497,16 @@ BEGIN
       pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
-      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
+      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}',
+      coalesce(pgflow._json_field(v_element, 'signal', 'boolean', v_what)::boolean, false),
+      pgflow._json_field(v_element, 'signal_timeout', 'integer', v_what)::int);
     PERFORM pgflow._check_subflow(
       v_slug, v_step_slug,
       ARRAY(SELECT jsonb_array_elements_text(coalesce(nullif(v_element -> 'deps', 'null'), '[]'))),
       pgflow._json_field(v_element, 'subflow', 'string', v_what) #>> '{}',
       (v_element ->> 'timeout')::numeric::int, (v_element ->> 'max_concurrency')::numeric::int,
-      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key');
+      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key',
+      coalesce((v_element ->> 'signal')::boolean, false));
   END LOOP;
   -- Subflows across flows (before this flow's lock: lock order, 0000_tables.sql).
   PERFORM pgflow._check_subflow_cycles(v_slug, ARRAY(
@@ -1424,6 +1532,8 @@ BEGIN
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
            'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail'),
+           'signal', coalesce((e ->> 'signal')::boolean, false),
+           'signal_timeout', (e ->> 'signal_timeout')::numeric::int,
            'subflow', e ->> 'subflow') ORDER BY i), '[]')
     INTO v_steps
     FROM jsonb_array_elements(definition -> 'steps') WITH ORDINALITY AS x(e, i);
@@ -1453,15 +1563,16 @@ BEGIN
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
            max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int,
            rate_limit = (e ->> 'rate_limit')::int, rate_period = (e ->> 'rate_period')::int,
-           limit_key = e ->> 'limit_key'
+           limit_key = e ->> 'limit_key', signal_timeout = (e ->> 'signal_timeout')::int
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
        AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes,
-            s.rate_limit, s.rate_period, s.limit_key)
+            s.rate_limit, s.rate_period, s.limit_key, s.signal_timeout)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
                              (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key');
+                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key',
+                             (e ->> 'signal_timeout')::int);
     PERFORM pgflow._sync_limits(v_slug);
     SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
@@ -1477,13 +1588,14 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key, subflow)
+                            rate_limit, rate_period, limit_key, signal, signal_timeout, subflow)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
          (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key', e ->> 'subflow'
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key',
+         (e ->> 'signal')::boolean, (e ->> 'signal_timeout')::int, e ->> 'subflow'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
@@ -1684,7 +1796,8 @@ $$;
 -- Starts steps whose dependencies have all settled (ready). For each: evaluate
 -- run_if/run_unless against its input; if unmet, apply when_unmet; otherwise
 -- create its tasks, claimable after delay_seconds: one task, or for a fan-out one
--- per element of its dependency's array output, in one set-based INSERT. A step
+-- per element of its dependency's array output, in one set-based INSERT; a
+-- signal step makes no task and waits for its signal (_await_signal). A step
 -- that settles at once (skipped, or a fan-out over nothing) releases dependents,
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
@@ -1740,6 +1853,12 @@ BEGIN
       END IF;
       v_queue := v_queue || pgflow._skip_steps(run, v_step.step_slug, v_unmet,
                                                v_step.when_unmet = 'skip-cascade');
+      CONTINUE;
+    END IF;
+
+    IF v_step.signal THEN
+      -- No task: it waits for send_signal, or takes the signal kept for it.
+      v_queue := v_queue || pgflow._await_signal(run, v_step.step_slug, v_step.signal_timeout);
       CONTINUE;
     END IF;
 
@@ -1807,6 +1926,38 @@ BEGIN
   IF v_claimable_now THEN
     PERFORM pgflow._wake_workers(run.flow_slug);
   END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2025_await_signal.sql
+-- A signal step became ready (its conditions held): it has no task. If a signal
+-- was sent for it before it was ready (kept in pgflow.signals, not yet applied),
+-- it completes now with that payload (_complete_signal_step); otherwise it is
+-- started and waits for send_signal, with its deadline recorded when it has a
+-- signal_timeout (read now: a later change applies to later waits). A wait
+-- started again by retry_run replaces the deadline of the one before.
+-- Returns the dependents now ready, for _start_steps, its only caller (which
+-- holds the run's row lock, so the signal rows are stable here).
+CREATE OR REPLACE FUNCTION pgflow._await_signal(run pgflow.runs, step_slug text, signal_timeout int)
+RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_kept pgflow.signals;
+BEGIN
+  SELECT g.* INTO v_kept FROM pgflow.signals AS g
+   WHERE g.run_id = run.run_id AND g.step_slug = _await_signal.step_slug AND g.applied_at IS NULL;
+  IF FOUND THEN
+    RETURN pgflow._complete_signal_step(run, step_slug, v_kept.payload);
+  END IF;
+  UPDATE pgflow.step_states AS ss SET status = 'started', started_at = now(), remaining_tasks = 0
+   WHERE ss.run_id = run.run_id AND ss.step_slug = _await_signal.step_slug;
+  IF signal_timeout IS NOT NULL THEN
+    INSERT INTO pgflow.signal_deadlines AS d (run_id, step_slug, deadline)
+    VALUES (run.run_id, _await_signal.step_slug, now() + make_interval(secs => signal_timeout))
+    ON CONFLICT ON CONSTRAINT signal_deadlines_pkey DO UPDATE SET deadline = excluded.deadline;
+  END IF;
+  RETURN '{}'::text[];
 END;
 $$;
 
@@ -2102,7 +2253,8 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
 -- before claiming (say, complete_task then claim_tasks, which is how a worker
 -- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
 -- a crash could undo; so does a transaction that writes an outcome after its
--- claim (_durable_commit).
+-- claim (_durable_commit). Signal steps whose deadline passed are failed or
+-- skipped first (_apply_signal_deadlines): an outcome too.
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
@@ -2154,6 +2306,11 @@ BEGIN
     v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
                                       v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
+  -- Signal deadlines are enforced here, so no cron job is needed; looked at
+  -- most once a second per session (_signal_deadlines_due: an expression).
+  IF pgflow._signal_deadlines_due() THEN
+    v_decided := pgflow._apply_signal_deadlines() > 0 OR v_decided;
+  END IF;
   IF v_lone AND NOT v_decided THEN
     PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);
@@ -2550,6 +2707,24 @@ CREATE OR REPLACE TRIGGER step_tasks_release_limits
   WHEN (OLD.status = 'started' AND NEW.status <> 'started'
         AND (OLD.held_flow_key IS NOT NULL OR OLD.held_step_key IS NOT NULL))
   EXECUTE FUNCTION pgflow._release_limits();
+
+-- ---------------------------------------------------------------------------
+-- extension/30_claim/3006_signal_deadlines_due.sql
+-- Whether claim_tasks should apply signal deadlines now: this session's last
+-- look (_apply_signal_deadlines) noted the earliest deadline it left, or a
+-- second later when sooner. A deadline recorded since then is at least a
+-- second (signal_timeout >= 1) after its wait began, so a due deadline is
+-- applied by the first claim after it, or at worst a second late when its
+-- wait began in a transaction that committed after that look. A plain
+-- expression, so a claim tests it without running a statement: a flow that
+-- uses no signals pays one look per second per session (two index probes of
+-- an empty table), not one per claim.
+CREATE OR REPLACE FUNCTION pgflow._signal_deadlines_due()
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('pgflow.next_signal_deadline_check', true), '')::timestamptz,
+                  '-infinity') <= now()
+$$;
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3010_expire_lease.sql
@@ -3183,8 +3358,9 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/40_complete/4100_raise_unknown_task.sql
 -- Raises the error that says precisely why (run_id, step_slug, task_index) names
--- no task: no such run, no such step in it, the step has not started, or no such
--- task index. Called only when the lookup already failed.
+-- no task: no such run, no such step in it, the step has not started (or is a
+-- signal step, which has none), or no such task index. Called only when the
+-- lookup already failed.
 CREATE OR REPLACE FUNCTION pgflow._raise_unknown_task(run_id uuid, step_slug text, task_index int)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
@@ -3206,6 +3382,14 @@ BEGIN
   END IF;
   SELECT count(*) INTO v_tasks FROM pgflow.step_tasks AS t
    WHERE t.run_id = _raise_unknown_task.run_id AND t.step_slug = _raise_unknown_task.step_slug;
+  IF v_tasks = 0 AND EXISTS (SELECT 1 FROM pgflow.steps AS s JOIN pgflow.runs AS r
+                               ON r.flow_slug = s.flow_slug AND r.flow_version = s.flow_version
+                              WHERE r.run_id = _raise_unknown_task.run_id AND s.step_slug = _raise_unknown_task.step_slug
+                                AND s.signal) THEN
+    RAISE EXCEPTION 'step "%" of run % is a signal step: it has no tasks (the step is %)',
+      pgflow._excerpt(step_slug), run_id, v_step_status
+      USING ERRCODE = '55000', HINT = 'A signal step completes with pgflow.send_signal(run_id, step_slug, payload).';
+  END IF;
   IF v_tasks = 0 THEN
     RAISE EXCEPTION 'step "%" of run % has no tasks (the step is %)', pgflow._excerpt(step_slug), run_id, v_step_status
       USING ERRCODE = '55000', HINT = 'Only tasks returned by claim_tasks can be completed, failed or extended.';
@@ -4009,6 +4193,193 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/40_complete/4230_complete_signal_step.sql
+-- A signal completes its waiting (or just ready) step: the signal is marked
+-- applied (never applied again, whatever retry_run does later), the step's
+-- deadline is dropped, and the step completes with the payload as its output
+-- (_complete_step). Returns the dependents now ready, for _start_steps.
+-- Called by send_signal (the step waits) and _await_signal (a kept signal);
+-- callers hold the run's row lock.
+CREATE OR REPLACE FUNCTION pgflow._complete_signal_step(run pgflow.runs, step_slug text, payload jsonb)
+RETURNS text[]
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE pgflow.signals AS g SET applied_at = now()
+   WHERE g.run_id = run.run_id AND g.step_slug = _complete_signal_step.step_slug;
+  DELETE FROM pgflow.signal_deadlines AS d
+   WHERE d.run_id = run.run_id AND d.step_slug = _complete_signal_step.step_slug;
+  RETURN pgflow._complete_step(run, step_slug, payload);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4240_send_signal.sql
+-- Delivers a signal to a signal step of a run, in one transaction:
+--   the step waits (started)      -> it completes with payload as its output
+--                                    and its dependents start, now;
+--   the step is not ready yet     -> the signal is kept (pgflow.signals) and
+--                                    applied when it becomes ready; the step's
+--                                    row is returned still created;
+--   a signal was already received -> ignored with a NOTICE: the first one wins;
+--   the step settled otherwise (skipped by its conditions, or its deadline
+--   passed), or the run finished  -> ignored with a NOTICE, and not kept.
+-- An unknown run, an unknown step, or a step that is not a signal step raises;
+-- so does a payload over the step's max_output_bytes (nothing is kept).
+-- Locks the run row first, like every writer of a run (lock order:
+-- 0000_tables.sql); the signal rows are only written under it, so two signals
+-- at once, or a signal and the step becoming ready, are serialized by it.
+CREATE OR REPLACE FUNCTION pgflow.send_signal(run_id uuid, step_slug text, payload jsonb DEFAULT 'null')
+RETURNS pgflow.step_states
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+  v_step pgflow.steps;
+  v_state pgflow.step_states;
+  v_payload jsonb := coalesce(payload, 'null');
+  v_limit int;
+  v_bytes int;
+BEGIN
+  IF pgflow._claim_commit_pending() THEN
+    PERFORM pgflow._durable_commit();
+  END IF;
+  SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = send_signal.run_id FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'cannot send signal "%": run % does not exist', pgflow._excerpt(coalesce(step_slug, 'null')),
+      coalesce(run_id::text, 'null')
+      USING ERRCODE = 'P0002', DETAIL = 'No run has this run_id (it may have been pruned).',
+            HINT = 'Pass the run_id that start_flow returned.';
+  END IF;
+  SELECT s.* INTO v_step FROM pgflow.steps AS s
+   WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.step_slug = send_signal.step_slug;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'cannot send signal "%" to run %: flow "%" version % has no step "%"',
+      pgflow._excerpt(coalesce(step_slug, 'null')), run_id, v_run.flow_slug, v_run.flow_version,
+      pgflow._excerpt(coalesce(step_slug, 'null'))
+      USING ERRCODE = 'P0002',
+            DETAIL = 'A signal is sent to a step declared with signal => true, by its slug.',
+            HINT = format('The signal steps of flow "%s" version %s: %s.', v_run.flow_slug, v_run.flow_version,
+              coalesce(nullif(pgflow._excerpt((
+                SELECT string_agg(s.step_slug, ', ' ORDER BY s.step_index) FROM pgflow.steps AS s
+                 WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.signal), 400), ''),
+                'none'));
+  END IF;
+  IF NOT v_step.signal THEN
+    RAISE EXCEPTION 'cannot send signal "%" to run %: step "%" of flow "%" is not a signal step',
+      step_slug, run_id, step_slug, v_run.flow_slug
+      USING ERRCODE = '42809',
+            DETAIL = 'Its tasks are run by workers and reported with complete_task or fail_task.',
+            HINT = 'Only steps declared with signal => true ("signal": true in define_flow) take signals.';
+  END IF;
+  SELECT o.max_output_bytes INTO STRICT v_limit
+    FROM pgflow._step_options(v_run.flow_slug, v_run.flow_version, step_slug) AS o;
+  v_bytes := octet_length(v_payload::text);
+  IF v_bytes > v_limit THEN
+    RAISE EXCEPTION 'cannot send signal "%" to run %: its payload is % bytes, over max_output_bytes %',
+      step_slug, run_id, v_bytes, v_limit
+      USING ERRCODE = '54000', DETAIL = 'The payload becomes the step''s output, which max_output_bytes bounds.',
+            HINT = 'Send a smaller payload (a reference to the data, say), or raise the step''s max_output_bytes.';
+  END IF;
+
+  SELECT ss.* INTO STRICT v_state FROM pgflow.step_states AS ss
+   WHERE ss.run_id = v_run.run_id AND ss.step_slug = send_signal.step_slug;
+  IF v_run.status <> 'started' THEN
+    RAISE NOTICE 'pgflow: signal "%" to run % ignored: the run is %', step_slug, run_id, v_run.status;
+    RETURN v_state;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pgflow.signals AS g WHERE g.run_id = v_run.run_id AND g.step_slug = send_signal.step_slug) THEN
+    RAISE NOTICE 'pgflow: signal "%" to run % ignored: a signal was received first, and the first one wins',
+      step_slug, run_id;
+    RETURN v_state;
+  END IF;
+  IF v_state.status NOT IN ('created', 'started') THEN
+    RAISE NOTICE 'pgflow: signal "%" to run % ignored: the step is already %', step_slug, run_id,
+      v_state.status || coalesce(' (' || coalesce(v_state.skip_reason, v_state.error_message) || ')', '');
+    RETURN v_state;
+  END IF;
+
+  INSERT INTO pgflow.signals (run_id, step_slug, payload) VALUES (v_run.run_id, send_signal.step_slug, v_payload);
+  IF v_state.status = 'started' THEN
+    PERFORM pgflow._start_steps(v_run, pgflow._complete_signal_step(v_run, step_slug, v_payload));
+    SELECT ss.* INTO STRICT v_state FROM pgflow.step_states AS ss
+     WHERE ss.run_id = v_run.run_id AND ss.step_slug = send_signal.step_slug;
+  END IF;
+  RETURN v_state;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/40_complete/4250_apply_signal_deadlines.sql
+-- Signal steps whose deadline passed at `at` without a signal: each fails, and
+-- its step's when_exhausted applies, once and for good (a missed deadline is
+-- not retried: there is no attempt to retry): fail (the default) fails the
+-- step and the run (_fail_run), skip or skip-cascade skips it (_skip_steps) and
+-- the run goes on. The error or skip reason names the step and its timeout.
+-- A deadline whose step no longer waits (its run stopped meanwhile) is removed.
+-- Returns how many steps it failed or skipped.
+-- Called by claim_tasks (no cron job needed; see _signal_deadlines_due) and by
+-- tick. Never waits: the due deadlines are read without locks, each run row is
+-- taken SKIP LOCKED (send_signal holds it while it commits a signal: then the
+-- signal wins, or the deadline is seen again by a later claim), and what the
+-- outcome changes with a 1 ms lock_timeout, as _expire_lease does (lock order:
+-- 0000_tables.sql). The deadline is re-read under the run lock, the only lock
+-- its writers hold. Afterwards the session notes when to look next (at the
+-- earliest deadline left, at most a second from now), for claim_tasks.
+CREATE OR REPLACE FUNCTION pgflow._apply_signal_deadlines(at timestamptz DEFAULT now())
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_due record;
+  v_run pgflow.runs;
+  v_deadline timestamptz;
+  v_state pgflow.step_states;
+  v_step record;
+  v_reason text;
+  v_lock_timeout text := current_setting('lock_timeout');
+  v_applied int := 0;
+BEGIN
+  FOR v_due IN
+    SELECT d.run_id, d.step_slug FROM pgflow.signal_deadlines AS d
+     WHERE d.deadline <= at ORDER BY d.deadline LIMIT 100
+  LOOP
+    SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = v_due.run_id FOR NO KEY UPDATE SKIP LOCKED;
+    CONTINUE WHEN NOT FOUND;
+    SELECT d.deadline INTO v_deadline FROM pgflow.signal_deadlines AS d
+     WHERE d.run_id = v_due.run_id AND d.step_slug = v_due.step_slug AND d.deadline <= at;
+    CONTINUE WHEN NOT FOUND;  -- a signal came first, or a retry started a new wait
+    SELECT ss.* INTO STRICT v_state FROM pgflow.step_states AS ss
+     WHERE ss.run_id = v_due.run_id AND ss.step_slug = v_due.step_slug;
+    IF v_run.status <> 'started' OR v_state.status <> 'started' THEN
+      DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = v_due.run_id AND d.step_slug = v_due.step_slug;
+      CONTINUE;
+    END IF;
+    SELECT s.signal_timeout, s.when_exhausted INTO STRICT v_step FROM pgflow.steps AS s
+     WHERE s.flow_slug = v_run.flow_slug AND s.flow_version = v_run.flow_version AND s.step_slug = v_due.step_slug;
+    v_reason := format('signal step "%s" received no signal within its signal_timeout (%s s, from %s to %s)',
+                       v_due.step_slug, round(extract(epoch FROM v_deadline - v_state.started_at)),
+                       v_state.started_at, v_deadline);
+    BEGIN
+      PERFORM set_config('lock_timeout', '1ms', true);
+      DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = v_due.run_id AND d.step_slug = v_due.step_slug;
+      IF v_step.when_exhausted = 'fail' THEN
+        PERFORM pgflow._fail_run(v_run.run_id, v_due.step_slug, v_reason);
+      ELSE
+        PERFORM pgflow._start_steps(v_run, pgflow._skip_steps(v_run, v_due.step_slug,
+          format('%s (when_exhausted = %s)', v_reason, v_step.when_exhausted), v_step.when_exhausted = 'skip-cascade'));
+      END IF;
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+      v_applied := v_applied + 1;
+    EXCEPTION WHEN lock_not_available THEN
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    END;
+  END LOOP;
+  PERFORM set_config('pgflow.next_signal_deadline_check',
+                     least((SELECT min(d.deadline) FROM pgflow.signal_deadlines AS d), now() + interval '1 second')::text,
+                     false);
+  RETURN v_applied;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/40_complete/4300_cancel_run.sql
 -- Cancels a started run: the run and its unfinished steps become cancelled,
 -- queued tasks are never claimed, completions in flight are ignored, and their
@@ -4474,7 +4845,8 @@ GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
-  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text, text),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text,
+                  boolean, int, text),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid, text, int, text),
   pgflow.start_flows(text, jsonb, text[], int, text),
@@ -4484,6 +4856,10 @@ GRANT EXECUTE ON FUNCTION
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
+-- A signal is an operator's or an application's act (an approval, a webhook),
+-- like start_flow: pgflow_admin's. Not pgflow_worker's: a worker only reports
+-- the tasks it claimed, and a signal completes a step no worker holds.
+GRANT EXECUTE ON FUNCTION pgflow.send_signal(uuid, text, jsonb) TO pgflow_admin;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).

@@ -211,6 +211,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         "fan_out_items",
         "enrich_customer",
         "customer_report",
+        "document_approval",
     ]:
         assert f'deployed flow "{slug}" v1' in out
     assert "fetch_quote        attempt 1 failed: ConnectionError: quote service timed out" in out
@@ -229,7 +230,7 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
     skipped = _all(
         dsn,
         "SELECT r.input ->> 'name', ss.step_slug FROM pgflow.step_states AS ss JOIN pgflow.runs AS r USING (run_id) "
-        "WHERE ss.status = 'skipped' ORDER BY 1",
+        "WHERE ss.status = 'skipped' AND r.flow_slug = 'vip_routing' ORDER BY 1",
     )
     assert skipped == [("Ada", "normal_step"), ("Bob", "special_vip_step")]
     # The subflow example mapped enrich_customer over three customers, one child run each.
@@ -239,6 +240,17 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         "WHERE p.flow_slug = 'customer_report' ORDER BY c.parent_task_index",
     )
     assert children == [("Ada", "completed"), ("Bob", "completed"), ("Cy", "completed")]
+    # The documents waited for their reviewers' signals: one published, one archived.
+    assert "approval           started     waiting for a signal (send_signal)" in out
+    documents = _all(
+        dsn,
+        "SELECT r.input ->> 'title', r.status, r.output FROM pgflow.runs AS r "
+        "WHERE r.flow_slug = 'document_approval' ORDER BY 1",
+    )
+    assert documents == [
+        ("Release notes", "completed", {"publish": "published 'Release notes' (approved by Grace)"}),
+        ("Rewrite it all", "completed", {"archive": "archived 'Rewrite it all' (rejected by Linus)"}),
+    ]
     assert (
         _one(
             dsn,

@@ -195,3 +195,22 @@ def test_a_run_page_links_its_child_runs_and_back(page: Page, running: ui.Runnin
     expect(page.locator("#parent")).to_contain_text("step enriched[0]")
     page.click("#parent a")
     page.wait_for_url(f"**/runs/{run.run_id}")
+def test_a_signal_sent_from_the_button_completes_the_waiting_step(
+    page: Page, running: ui.Running, dsn: str, worker_factory: Any
+) -> None:
+    from pgflow.examples import approval
+
+    pgflow.deploy(dsn, approval.flow)
+    with worker_factory([approval.flow]):
+        run = pgflow.start_flow(dsn, approval.flow, {"title": "Notes", "author": "Ada"})
+        page.goto(f"{running.url}/runs/{run.run_id}")
+        expect(node(page, "approval")).to_have_attribute("data-status", "started")
+        assert "waiting for signal since" in page.inner_text("#steps")
+        page.click("#signal-approval")
+        page.wait_for_url(f"**/runs/{run.run_id}/signal/approval")
+        page.fill("#payload", '{"approved": true, "reviewer": "Grace"}')
+        page.click("#confirm")
+        page.wait_for_url(f"**/runs/{run.run_id}")
+        expect(page.locator("#run-status")).to_have_text("completed")
+        assert node_status(page, "publish") == "completed" and node_status(page, "archive") == "skipped"
+        assert "published 'Notes' (approved by Grace)" in page.inner_text("#steps")

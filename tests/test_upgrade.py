@@ -8,6 +8,7 @@ from typing import Any
 import psycopg
 import pytest
 from conftest import scratch_database
+from psycopg.types.json import Jsonb
 from sql_driver import claim, complete, define, drain, output_for, start, statuses
 
 from pgflow.install import EXTENSION_VERSION, RELEASED_VERSIONS, install, plain_script
@@ -175,3 +176,38 @@ def test_plain_objects_on_0_1_update_in_place() -> None:
         complete(conn, task, {"done": True})
         assert statuses(conn)[run_id] == "completed"
         assert install(conn).updated_from is None  # already current: nothing to do
+
+
+def test_a_0_1_database_updated_defines_and_runs_signal_steps() -> None:
+    with scratch_database("upgrade_signals") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pgflow VERSION '0.1'")
+        define(conn, {"slug": "review", "steps": [{"slug": "draft"}, {"slug": "publish", "deps": ["draft"]}]})
+        in_flight = start(conn, "review", {})
+        install(conn)
+
+        # A new version of the same flow waits for an approval between its steps.
+        define(
+            conn,
+            {
+                "slug": "review",
+                "steps": [
+                    {"slug": "draft"},
+                    {"slug": "approval", "deps": ["draft"], "signal": True, "signal_timeout": 60},
+                    {"slug": "publish", "deps": ["approval"]},
+                ],
+            },
+        )
+        approved, missed = start(conn, "review", {}), start(conn, "review", {})
+        early = conn.execute(
+            "SELECT status FROM pgflow.send_signal(%s, 'approval', %s)", [approved, Jsonb({"ok": True})]
+        ).fetchone()
+        assert early == ("created",)  # kept until draft completes
+        drain(conn, ["review"], [in_flight, approved], timeout=10)
+        after = statuses(conn)
+        assert (after[in_flight], after[approved], after[missed]) == ("completed", "completed", "started")
+        approval = conn.execute(
+            "SELECT output FROM pgflow.step_states WHERE run_id = %s AND step_slug = 'approval'", [approved]
+        ).fetchone()
+        assert approval == ({"ok": True},)
+        applied = conn.execute("SELECT pgflow._apply_signal_deadlines(now() + interval '61 seconds')").fetchone()
+        assert applied == (1,) and statuses(conn)[missed] == "failed"

@@ -31,7 +31,14 @@
 --   complete_tasks    runs in run_id order, each as above in (step, shard, task)
 --                     order (one savepoint per run);
 --   run writers       run, the shards of the steps they touch, then the task
---                     rows they change (_cancel_tasks, retry_run, _start_steps).
+--                     rows they change (_cancel_tasks, retry_run, _start_steps);
+--                     signal rows (signals, signal_deadlines) are written only
+--                     by run writers holding the run row (send_signal,
+--                     _start_steps), so they need no order of their own;
+--   signal deadlines  (_apply_signal_deadlines, from claim_tasks) read the due
+--                     deadlines unlocked, take each run row SKIP LOCKED and
+--                     what the outcome changes with a 1 ms lock_timeout, as an
+--                     expired lease does: never waits.
 --
 -- Two runs (subflows: a parent run and the child runs its subflow steps start):
 -- parent before child. A parent's writers may wait for its children's rows:
@@ -125,6 +132,8 @@ CREATE TABLE pgflow.steps (
   rate_limit     int,
   rate_period    int,
   limit_key      text,
+  signal         boolean NOT NULL DEFAULT false,
+  signal_timeout int,
   subflow        text,
   PRIMARY KEY (flow_slug, flow_version, step_slug),
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version) ON DELETE CASCADE,
@@ -143,6 +152,10 @@ CREATE TABLE pgflow.steps (
   CONSTRAINT steps_run_unless_object CHECK (jsonb_typeof(run_unless) = 'object'),
   CONSTRAINT steps_when_unmet_values CHECK (when_unmet IN ('skip', 'skip-cascade', 'fail')),
   CONSTRAINT steps_when_exhausted_values CHECK (when_exhausted IN ('skip', 'skip-cascade', 'fail')),
+  CONSTRAINT steps_signal_not_fan_out CHECK (NOT (signal AND fan_out)),
+  CONSTRAINT steps_signal_timeout_bounds CHECK (signal_timeout >= 1),
+  CONSTRAINT steps_signal_timeout_only_signal CHECK (signal OR signal_timeout IS NULL),
+  CONSTRAINT steps_signal_not_subflow CHECK (NOT (signal AND subflow IS NOT NULL)),
   CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
   CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1)
 );
@@ -153,6 +166,10 @@ COMMENT ON COLUMN pgflow.steps.max_concurrency IS
   'Tasks of this step (all versions of the flow) in flight at once across all workers; NULL = unlimited.';
 COMMENT ON COLUMN pgflow.steps.limit_key IS
   'Like flows.limit_key, for this step''s own max_concurrency and rate_limit (which do not inherit the flow''s).';
+COMMENT ON COLUMN pgflow.steps.signal IS
+  'A signal step: no task and no handler; once ready it waits for send_signal, whose payload is its output. Shape.';
+COMMENT ON COLUMN pgflow.steps.signal_timeout IS
+  'Seconds a signal step waits once ready before it fails (when_exhausted applies); NULL = forever. A tunable: a change applies to waits that start afterwards.';
 
 CREATE TABLE pgflow.deps (
   flow_slug    text NOT NULL,
@@ -243,7 +260,8 @@ CREATE TABLE pgflow.step_states (
   CONSTRAINT step_states_remaining_tasks_bounds CHECK (remaining_tasks >= 0),
   -- Statuses and who sets them:
   --   created    start_flow, retry_run
-  --   started    _start_steps, retry_run (a fan-out that keeps its completed tasks)
+  --   started    _start_steps (a signal step: _await_signal), retry_run (a fan-out
+  --              that keeps its completed tasks)
   --   completed  _complete_step
   --   failed     _fail_run
   --   skipped    _skip_steps
@@ -449,3 +467,40 @@ CREATE TABLE pgflow.run_watchers (
   run_id     uuid        NOT NULL PRIMARY KEY REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
   watched_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Signals (send_signal): what arrived for a signal step of a run, the first one
+-- only (the primary key: later ones are ignored with a NOTICE). A signal sent
+-- before its step is ready waits here (applied_at NULL) and is applied when the
+-- step becomes ready (_await_signal); applied_at is set when a signal completes
+-- its step, so a signal is never applied twice, whatever retry_run does later.
+CREATE TABLE pgflow.signals (
+  run_id      uuid        NOT NULL,
+  step_slug   text        NOT NULL,
+  payload     jsonb       NOT NULL DEFAULT 'null',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  applied_at  timestamptz,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT signals_applied_after_received CHECK (applied_at >= received_at)
+);
+COMMENT ON TABLE pgflow.signals IS
+  'The first signal sent to each signal step of a run (send_signal); applied_at NULL: kept until the step is ready.';
+
+-- The deadline of a signal step waiting with a signal_timeout, written when it
+-- starts waiting (_await_signal) and removed when a signal completes it or the
+-- deadline is applied (_apply_signal_deadlines). A run stopped while its step
+-- waited leaves its row behind; the deadline, when it comes, finds the step no
+-- longer waiting and removes it (retry_run's new wait replaces it first). A table
+-- of its own, not a column of step_states: an index over step_states.status
+-- would make every step update of every flow a non-HOT update.
+CREATE TABLE pgflow.signal_deadlines (
+  run_id    uuid        NOT NULL,
+  step_slug text        NOT NULL,
+  deadline  timestamptz NOT NULL,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE
+);
+COMMENT ON TABLE pgflow.signal_deadlines IS
+  'When each waiting signal step with a signal_timeout fails (or is skipped, per when_exhausted) without a signal.';
+-- claim_tasks asks "is any deadline due?" (at most once a second per session): one probe.
+CREATE INDEX signal_deadlines_deadline_idx ON pgflow.signal_deadlines (deadline);

@@ -1,5 +1,5 @@
 -- Validates one step definition against the slugs it may depend on (known_slugs):
--- slug, options, dependencies, fan-out arity and conditions. Shared by add_step and
+-- slug, options, dependencies, fan-out arity, conditions and signals. Shared by add_step and
 -- define_flow so both paths reject exactly the same things with the same messages.
 -- Graph-wide checks (duplicates, cycles) belong to the callers.
 CREATE OR REPLACE FUNCTION pgflow._check_step(
@@ -7,7 +7,8 @@ CREATE OR REPLACE FUNCTION pgflow._check_step(
   max_attempts int, base_delay int, timeout int, delay_seconds int,
   fan_out boolean, run_if jsonb, run_unless jsonb, when_unmet text, when_exhausted text,
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
-  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL)
+  rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
+  signal boolean DEFAULT false, signal_timeout int DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -55,6 +56,36 @@ BEGIN
       USING ERRCODE = '42P17',
             DETAIL = 'A fan-out step runs one task per element of its dependency''s array output.',
             HINT = 'Add a step that combines the outputs into one array and fan out over it.';
+  END IF;
+
+  IF signal IS NULL THEN
+    RAISE EXCEPTION 'signal of % must be true or false, not null', v_step USING ERRCODE = '22023';
+  END IF;
+  IF signal THEN
+    -- A signal step has no task: the options that shape tasks mean nothing for
+    -- it, and accepting them would suggest they do.
+    v_key := concat_ws(', ',
+      CASE WHEN fan_out THEN 'fan_out' END, CASE WHEN max_attempts IS NOT NULL THEN 'max_attempts' END,
+      CASE WHEN base_delay IS NOT NULL THEN 'base_delay' END, CASE WHEN timeout IS NOT NULL THEN 'timeout' END,
+      CASE WHEN delay_seconds <> 0 THEN 'delay_seconds' END,
+      CASE WHEN max_concurrency IS NOT NULL THEN 'max_concurrency' END,
+      CASE WHEN rate_limit IS NOT NULL OR rate_period IS NOT NULL THEN 'rate_limit' END,
+      CASE WHEN limit_key IS NOT NULL THEN 'limit_key' END);
+    IF v_key <> '' THEN
+      RAISE EXCEPTION 'signal % cannot have %', v_step, v_key
+        USING ERRCODE = '42P17',
+              DETAIL = 'A signal step has no task for workers: it waits for pgflow.send_signal, whose payload is its output.',
+              HINT = 'Remove those options, or make it a step with a handler (signal => false).';
+    END IF;
+    IF signal_timeout IS NOT NULL AND signal_timeout < 1 THEN
+      RAISE EXCEPTION 'signal_timeout of % must be at least 1 second, got %', v_step, signal_timeout
+        USING ERRCODE = '22023', HINT = 'Leave it NULL to wait for the signal forever.';
+    END IF;
+  ELSIF signal_timeout IS NOT NULL THEN
+    RAISE EXCEPTION 'signal_timeout of % needs signal => true', v_step
+      USING ERRCODE = '22023',
+            DETAIL = 'Only a signal step waits for a signal; a step with a handler has timeout (its lease).',
+            HINT = 'Add signal => true ("signal": true), or remove signal_timeout.';
   END IF;
 
   IF when_unmet IS NULL OR when_unmet NOT IN ('skip', 'skip-cascade', 'fail') THEN

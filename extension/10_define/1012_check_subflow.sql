@@ -7,7 +7,7 @@
 -- reports the longer ones).
 CREATE OR REPLACE FUNCTION pgflow._check_subflow(
   flow_slug text, step_slug text, deps text[], subflow text,
-  timeout int, max_concurrency int, rate_limit int, limit_key text)
+  timeout int, max_concurrency int, rate_limit int, limit_key text, signal boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -21,6 +21,12 @@ BEGIN
     RAISE EXCEPTION 'flow "%" would run itself through subflows: % -> %', flow_slug, flow_slug, flow_slug
       USING ERRCODE = '42P17', DETAIL = format('Step "%s" names its own flow as its subflow.', step_slug),
             HINT = 'A subflow step runs another flow; a flow cannot include itself.';
+  END IF;
+  IF signal THEN
+    RAISE EXCEPTION '% cannot be a signal step too', v_step
+      USING ERRCODE = '22023',
+            DETAIL = 'A signal step completes with the payload of send_signal, a subflow step with its child run''s output.',
+            HINT = 'Make them two steps: the signal step first, the subflow step depending on it.';
   END IF;
   PERFORM pgflow._check_slug('flow', subflow);
   IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _check_subflow.subflow) THEN

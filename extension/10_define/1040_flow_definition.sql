@@ -46,6 +46,8 @@ BEGIN
                'run_unless', s.run_unless,
                'when_unmet', s.when_unmet,
                'when_exhausted', s.when_exhausted,
+               'signal', s.signal,
+               'signal_timeout', s.signal_timeout,
                'subflow', s.subflow) ORDER BY s.step_index)
         FROM pgflow.steps AS s
        WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version), '[]'));

@@ -10,7 +10,7 @@ DECLARE
   v_row jsonb := to_jsonb(CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END);
   v_tunables text[] := ARRAY['max_attempts', 'base_delay', 'timeout', 'delay_seconds',
                              'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key',
-                             'created_at'];
+                             'signal_timeout', 'created_at'];
   v_flow_slug text := v_row ->> 'flow_slug';
   v_version int := coalesce(v_row ->> 'flow_version', v_row ->> 'version')::int;
   v_what text;

@@ -12,7 +12,7 @@ CREATE OR REPLACE FUNCTION pgflow.add_step(
   when_unmet text DEFAULT 'skip', when_exhausted text DEFAULT 'fail',
   max_concurrency int DEFAULT NULL, max_output_bytes int DEFAULT NULL,
   rate_limit int DEFAULT NULL, rate_period int DEFAULT NULL, limit_key text DEFAULT NULL,
-  subflow text DEFAULT NULL)
+  signal boolean DEFAULT false, signal_timeout int DEFAULT NULL, subflow text DEFAULT NULL)
 RETURNS pgflow.steps
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -24,7 +24,7 @@ BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
   IF subflow IS NOT NULL THEN
     PERFORM pgflow._check_subflow(flow_slug, step_slug, coalesce(deps, '{}'), subflow,
-                                  timeout, max_concurrency, rate_limit, limit_key);
+                                  timeout, max_concurrency, rate_limit, limit_key, coalesce(signal, false));
     PERFORM pgflow._check_subflow_cycles(flow_slug, ARRAY[subflow]);
   END IF;
   PERFORM pgflow._lock_flow(flow_slug);
@@ -69,16 +69,18 @@ BEGIN
 
   PERFORM pgflow._check_step(flow_slug, step_slug, deps, v_known, max_attempts, base_delay, timeout,
                              delay_seconds, fan_out, run_if, run_unless, when_unmet, when_exhausted,
-                             max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key);
+                             max_concurrency, max_output_bytes, rate_limit, rate_period, limit_key,
+                             signal, signal_timeout);
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key, subflow)
+                            rate_limit, rate_period, limit_key, signal, signal_timeout, subflow)
   VALUES (v_flow.flow_slug, v_flow.version, add_step.step_slug, cardinality(v_known), cardinality(deps),
           add_step.fan_out, add_step.max_attempts, add_step.base_delay, add_step.timeout,
           add_step.delay_seconds, add_step.run_if, add_step.run_unless, add_step.when_unmet,
           add_step.when_exhausted, add_step.max_concurrency, add_step.max_output_bytes,
-          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.subflow)
+          add_step.rate_limit, add_step.rate_period, add_step.limit_key, add_step.signal, add_step.signal_timeout,
+          add_step.subflow)
   RETURNING * INTO v_step;
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)
   SELECT v_flow.flow_slug, v_flow.version, add_step.step_slug, d FROM unnest(deps) AS d;

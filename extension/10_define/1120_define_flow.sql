@@ -5,7 +5,9 @@
 -- cycles of subflows across flows: _check_subflow_cycles).
 -- Steps may come in any order. Everything is validated before anything is
 -- written, and an error leaves no rows. Versions:
---   same shape as the latest version -> update tunables in place, create nothing;
+--   same shape as the latest version -> update tunables in place, create nothing
+--                                       (signal_timeout is one: it applies to
+--                                       waits that start afterwards);
 --   new shape                        -> create version N+1, runs or not.
 -- A version number never names two shapes: workers route claims by step keys
 -- (flow_slug/version/step_slug, see claim_tasks), so a worker whose code serves
@@ -25,7 +27,8 @@ DECLARE
   c_step_keys constant text[] := ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout',
                                        'delay_seconds', 'fan_out', 'run_if', 'run_unless',
                                        'when_unmet', 'when_exhausted', 'max_concurrency',
-                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key', 'subflow'];
+                                       'max_output_bytes', 'rate_limit', 'rate_period', 'limit_key',
+                                       'signal', 'signal_timeout', 'subflow'];
   v_slug text;
   v_what text;
   v_max_attempts int;
@@ -127,13 +130,16 @@ BEGIN
       pgflow._json_field(v_element, 'max_output_bytes', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_limit', 'integer', v_what)::int,
       pgflow._json_field(v_element, 'rate_period', 'integer', v_what)::int,
-      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}');
+      pgflow._json_field(v_element, 'limit_key', 'string', v_what) #>> '{}',
+      coalesce(pgflow._json_field(v_element, 'signal', 'boolean', v_what)::boolean, false),
+      pgflow._json_field(v_element, 'signal_timeout', 'integer', v_what)::int);
     PERFORM pgflow._check_subflow(
       v_slug, v_step_slug,
       ARRAY(SELECT jsonb_array_elements_text(coalesce(nullif(v_element -> 'deps', 'null'), '[]'))),
       pgflow._json_field(v_element, 'subflow', 'string', v_what) #>> '{}',
       (v_element ->> 'timeout')::numeric::int, (v_element ->> 'max_concurrency')::numeric::int,
-      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key');
+      (v_element ->> 'rate_limit')::numeric::int, v_element ->> 'limit_key',
+      coalesce((v_element ->> 'signal')::boolean, false));
   END LOOP;
   -- Subflows across flows (before this flow's lock: lock order, 0000_tables.sql).
   PERFORM pgflow._check_subflow_cycles(v_slug, ARRAY(
@@ -159,6 +165,8 @@ BEGIN
            'run_unless', nullif(e -> 'run_unless', 'null'),
            'when_unmet', coalesce(e ->> 'when_unmet', 'skip'),
            'when_exhausted', coalesce(e ->> 'when_exhausted', 'fail'),
+           'signal', coalesce((e ->> 'signal')::boolean, false),
+           'signal_timeout', (e ->> 'signal_timeout')::numeric::int,
            'subflow', e ->> 'subflow') ORDER BY i), '[]')
     INTO v_steps
     FROM jsonb_array_elements(definition -> 'steps') WITH ORDINALITY AS x(e, i);
@@ -188,15 +196,16 @@ BEGIN
            timeout = (e ->> 'timeout')::int, delay_seconds = (e ->> 'delay_seconds')::int,
            max_concurrency = (e ->> 'max_concurrency')::int, max_output_bytes = (e ->> 'max_output_bytes')::int,
            rate_limit = (e ->> 'rate_limit')::int, rate_period = (e ->> 'rate_period')::int,
-           limit_key = e ->> 'limit_key'
+           limit_key = e ->> 'limit_key', signal_timeout = (e ->> 'signal_timeout')::int
       FROM jsonb_array_elements(v_steps) AS e
      WHERE s.flow_slug = v_slug AND s.flow_version = v_latest.version AND s.step_slug = e ->> 'slug'
        AND (s.max_attempts, s.base_delay, s.timeout, s.delay_seconds, s.max_concurrency, s.max_output_bytes,
-            s.rate_limit, s.rate_period, s.limit_key)
+            s.rate_limit, s.rate_period, s.limit_key, s.signal_timeout)
            IS DISTINCT FROM ((e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
                              (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int,
                              (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key');
+                             (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key',
+                             (e ->> 'signal_timeout')::int);
     PERFORM pgflow._sync_limits(v_slug);
     SELECT f.* INTO STRICT v_flow FROM pgflow.flows AS f WHERE f.flow_slug = v_slug AND f.version = v_latest.version;
     RETURN v_flow;
@@ -212,13 +221,14 @@ BEGIN
   INSERT INTO pgflow.steps (flow_slug, flow_version, step_slug, step_index, deps_count, fan_out,
                             max_attempts, base_delay, timeout, delay_seconds, run_if, run_unless,
                             when_unmet, when_exhausted, max_concurrency, max_output_bytes,
-                            rate_limit, rate_period, limit_key, subflow)
+                            rate_limit, rate_period, limit_key, signal, signal_timeout, subflow)
   SELECT v_flow.flow_slug, v_flow.version, e ->> 'slug', o.i - 1, jsonb_array_length(e -> 'deps'),
          (e ->> 'fan_out')::boolean, (e ->> 'max_attempts')::int, (e ->> 'base_delay')::int,
          (e ->> 'timeout')::int, (e ->> 'delay_seconds')::int, nullif(e -> 'run_if', 'null'),
          nullif(e -> 'run_unless', 'null'), e ->> 'when_unmet', e ->> 'when_exhausted',
          (e ->> 'max_concurrency')::int, (e ->> 'max_output_bytes')::int,
-         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key', e ->> 'subflow'
+         (e ->> 'rate_limit')::int, (e ->> 'rate_period')::int, e ->> 'limit_key',
+         (e ->> 'signal')::boolean, (e ->> 'signal_timeout')::int, e ->> 'subflow'
     FROM jsonb_array_elements(v_steps) AS e
     JOIN unnest(v_order) WITH ORDINALITY AS o(slug, i) ON o.slug = e ->> 'slug';
   INSERT INTO pgflow.deps (flow_slug, flow_version, step_slug, dep_slug)

@@ -1,7 +1,8 @@
 -- Starts steps whose dependencies have all settled (ready). For each: evaluate
 -- run_if/run_unless against its input; if unmet, apply when_unmet; otherwise
 -- create its tasks, claimable after delay_seconds: one task, or for a fan-out one
--- per element of its dependency's array output, in one set-based INSERT. A step
+-- per element of its dependency's array output, in one set-based INSERT; a
+-- signal step makes no task and waits for its signal (_await_signal). A step
 -- that settles at once (skipped, or a fan-out over nothing) releases dependents,
 -- which join the same worklist: no recursion, so long chains of skips are fine.
 -- Callers hold the run's row lock. Listening workers are woken once at the end.
@@ -57,6 +58,12 @@ BEGIN
       END IF;
       v_queue := v_queue || pgflow._skip_steps(run, v_step.step_slug, v_unmet,
                                                v_step.when_unmet = 'skip-cascade');
+      CONTINUE;
+    END IF;
+
+    IF v_step.signal THEN
+      -- No task: it waits for send_signal, or takes the signal kept for it.
+      v_queue := v_queue || pgflow._await_signal(run, v_step.step_slug, v_step.signal_timeout);
       CONTINUE;
     END IF;
 

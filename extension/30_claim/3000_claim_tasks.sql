@@ -28,7 +28,8 @@
 -- before claiming (say, complete_task then claim_tasks, which is how a worker
 -- saves a round trip), commits durably: nobody is told (pg_notify) of an outcome
 -- a crash could undo; so does a transaction that writes an outcome after its
--- claim (_durable_commit).
+-- claim (_durable_commit). Signal steps whose deadline passed are failed or
+-- skipped first (_apply_signal_deadlines): an outcome too.
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
@@ -80,6 +81,11 @@ BEGIN
     v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
                                       v_expired.attempt) = 'decided' OR v_decided;
   END LOOP;
+  -- Signal deadlines are enforced here, so no cron job is needed; looked at
+  -- most once a second per session (_signal_deadlines_due: an expression).
+  IF pgflow._signal_deadlines_due() THEN
+    v_decided := pgflow._apply_signal_deadlines() > 0 OR v_decided;
+  END IF;
   IF v_lone AND NOT v_decided THEN
     PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);

@@ -1,6 +1,7 @@
 -- Raises the error that says precisely why (run_id, step_slug, task_index) names
--- no task: no such run, no such step in it, the step has not started, or no such
--- task index. Called only when the lookup already failed.
+-- no task: no such run, no such step in it, the step has not started (or is a
+-- signal step, which has none), or no such task index. Called only when the
+-- lookup already failed.
 CREATE OR REPLACE FUNCTION pgflow._raise_unknown_task(run_id uuid, step_slug text, task_index int)
 RETURNS void
 LANGUAGE plpgsql STABLE AS $$
@@ -22,6 +23,14 @@ BEGIN
   END IF;
   SELECT count(*) INTO v_tasks FROM pgflow.step_tasks AS t
    WHERE t.run_id = _raise_unknown_task.run_id AND t.step_slug = _raise_unknown_task.step_slug;
+  IF v_tasks = 0 AND EXISTS (SELECT 1 FROM pgflow.steps AS s JOIN pgflow.runs AS r
+                               ON r.flow_slug = s.flow_slug AND r.flow_version = s.flow_version
+                              WHERE r.run_id = _raise_unknown_task.run_id AND s.step_slug = _raise_unknown_task.step_slug
+                                AND s.signal) THEN
+    RAISE EXCEPTION 'step "%" of run % is a signal step: it has no tasks (the step is %)',
+      pgflow._excerpt(step_slug), run_id, v_step_status
+      USING ERRCODE = '55000', HINT = 'A signal step completes with pgflow.send_signal(run_id, step_slug, payload).';
+  END IF;
   IF v_tasks = 0 THEN
     RAISE EXCEPTION 'step "%" of run % has no tasks (the step is %)', pgflow._excerpt(step_slug), run_id, v_step_status
       USING ERRCODE = '55000', HINT = 'Only tasks returned by claim_tasks can be completed, failed or extended.';

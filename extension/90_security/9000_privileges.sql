@@ -62,7 +62,8 @@ GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
-  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text, text),
+  pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text,
+                  boolean, int, text),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid, text, int, text),
   pgflow.start_flows(text, jsonb, text[], int, text),
@@ -72,6 +73,10 @@ GRANT EXECUTE ON FUNCTION
   pgflow.grant_flow(text, text),
   pgflow.revoke_flow(text, text)
   TO pgflow_admin;
+-- A signal is an operator's or an application's act (an approval, a webhook),
+-- like start_flow: pgflow_admin's. Not pgflow_worker's: a worker only reports
+-- the tasks it claimed, and a signal completes a step no worker holds.
+GRANT EXECUTE ON FUNCTION pgflow.send_signal(uuid, text, jsonb) TO pgflow_admin;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).

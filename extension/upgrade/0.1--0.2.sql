@@ -224,12 +224,51 @@ COMMENT ON COLUMN pgflow.runs.traceparent IS
   'The W3C trace context of the run (start_flow''s traceparent): every attempt of the run is a span of this trace, under this parent. NULL: started without one.';
 
 -- ---------------------------------------------------------------------------
+-- Signals (issue 12): signal steps wait for send_signal; the signals that
+-- arrived (kept until their step is ready) and the deadlines of waiting steps.
+-- 0.1 versions have no signal steps (false, NULL).
+ALTER TABLE pgflow.steps
+  ADD COLUMN signal boolean NOT NULL DEFAULT false,
+  ADD COLUMN signal_timeout int,
+  ADD CONSTRAINT steps_signal_not_fan_out CHECK (NOT (signal AND fan_out)),
+  ADD CONSTRAINT steps_signal_timeout_bounds CHECK (signal_timeout >= 1),
+  ADD CONSTRAINT steps_signal_timeout_only_signal CHECK (signal OR signal_timeout IS NULL);
+COMMENT ON COLUMN pgflow.steps.signal IS
+  'A signal step: no task and no handler; once ready it waits for send_signal, whose payload is its output. Shape.';
+COMMENT ON COLUMN pgflow.steps.signal_timeout IS
+  'Seconds a signal step waits once ready before it fails (when_exhausted applies); NULL = forever. A tunable: a change applies to waits that start afterwards.';
+CREATE TABLE pgflow.signals (
+  run_id      uuid        NOT NULL,
+  step_slug   text        NOT NULL,
+  payload     jsonb       NOT NULL DEFAULT 'null',
+  received_at timestamptz NOT NULL DEFAULT now(),
+  applied_at  timestamptz,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE,
+  CONSTRAINT signals_applied_after_received CHECK (applied_at >= received_at)
+);
+COMMENT ON TABLE pgflow.signals IS
+  'The first signal sent to each signal step of a run (send_signal); applied_at NULL: kept until the step is ready.';
+CREATE TABLE pgflow.signal_deadlines (
+  run_id    uuid        NOT NULL,
+  step_slug text        NOT NULL,
+  deadline  timestamptz NOT NULL,
+  PRIMARY KEY (run_id, step_slug),
+  FOREIGN KEY (run_id, step_slug) REFERENCES pgflow.step_states (run_id, step_slug) ON DELETE CASCADE
+);
+COMMENT ON TABLE pgflow.signal_deadlines IS
+  'When each waiting signal step with a signal_timeout fails (or is skipped, per when_exhausted) without a signal.';
+CREATE INDEX signal_deadlines_deadline_idx ON pgflow.signal_deadlines (deadline);
+-- step_shapes returns whether a step is a signal step (a worker never serves one).
+DROP FUNCTION pgflow.step_shapes(text[]);
+
 -- Subflows (issue 12): a step may name a flow whose run does its work; child
 -- runs name the task of their parent they are an attempt of. 0.1 has neither:
 -- nothing to backfill (every run is a root, every step a plain one).
 ALTER TABLE pgflow.steps ADD COLUMN subflow text,
   ADD CONSTRAINT steps_subflow_fkey FOREIGN KEY (subflow) REFERENCES pgflow.flow_locks (flow_slug),
-  ADD CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1);
+  ADD CONSTRAINT steps_subflow_single_dep CHECK (subflow IS NULL OR deps_count <= 1),
+  ADD CONSTRAINT steps_signal_not_subflow CHECK (NOT (signal AND subflow IS NOT NULL));
 COMMENT ON COLUMN pgflow.steps.subflow IS
   'A subflow step: the flow whose run (on its latest version when the step starts) does the work instead of a worker; see _start_child.';
 ALTER TABLE pgflow.runs

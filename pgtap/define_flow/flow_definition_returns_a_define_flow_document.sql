@@ -22,7 +22,7 @@ SELECT ok(
   (SELECT bool_and(k = ANY (ARRAY['slug', 'deps', 'max_attempts', 'base_delay', 'timeout', 'delay_seconds',
                                   'fan_out', 'run_if', 'run_unless', 'when_unmet', 'when_exhausted',
                                   'max_concurrency', 'max_output_bytes', 'rate_limit', 'rate_period',
-                                  'limit_key', 'subflow']))
+                                  'limit_key', 'signal', 'signal_timeout', 'subflow']))
      FROM doc, jsonb_array_elements(d -> 'steps') AS s, jsonb_object_keys(s) AS k),
   'every step key is one define_flow accepts');
 SELECT ok(

@@ -2,7 +2,8 @@
 
 Define flows with the typed DSL (``Flow``, ``@flow.step``), deploy them
 (``deploy`` or ``pgflow deploy``), run a ``Worker``, and start runs
-(``start_flow``, ``wait_for_run``, ``get_run``).
+(``start_flow``, ``wait_for_run``, ``get_run``); a signal step (``@flow.signal``) waits
+for ``send_signal``.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from .client import (
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
+from .signals import SignalError, SignalResult, send_signal
 
 if TYPE_CHECKING:
     from .worker import Worker, current_task
@@ -46,6 +48,8 @@ __all__ = [
     "Run",
     "RunDetails",
     "RunTimeout",
+    "SignalError",
+    "SignalResult",
     "Step",
     "StepState",
     "Worker",
@@ -57,6 +61,7 @@ __all__ = [
     "prune",
     "recent_runs",
     "retry_run",
+    "send_signal",
     "start_flow",
     "start_flows",
     "wait_for_run",

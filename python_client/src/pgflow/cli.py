@@ -38,6 +38,7 @@ from . import client, embedded, install
 from .codec import json_mismatch
 from .dsl import UNANNOTATED, Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
+from .signals import SignalError, send_signal
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a run failed or was cancelled, `--wait` ran out, `check` found drift
@@ -674,6 +675,27 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_signal(args: argparse.Namespace) -> int:
+    try:
+        payload = json.loads(args.payload)
+    except json.JSONDecodeError as error:
+        raise CliError(f"--payload is not valid JSON: {error}") from error
+    flow = load_flows(args.flow)[0] if args.flow is not None else None
+    try:
+        result = send_signal(_dsn(args), args.run_id, args.step, payload, flow=flow)
+    except SignalError as error:
+        raise CliError(str(error)) from error
+    except (psycopg.errors.NoDataFound, psycopg.errors.WrongObjectType, psycopg.errors.ProgramLimitExceeded) as error:
+        raise CliError(describe_database_error(error)) from error
+    if result.ignored is not None:
+        print(f"pgflow signal: {result.ignored}", file=sys.stderr)
+    elif result.kept:
+        print(f'signal "{args.step}" kept: run {args.run_id} applies it when step "{args.step}" becomes ready')
+    else:
+        print(f'signal "{args.step}" delivered: step "{args.step}" of run {args.run_id} is {result.status}')
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from . import ui
 
@@ -840,6 +862,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID", type=_run_id)
     p.add_argument("--reason", help="recorded in the run's error_message")
     p.set_defaults(handler=cmd_cancel)
+
+    p = add("signal", "send a signal to a signal step of a run: its payload becomes the step's output")
+    p.add_argument("run_id", metavar="RUN_ID", type=_run_id)
+    p.add_argument("step", metavar="STEP", help="the signal step's slug")
+    p.add_argument("--payload", default="null", help="the payload, as JSON (default: null)")
+    p.add_argument(
+        "--flow", metavar="MODULE:FLOW", help="the flow in code, to check the payload against the step's type first"
+    )
+    p.set_defaults(handler=cmd_signal)
 
     p = add("ui", "serve the web UI: runs (live), flows, workers, the queue; retry and cancel")
     p.add_argument(

@@ -9,7 +9,9 @@ results and the SQL to look at them:
   regular customer, so each takes the other branch;
 - ``flaky_quote`` (critique 2.2): a step whose first attempt fails (a simulated
   upstream timeout) and whose retry, one second later, succeeds;
-- ``fan_out_items`` (critique 2.8): one task per item, then a fan-in.
+- ``fan_out_items`` (critique 2.8): one task per item, then a fan-in;
+- ``document_approval``: a signal step waits for a reviewer's answer (sent by the
+  demo a moment later, as ``send_signal``), then the draft is published or archived.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import psycopg
 
 from .client import deploy, start_flow
 from .dsl import Flow
-from .examples import fan_out, parallel_analysis, subflows, vip
+from .examples import approval, fan_out, parallel_analysis, subflows, vip
 from .install import Installation, install
+from .signals import send_signal
 from .store import TERMINAL_STATUSES, Store
 from .worker import Worker
 
@@ -78,6 +81,12 @@ DEMO_FLOWS: Final = (
     fan_out.flow,
     subflows.enrich_customer,
     subflows.flow,
+    approval.flow,
+)
+# The reviewers' answers, sent (send_signal) once the demo's documents wait for them.
+_REVIEWS: Final = (
+    approval.Approval(approved=True, reviewer="Grace"),
+    approval.Approval(approved=False, reviewer="Linus"),
 )
 
 
@@ -89,7 +98,31 @@ def _demo_runs() -> list[tuple[Flow, dict[str, Any]]]:
         (flaky_quote, {"request_id": uuid.uuid4().hex, "symbol": "PGF"}),
         (fan_out.flow, {"items": ["apple", "kiwi", "banana", "fig", "cherry"], "multiplier": 2}),
         (subflows.flow, {"customers": [{"id": 1, "name": "Ada"}, {"id": 2, "name": "Bob"}, {"id": 3, "name": "Cy"}]}),
+        (approval.flow, {"title": "Release notes", "author": "Ada"}),
+        (approval.flow, {"title": "Rewrite it all", "author": "Bob"}),
     ]
+
+
+def _review_when_waiting(dsn: str, run_ids: Sequence[uuid.UUID], emit: Callable[[str], None]) -> threading.Thread:
+    """A reviewer in another thread: answers each document once its approval step waits (or after 5 s)."""
+
+    def review() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            store = Store(conn)
+            for run_id, answer in zip(run_ids, _REVIEWS, strict=True):
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:
+                    if any(s.step_slug == "approval" and s.waiting for s in store.get_step_states(run_id)):
+                        break
+                    time.sleep(0.1)
+                time.sleep(0.5)  # the reviewer reads the draft (and the progress shows the wait)
+                result = send_signal(conn, run_id, approval.approval, answer)
+                verdict = "approves" if answer["approved"] else "rejects"
+                emit(f"  (reviewer {answer['reviewer']} {verdict} run {run_id}: send_signal -> step {result.status})")
+
+    thread = threading.Thread(target=review, name="pgflow-demo-reviewer", daemon=True)
+    thread.start()
+    return thread
 
 
 # -- running ----------------------------------------------------------------------------
@@ -103,6 +136,7 @@ class _StepView:
     last_error: str | None
     tasks: int
     tasks_completed: int
+    signal: bool = False
 
 
 class _BackgroundWorker:
@@ -155,6 +189,8 @@ def _events(view: _StepView, before: _StepView | None) -> list[str]:
         detail = f"   {view.tasks_completed}/{view.tasks} tasks done"
     if view.status == "completed" and view.attempt > 1:
         detail = f"   on attempt {view.attempt}"
+    if view.status == "started" and view.signal:
+        detail = "   waiting for a signal (send_signal)"
     events.append(f"{view.status:<9}{detail}")
     return events
 
@@ -177,7 +213,9 @@ def _watch(
         finished: dict[uuid.UUID, str] = {}
         for row in rows:
             run_id, step_slug, status_of_run = row.run_id, row.step_slug, row.run_status
-            view = _StepView(status_of_run, row.status, row.attempt, row.last_error, row.tasks, row.tasks_completed)
+            view = _StepView(
+                status_of_run, row.status, row.attempt, row.last_error, row.tasks, row.tasks_completed, row.signal
+            )
             key = (run_id, step_slug)
             for event in _events(view, seen.get(key)):
                 emit(f"  {now}  {labels[run_id]:<{width}}  {step_slug:<18} {event}".rstrip())
@@ -226,14 +264,19 @@ def run_demo(
             emit(f"worker {worker.worker_id} is running (in this process); starting runs:")
             run_ids: list[uuid.UUID] = []
             labels: dict[uuid.UUID, str] = {}
+            documents: list[uuid.UUID] = []
             for flow, data in _demo_runs():
                 run = start_flow(conn, flow, data)
                 run_ids.append(run.run_id)
+                if flow is approval.flow:
+                    documents.append(run.run_id)
                 labels[run.run_id] = f"{flow.slug} #{sum(label.startswith(flow.slug) for label in labels.values()) + 1}"
                 emit(f"  {labels[run.run_id]:<20} {run.run_id}  input {json.dumps(data)}")
             emit()
             emit("progress (a line per step change, read from pgflow.step_states and pgflow.step_tasks):")
+            reviewer = _review_when_waiting(dsn, documents, emit)
             statuses = _watch(conn, run_ids, labels, timeout, emit)
+            reviewer.join(10)
 
         emit()
         emit("results (pgflow.runs.output: the outputs of each run's leaf steps):")

@@ -25,13 +25,16 @@ the document ``pgflow.define_flow`` takes; ``flow.to_sql()`` the SQL migration.
 
 from __future__ import annotations
 
+import ast
 import collections.abc
 import difflib
 import inspect
 import json
 import re
+import textwrap
 import types
 import typing
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Never, TypeVar, overload
@@ -45,6 +48,7 @@ __all__ = [
     "diff_definitions",
     "mermaid",
     "normalize_definition",
+    "signal_step_of",
 ]
 
 Policy = Literal["skip", "skip-cascade", "fail"]
@@ -54,7 +58,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SLUG_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 POLICIES: Final = ("skip", "skip-cascade", "fail")
 FLOW_DEFAULTS: Final[dict[str, int]] = {"max_attempts": 3, "base_delay": 1, "timeout": 60}
-SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted", "subflow")
+SHAPE_KEYS: Final = ("deps", "fan_out", "run_if", "run_unless", "when_unmet", "when_exhausted", "signal", "subflow")
 TUNABLE_KEYS: Final = (
     "max_attempts",
     "base_delay",
@@ -65,6 +69,7 @@ TUNABLE_KEYS: Final = (
     "rate_limit",
     "rate_period",
     "limit_key",
+    "signal_timeout",
 )
 # Limits of a flow or step, as define_flow spells them (None: no limit).
 LIMIT_KEYS: Final = ("max_concurrency", "rate_limit", "rate_period", "limit_key")
@@ -124,6 +129,10 @@ class Step:
     secret_output: bool | tuple[str, ...] = False
     # A subflow step (``@flow.subflow``): the slug of the flow whose child run does its work.
     subflow: str | None = None
+    # A signal step (``@flow.signal``): no handler runs; its output is the payload of
+    # ``send_signal``, typed by return_type; signal_timeout seconds to wait (None: forever).
+    signal: bool = False
+    signal_timeout: int | None = None
 
     @property
     def output_type(self) -> Any:
@@ -166,6 +175,10 @@ class Step:
             doc["when_exhausted"] = self.when_exhausted
         if self.subflow is not None:
             doc["subflow"] = self.subflow
+        if self.signal:
+            doc["signal"] = True
+        if self.signal_timeout is not None:
+            doc["signal_timeout"] = self.signal_timeout
         return doc
 
 
@@ -434,6 +447,87 @@ class Flow:
                 f"(or run, the flow input), got {parameters}"
             )
 
+    @overload
+    def signal(self, handler: F, /) -> F: ...
+
+    @overload
+    def signal(
+        self,
+        *,
+        timeout: int | None = None,
+        slug: str | None = None,
+        depends_on: Sequence[StepRef] = (),
+        run_if: Mapping[str, Any] | None = None,
+        run_unless: Mapping[str, Any] | None = None,
+        when_unmet: Policy = "skip",
+        when_exhausted: Policy = "fail",
+        max_output_bytes: int | None = None,
+        **unknown: Never,
+    ) -> Callable[[F], F]: ...
+
+    def signal(
+        self,
+        handler: Callable[..., Any] | None = None,
+        *,
+        timeout: int | None = None,
+        slug: str | None = None,
+        depends_on: Sequence[StepRef] = (),
+        run_if: Mapping[str, Any] | None = None,
+        run_unless: Mapping[str, Any] | None = None,
+        when_unmet: Policy = "skip",
+        when_exhausted: Policy = "fail",
+        max_output_bytes: int | None = None,
+        **unknown: Never,
+    ) -> Any:
+        """Declare a signal step: it waits, holding no worker, for ``pgflow.send_signal``.
+
+        Decorates a body-less function (``...``): its parameters are its dependencies
+        (the step becomes ready when they have settled) and its return annotation
+        types the payload, which becomes the step's output; ``send_signal`` checks a
+        payload against it before it is stored. ``timeout`` seconds after it became
+        ready without a signal the step fails and ``when_exhausted`` applies (``"skip"``
+        lets the flow go on without it; dependents then take ``T | None``); None waits
+        forever. Conditions (``run_if``/``run_unless``) decide whether it waits at all.
+        """
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            step_slug = slug if slug is not None else getattr(fn, "__name__", "?")
+            what = f'signal step "{step_slug}" of flow "{self.slug}"'
+            if unknown:
+                _check_options(what, "@flow.signal(...)", unknown, Flow.signal)
+            if timeout is not None:
+                _check_int(what, "timeout", timeout, 1)
+            if callable(fn) and not _is_body_less(fn):
+                raise FlowDefinitionError(
+                    f"{what}: a signal step has no handler, so its function's body must be `...`: "
+                    "its parameters name its dependencies and its return annotation types the payload"
+                )
+            if callable(fn) and inspect.iscoroutinefunction(fn):
+                raise FlowDefinitionError(f"{what}: declare it with def, not async def: nothing runs it")
+            self._add(
+                fn,
+                slug=slug,
+                depends_on=depends_on,
+                fan_out=False,
+                run_if=run_if,
+                run_unless=run_unless,
+                when_unmet=when_unmet,
+                when_exhausted=when_exhausted,
+                delay_seconds=0,
+                max_attempts=None,
+                base_delay=None,
+                timeout=None,
+                max_output_bytes=max_output_bytes,
+                signal=True,
+                signal_timeout=timeout,
+            )
+            _SIGNAL_STEPS[fn] = self._steps[step_slug]
+            return fn
+
+        if handler is not None:
+            return register(handler)
+        return register
+
     # -- compilation -----------------------------------------------------------------
 
     def definition(self) -> dict[str, Any]:
@@ -489,6 +583,8 @@ class Flow:
         rate_period: int | None = None,
         limit_key: str | None = None,
         subflow: Flow | None = None,
+        signal: bool = False,
+        signal_timeout: int | None = None,
     ) -> None:
         if not callable(fn):
             raise FlowDefinitionError(f'flow "{self.slug}": @step decorates a function, got {fn!r}')
@@ -652,6 +748,8 @@ class Flow:
             limit_key=limit_key,
             secret_output=secret,
             subflow=subflow.slug if subflow is not None else None,
+            signal=signal,
+            signal_timeout=signal_timeout,
         )
 
     def _check_subflow_types(self, what: str, child: Flow, parameters: Sequence[Parameter], return_type: Any) -> None:
@@ -769,6 +867,35 @@ class Flow:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+# The signal steps by their declaring function, so ``send_signal(dsn, run_id, approval, ...)``
+# knows the payload type from the function alone.
+_SIGNAL_STEPS: weakref.WeakKeyDictionary[Callable[..., Any], Step] = weakref.WeakKeyDictionary()
+
+
+def signal_step_of(fn: Callable[..., Any]) -> Step | None:
+    """The signal step a function declared with ``@flow.signal`` (None: it declared none)."""
+    try:
+        return _SIGNAL_STEPS.get(fn)
+    except TypeError:  # not weak-referenceable: not a declared function
+        return None
+
+
+def _is_body_less(fn: Callable[..., Any]) -> bool:
+    """Whether a function's body is only ``...``, ``pass`` and a docstring (when its source can be read)."""
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return True  # no source to read (a REPL, a lambda in a string): trust the declaration
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return True
+    return all(
+        isinstance(statement, ast.Pass)
+        or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+        for statement in node.body
+    )
 
 
 def _bodyless() -> None: ...
@@ -1077,6 +1204,8 @@ def normalize_definition(document: Mapping[str, Any]) -> dict[str, Any]:
             "rate_period": step.get("rate_period"),
             "limit_key": step.get("limit_key"),
             "subflow": step.get("subflow"),
+            "signal": bool(step.get("signal") or False),
+            "signal_timeout": step.get("signal_timeout"),
         }
     normalized: dict[str, Any] = {"slug": document["slug"]}
     for key, default in FLOW_DEFAULTS.items():
@@ -1133,6 +1262,9 @@ def mermaid(document: Mapping[str, Any]) -> str:
             notes.append(f"delay {step['delay_seconds']}s")
         if step.get("subflow"):
             notes.append(f"runs flow {step['subflow']}")
+        if step.get("signal"):
+            timeout = step.get("signal_timeout")
+            notes.append("waits for a signal" + (f" up to {timeout}s" if timeout else ""))
         label = slug + "".join(f"<br/>{n}" for n in notes)
         label = label.replace('"', "#quot;")
         shape = f'[["{label}"]]' if step.get("fan_out") else f'["{label}"]'

@@ -21,6 +21,7 @@ QueryName = Literal[
     "get_run",
     "run_tree",
     "get_step_states",
+    "send_signal",
     "get_failed_attempts",
     "get_unserved_steps",
     "recent_runs",

@@ -59,7 +59,7 @@ SELECT t.run_id, t.flow_slug, t.flow_version, t.status, t.input, t.output, t.err
  ORDER BY t.path;
 
 -- name: get_step_states
--- The steps of a run in topological order, with their dependencies and a summary of their tasks
+-- The steps of a run in topological order, with their dependencies, a summary of their tasks, and a signal step's deadline
 SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
        ss.created_at, ss.started_at, ss.finished_at,
        s.step_index, s.fan_out, s.subflow,
@@ -79,7 +79,10 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
        coalesce((array_agg(t.attempt - t.attempts_before_retry ORDER BY t.available_at)
                   FILTER (WHERE t.status = 'queued'))[1], 0) AS queued_attempts_made,
        coalesce(s.max_attempts, f.max_attempts) AS max_attempts,
-       now() AS checked_at
+       now() AS checked_at,
+       s.signal,
+       (SELECT d.deadline FROM pgflow.signal_deadlines AS d
+         WHERE d.run_id = ss.run_id AND d.step_slug = ss.step_slug) AS signal_deadline
   FROM pgflow.step_states AS ss
   JOIN pgflow.runs AS r ON r.run_id = ss.run_id
   JOIN pgflow.steps AS s
@@ -88,8 +91,13 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
   LEFT JOIN pgflow.step_tasks AS t ON t.run_id = ss.run_id AND t.step_slug = ss.step_slug
  WHERE ss.run_id = %(run_id)s::uuid
  GROUP BY ss.run_id, ss.step_slug, s.flow_slug, s.flow_version, s.step_slug, s.step_index, s.fan_out,
-          s.subflow, s.max_attempts, f.max_attempts
+          s.subflow, s.max_attempts, f.max_attempts, s.signal
  ORDER BY s.step_index;
+
+-- name: send_signal
+-- Deliver a signal to a signal step of a run: completes the waiting step with the payload (or keeps it until the step is ready); returns the step
+SELECT ss.step_slug, ss.status, ss.output
+  FROM pgflow.send_signal(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s, payload => %(payload)s) AS ss;
 
 -- name: get_failed_attempts
 -- Every failed attempt of a run's tasks, oldest first: when, where, the error's type, message and details
@@ -157,8 +165,8 @@ SELECT q.flow_slug, q.step_slug, q.queued, q.claimable_now, q.delayed, q.in_flig
  ORDER BY q.flow_slug, q.step_slug;
 
 -- name: flow_step_shapes
--- The steps of every version of the given flows, with what version routing compares: dependencies and fan-out
-SELECT flow_slug, flow_version, step_slug, fan_out, deps
+-- The steps of every version of the given flows, with what version routing compares: dependencies, fan-out, signal
+SELECT flow_slug, flow_version, step_slug, fan_out, deps, signal
   FROM pgflow.step_shapes(flow_slugs => %(flow_slugs)s::text[]);
 
 -- name: worker_heartbeat
@@ -264,21 +272,22 @@ SELECT r.run_id, r.flow_slug, r.status, r.error_message
   FROM pgflow.cancel_run(run_id => %(run_id)s::uuid, reason => %(reason)s) AS r;
 
 -- name: runs_progress
--- The steps of some runs, for live progress: status, attempts so far and the latest error of each step
+-- The steps of some runs, for live progress: status, attempts so far and the latest error of each step, whether it is a signal step
 SELECT r.run_id, r.flow_slug, r.status AS run_status, ss.step_slug, ss.status,
        coalesce(max(t.attempt), 0) AS attempt,
        (SELECT coalesce(a.error_type || ': ', '') || a.error_message FROM pgflow.task_attempts AS a
          WHERE a.run_id = ss.run_id AND a.step_slug = ss.step_slug
          ORDER BY a.attempt_id DESC LIMIT 1) AS last_error,
        count(t.task_index)::int AS tasks,
-       (count(t.task_index) FILTER (WHERE t.status = 'completed'))::int AS tasks_completed
+       (count(t.task_index) FILTER (WHERE t.status = 'completed'))::int AS tasks_completed,
+       s.signal
   FROM pgflow.runs AS r
   JOIN pgflow.step_states AS ss ON ss.run_id = r.run_id
   JOIN pgflow.steps AS s
     ON s.flow_slug = r.flow_slug AND s.flow_version = r.flow_version AND s.step_slug = ss.step_slug
   LEFT JOIN pgflow.step_tasks AS t ON t.run_id = ss.run_id AND t.step_slug = ss.step_slug
  WHERE r.run_id = ANY (%(run_ids)s::uuid[])
- GROUP BY r.run_id, ss.run_id, ss.step_slug, s.step_index
+ GROUP BY r.run_id, ss.run_id, ss.step_slug, s.step_index, s.signal
  ORDER BY r.started_at, r.run_id, s.step_index;
 
 -- name: run_steps_summary

@@ -77,10 +77,21 @@ class StepState:
     max_attempts: int = 0
     checked_at: datetime | None = None
     subflow: str | None = None  # the flow a subflow step runs
+    signal: bool = False
+    signal_deadline: datetime | None = None
 
     @property
     def waiting(self) -> str | None:
-        """Why a started step runs nothing right now: "delayed until ...", "retry in 4 s (attempt 2 of 3)"."""
+        """Why a started step runs nothing right now: "delayed until ...", "retry in 4 s (attempt 2 of 3)",
+        "waiting for signal approval since ..., deadline ..."."""
+        if self.signal and self.status == "started" and self.started_at is not None:
+            deadline = (
+                f"deadline {self.signal_deadline.astimezone():%Y-%m-%d %H:%M:%S}"
+                if self.signal_deadline is not None
+                else "no deadline"
+            )
+            since = f"{self.started_at.astimezone():%Y-%m-%d %H:%M:%S}"
+            return f"waiting for signal {self.step_slug} since {since}, {deadline}"
         if self.status != "started" or self.tasks_running or self.next_available_at is None:
             return None
         if self.checked_at is None or self.next_available_at <= self.checked_at:
@@ -171,6 +182,7 @@ class StepShape:
     step_slug: str
     fan_out: bool
     deps: list[str] | None
+    signal: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +223,7 @@ class RunProgress:
     last_error: str | None
     tasks: int
     tasks_completed: int
+    signal: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,3 +330,21 @@ class StepWait:
             until = self.waiting_until.astimezone(UTC)
             return f"{'retry' if self.retrying else 'delayed'} at {until:%H:%M:%S} UTC"
         return "waiting"
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    """What ``send_signal`` did: the step as it is now, and why the signal was ignored (None: it counted).
+
+    ``status`` "completed": the signal completed the waiting step (``output`` is the payload);
+    "created": the step is not ready yet and the signal is kept until it is.
+    """
+
+    step_slug: str
+    status: str
+    output: Any
+    ignored: str | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.ignored is None and self.status == "created"

@@ -42,6 +42,7 @@ from .rows import (
     RetriedRun,
     Run,
     RunProgress,
+    SignalResult,
     StepShape,
     StepState,
     StepWait,
@@ -63,6 +64,7 @@ __all__ = [
     "RetriedRun",
     "Run",
     "RunProgress",
+    "SignalResult",
     "StepShape",
     "StepState",
     "Store",
@@ -182,6 +184,23 @@ class Store:
     def get_step_states(self, run_id: uuid.UUID | str) -> list[StepState]:
         cursor = self.conn.cursor(row_factory=class_row(StepState))
         return cursor.execute(query("get_step_states"), {"run_id": str(run_id)}).fetchall()
+
+    def send_signal(self, run_id: uuid.UUID | str, step_slug: str, payload: Any) -> SignalResult:
+        """``pgflow.send_signal``; a signal the database ignored (its NOTICE) comes back as ``ignored``."""
+        notices: list[str] = []
+
+        def collect(diagnostic: psycopg.errors.Diagnostic) -> None:
+            if diagnostic.severity_nonlocalized == "NOTICE" and diagnostic.message_primary:
+                notices.append(diagnostic.message_primary)
+
+        self.conn.add_notice_handler(collect)
+        try:
+            row = self._one("send_signal", {"run_id": str(run_id), "step_slug": step_slug, "payload": Jsonb(payload)})
+        finally:
+            self.conn.remove_notice_handler(collect)
+        assert row is not None
+        ignored = next((n.removeprefix("pgflow: ") for n in notices if " ignored: " in n), None)
+        return SignalResult(row[0], row[1], row[2], ignored)
 
     def get_failed_attempts(self, run_id: uuid.UUID | str) -> list[FailedAttempt]:
         cursor = self.conn.cursor(row_factory=class_row(FailedAttempt))

@@ -27,7 +27,7 @@ import itertools
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from .client import deploy, get_run, start_flow, wait_for_run
 from .dsl import Flow
 from .install import install
+from .signals import send_signal
 from .worker import Worker
 
 __all__ = ["TestDatabases", "run_flow", "worker_thread"]
@@ -156,14 +157,27 @@ class RunFailed(AssertionError):
     """``run_flow``'s run ended failed or cancelled."""
 
 
-def run_flow(dsn: str, flow: Flow, input: Any = None, *, timeout: float = 30, **worker_options: Any) -> dict[str, Any]:
+def run_flow(
+    dsn: str,
+    flow: Flow,
+    input: Any = None,
+    *,
+    timeout: float = 30,
+    signals: Mapping[str, Any] | None = None,
+    **worker_options: Any,
+) -> dict[str, Any]:
     """Deploy ``flow``, run it once on ``input`` with a worker in a thread, return each step's output.
 
-    Skipped steps are absent. Raises ``RunFailed`` (with the failed steps'
-    errors) when the run does not complete, ``RunTimeout`` after ``timeout`` s.
+    ``signals``: a payload per signal step, sent as the run starts (each is kept
+    until its step is ready, and checked against the step's type first); a signal
+    step without one waits, and the run times out. Skipped steps are absent.
+    Raises ``RunFailed`` (with the failed steps' errors) when the run does not
+    complete, ``RunTimeout`` after ``timeout`` s.
     """
     deploy(dsn, flow)
     run = start_flow(dsn, flow, input, run_id=uuid.uuid4())
+    for step_slug, payload in (signals or {}).items():
+        send_signal(dsn, run.run_id, step_slug, payload, flow=flow)
     with worker_thread(dsn, [flow], **worker_options):
         finished = wait_for_run(dsn, run.run_id, timeout=timeout)
     details = get_run(dsn, finished.run_id)

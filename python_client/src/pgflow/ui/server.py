@@ -2,7 +2,7 @@
 
 ``App.respond`` maps a request to a response (the routes, tested without a
 browser); ``serve`` puts it behind a ``ThreadingHTTPServer``. Every database call
-goes through ``pgflow.store``; retry and cancel call the client API. Off the
+goes through ``pgflow.store``; retry, cancel and send-signal call the client API. Off the
 loopback interface a token is required (``?token=`` once, then a cookie); a role
 that may not execute ``retry_run``/``cancel_run`` (only ``pgflow_reader``) gets
 the pages without their actions, and a POST is refused.
@@ -31,7 +31,8 @@ import psycopg_pool
 
 from .. import client
 from ..encryption import redact
-from ..rows import StepWait
+from ..rows import StepState, StepWait
+from ..signals import SignalError, send_signal
 from ..store import Store
 from .graph import Node, dag_svg
 from .live import LiveHub
@@ -100,6 +101,8 @@ class App:
         if request.method == "POST":
             if len(parts) == 3 and parts[0] == "runs" and parts[2] in ("retry", "cancel"):
                 return self.action(request, parts[1], parts[2])
+            if len(parts) == 4 and parts[0] == "runs" and parts[2] == "signal":
+                return self.signal(request, parts[1], parts[3])
             return self._page("Not found", "<p>No such action.</p>", status=404)
         if request.method != "GET":
             return Response(405, b"method not allowed", "text/plain")
@@ -123,6 +126,8 @@ class App:
                 return self.events(run_id)
             if parts[2:] in (["retry"], ["cancel"]):
                 return self.confirm(run_id, parts[2])
+            if len(parts) == 4 and parts[2] == "signal":
+                return self.confirm_signal(run_id, parts[3])
         if parts == ["flows"]:
             return self.flows()
         if parts[0] == "flows" and len(parts) == 2:
@@ -247,7 +252,8 @@ class App:
                 s.step_slug,
                 s.deps,
                 s.status,
-                (str(waits[s.step_slug]) if s.step_slug in waits else s.status)
+                ("waiting for signal" if s.signal and s.status == "started" else "")
+                or (str(waits[s.step_slug]) if s.step_slug in waits else s.status)
                 + (f" {s.tasks_completed}/{s.tasks}" if s.fan_out else "")
                 + (f" · attempt {s.max_attempt}" if s.max_attempt > 1 else ""),
             )
@@ -261,6 +267,7 @@ class App:
             if run.status == "started":
                 buttons.append(f'<a class="button danger" id="cancel" href="/runs/{run_id}/cancel">Cancel…</a>')
             actions = f'<div class="actions">{"".join(buttons)}</div>'
+        signals = self._signals_waited_for(run_id, run.status, steps)
         summary = (
             f'<p>flow <a href="/flows/{escape(run.flow_slug)}?version={run.flow_version}">{escape(run.flow_slug)}</a>'
             f' v{run.flow_version} · <span id="run-status">{_status(run.status)}</span> · started '
@@ -283,7 +290,8 @@ class App:
         )
         step_rows = "".join(
             f'<tr id="step-{escape(s.step_slug)}"><td>{escape(s.step_slug)}</td><td class="step-status">'
-            f"{_status(s.status)}{_wait(waits.get(s.step_slug))}</td><td>{s.tasks_completed}/{s.tasks}</td><td>{s.attempts}</td>"
+            f"{_status(s.status)}{_signal_wait(s) or _wait(waits.get(s.step_slug))}</td>"
+            f"<td>{s.tasks_completed}/{s.tasks}</td><td>{s.attempts}</td>"
             f"<td>{_duration(s.started_at, s.finished_at)}</td><td>{escape(s.worker_id or '')}</td>"
             f"<td>{escape(s.skip_reason or s.error_message or s.last_task_error or '')}</td>"
             f"<td>{_json(s.output)}</td></tr>"
@@ -304,6 +312,7 @@ class App:
         return (
             summary
             + actions
+            + signals
             + dag_svg(nodes)
             + '<h2>Steps</h2><table id="steps"><tr><th>step</th><th>status</th><th>tasks</th><th>attempts</th>'
             "<th>took</th><th>worker</th><th>reason / error</th><th>output</th></tr>"
@@ -383,6 +392,74 @@ class App:
                 return self._page("Not done", f'<p class="error">{escape(message)}</p>', status=409)
         return Response(303, headers={"Location": f"/runs/{run_id}"})
 
+    def _signals_waited_for(self, run_id: uuid.UUID, run_status: str, steps: list[StepState]) -> str:
+        """The run's signal steps that wait (since, deadline), each with a send-signal action for operators."""
+        rows = ""
+        for s in steps:
+            if not s.signal or s.status not in ("created", "started") or run_status != "started":
+                continue
+            since = _when(s.started_at) if s.status == "started" else "not ready yet (a signal now is kept)"
+            deadline = _when(s.signal_deadline) if s.signal_deadline is not None else "none"
+            send = (
+                f'<a class="button" id="signal-{escape(s.step_slug)}" '
+                f'href="/runs/{run_id}/signal/{escape(s.step_slug)}">Send signal…</a>'
+                if self.can_operate
+                else ""
+            )
+            rows += (
+                f'<tr id="signal-row-{escape(s.step_slug)}"><td>{escape(s.step_slug)}</td><td>{since}</td>'
+                f"<td>{deadline}</td><td>{send}</td></tr>"
+            )
+        if not rows:
+            return ""
+        return (
+            '<h2>Signals waited for</h2><table id="signals"><tr><th>step</th><th>waiting since</th>'
+            f"<th>deadline</th><th></th></tr>{rows}</table>"
+        )
+
+    def confirm_signal(self, run_id: uuid.UUID, step_slug: str) -> Response:
+        if not self.can_operate:
+            return self._read_only()
+        body = (
+            f"<p>Send signal <strong>{escape(step_slug)}</strong> to run <a href='/runs/{run_id}'><code>{run_id}"
+            "</code></a>? Its payload becomes the step's output and the steps after it start; the first signal "
+            "wins, later ones are ignored.</p>"
+            f'<form method="post" action="/runs/{run_id}/signal/{escape(step_slug)}">'
+            f'<input type="hidden" name="csrf" value="{self.csrf}">'
+            '<label>payload (JSON)<br><textarea name="payload" id="payload" rows="6" cols="60">null</textarea>'
+            "</label><br>"
+            f'<button class="button danger" id="confirm" type="submit">Send this signal</button> '
+            f'<a href="/runs/{run_id}">no, go back</a></form>'
+        )
+        return self._page(f"Send signal {step_slug}?", body)
+
+    def signal(self, request: Request, run_text: str, step_slug: str) -> Response:
+        run_id = _uuid(run_text)
+        if not self.can_operate:
+            return self._read_only()
+        if run_id is None or not hmac.compare_digest(request.form.get("csrf", ""), self.csrf):
+            return self._page("Refused", "<p>This form is stale or came from elsewhere.</p>", status=403)
+        try:
+            payload = json.loads(request.form.get("payload", "null") or "null")
+        except json.JSONDecodeError as error:
+            return self._page(
+                "Not sent", f'<p class="error">The payload is not valid JSON: {escape(str(error))}</p>', status=400
+            )
+        with self.pool.connection() as conn:
+            try:
+                result = send_signal(conn, run_id, step_slug, payload)
+            except (
+                SignalError,
+                psycopg.errors.NoDataFound,
+                psycopg.errors.WrongObjectType,
+                psycopg.errors.ProgramLimitExceeded,
+            ) as error:
+                message = getattr(getattr(error, "diag", None), "message_primary", None) or str(error)
+                return self._page("Not sent", f'<p class="error">{escape(message)}</p>', status=409)
+        if result.ignored is not None:
+            return self._page("Signal ignored", f'<p class="notice">{escape(result.ignored)}</p>')
+        return Response(303, headers={"Location": f"/runs/{run_id}"})
+
     def flows(self) -> Response:
         with self.pool.connection() as conn:
             versions = Store(conn).ui_flows()
@@ -455,7 +532,7 @@ class App:
     # -- helpers --------------------------------------------------------------------------
 
     def _read_only(self) -> Response:
-        body = "<p>This role may only read pgflow (pgflow_reader): retry and cancel need pgflow_admin.</p>"
+        body = "<p>This role may only read pgflow (pgflow_reader): retry, cancel and signals need pgflow_admin.</p>"
         return self._page("Read-only", body, status=403)
 
     def _page(self, title: str, body: str, *, status: int = 200, nav: bool = True) -> Response:
@@ -534,6 +611,13 @@ def _ago(delta: timedelta) -> str:
     if seconds < 7200:
         return f"{seconds // 60} min ago"
     return f"{seconds // 3600} h ago"
+
+
+def _signal_wait(step: StepState) -> str:
+    if not step.signal or step.status != "started":
+        return ""
+    deadline = f", deadline {_when(step.signal_deadline)}" if step.signal_deadline is not None else ""
+    return f' <span class="muted wait">waiting for signal since {_when(step.started_at)}{deadline}</span>'
 
 
 def _wait(wait: StepWait | None) -> str:

@@ -38,7 +38,7 @@ def step_key(flow_slug: str, version: int, step_slug: str) -> str:
 def servable_step_keys(
     flows: Mapping[str, Flow], shapes: Sequence[StepShape | Mapping[str, Any]]
 ) -> tuple[list[str], list[str]]:
-    """Which stored steps this code serves: same slug, same dependencies, same fan-out.
+    """Which stored steps this code serves: same slug, dependencies, fan-out; signal steps never.
 
     ``shapes``: the rows of ``flow_step_shapes`` (or mappings of their columns).
     Returns the keys served and, for the log, those not served.
@@ -57,6 +57,10 @@ def servable_step_keys(
             unserved.append(f"{key} (dependencies {stored_deps}, code {sorted(step.deps)})")
         elif bool(row.fan_out) != step.fan_out:
             unserved.append(f"{key} (fan_out {bool(row.fan_out)}, code {step.fan_out})")
+        elif bool(row.signal) != step.signal:
+            unserved.append(f"{key} (signal {bool(row.signal)}, code {step.signal})")
+        elif step.signal:
+            continue  # a signal step has no task for anyone: nothing to serve
         else:
             served.append(key)
     return served, unserved
