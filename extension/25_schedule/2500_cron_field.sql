@@ -19,7 +19,7 @@ DECLARE
   v_last int;
   v_step int;
   v_bounds int[];
-  v_values int[] := '{}';
+  v_values int[] := '{}'::int[];
 BEGIN
   FOREACH v_item IN ARRAY string_to_array(field, ',') LOOP
     IF v_item = '' THEN
@@ -49,7 +49,7 @@ BEGIN
         RAISE EXCEPTION '% field "%" is not a number, a range a-b or *', field_name, pgflow._excerpt(v_item)
           USING ERRCODE = '22023', HINT = c_hint;
       END IF;
-      v_bounds := '{}';
+      v_bounds := '{}'::int[];
       FOREACH v_value IN ARRAY v_range LOOP
         IF v_value ~ '^[0-9]{1,4}$' THEN
           v_bounds := v_bounds || v_value::int;

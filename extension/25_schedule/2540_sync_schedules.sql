@@ -21,7 +21,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_entry jsonb;
   v_name text;
-  v_names text[] := '{}';
+  v_names text[] := '{}'::text[];
   v_old pgflow.schedules;
 BEGIN
   PERFORM pgflow._check_slug('flow', flow_slug);
