@@ -2113,6 +2113,8 @@ $$;
 -- the others, nor make every later tick fail.
 -- Cheap when nothing is due: one probe of schedules_next_slot_idx. A flow
 -- without schedules is not touched at all.
+-- `at` after now() (starting slots ahead of time) is refused unless the login
+-- role is a pgflow_admin: a worker's tick cannot start a slot early.
 -- Locks: schedule rows (SKIP LOCKED), then what start_flow locks.
 CREATE OR REPLACE FUNCTION pgflow.tick(at timestamptz DEFAULT now())
 RETURNS SETOF pgflow.runs
@@ -2125,6 +2127,12 @@ DECLARE
 BEGIN
   IF at IS NULL THEN
     RAISE EXCEPTION 'at must not be null' USING ERRCODE = '22023', HINT = 'Leave it out for now().';
+  END IF;
+  -- Starting slots ahead of time is for admins (and tests): a worker's tick
+  -- only ever catches up with the clock.
+  IF at > now() AND NOT pg_has_role(session_user, 'pgflow_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'tick at % is in the future: only a pgflow_admin may start slots ahead of time', at
+      USING ERRCODE = '42501', HINT = 'Call pgflow.tick() without `at` to start what is due now.';
   END IF;
   FOR v_schedule IN
     SELECT s.* FROM pgflow.schedules AS s
@@ -4318,7 +4326,7 @@ GRANT EXECUTE ON FUNCTION
   TO pgflow_admin;
 -- Workers start scheduled runs by themselves (tick); the slots of a cron
 -- expression are a pure computation anyone who reads state may ask for.
-GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader, pgflow_worker;
+GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).

@@ -80,7 +80,7 @@ GRANT EXECUTE ON FUNCTION
   TO pgflow_admin;
 -- Workers start scheduled runs by themselves (tick); the slots of a cron
 -- expression are a pure computation anyone who reads state may ask for.
-GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader, pgflow_worker;
+GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).
