@@ -16,6 +16,7 @@ from .client import (
     deploy,
     flow_definition,
     get_run,
+    list_schedules,
     prune,
     recent_runs,
     retry_run,
@@ -24,6 +25,7 @@ from .client import (
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
+from .schedules import Schedule
 
 if TYPE_CHECKING:
     from .worker import Worker, current_task
@@ -46,6 +48,7 @@ __all__ = [
     "Run",
     "RunDetails",
     "RunTimeout",
+    "Schedule",
     "Step",
     "StepState",
     "Worker",
@@ -54,6 +57,7 @@ __all__ = [
     "deploy",
     "flow_definition",
     "get_run",
+    "list_schedules",
     "prune",
     "recent_runs",
     "retry_run",
