@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
 import psycopg
 import pytest
 import schedule_flows
-from conftest import running_worker, wait_until
+from conftest import dsn_for, running_worker, wait_until
 
 from pgflow.client import deploy_flow
 
@@ -110,3 +111,44 @@ def test_a_failing_tick_is_logged_and_the_worker_goes_on(
         )
     warnings = [r for r in caplog.records if "cannot tick" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING  # said once, then ticking is off
+
+
+# -- pg_cron, the documented alternative to workers ticking ------------------------------
+
+
+def test_pg_cron_can_tick_the_schedules(dsn: str) -> None:
+    """`SELECT pgflow.tick()` as a pg_cron job. The job is stored and its command works; with
+    PGFLOW_TEST_PG_CRON_RUN=1 the test also waits (up to ~75 s) for pg_cron to run it and
+    start the due slot itself."""
+    with psycopg.connect(dsn_for("postgres"), autocommit=True) as admin:
+        available = admin.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_cron'").fetchone()
+        preloaded = admin.execute("SELECT current_setting('shared_preload_libraries') ~ 'pg_cron'").fetchone()
+        if available is None or preloaded is None or not preloaded[0]:
+            pytest.skip("pg_cron is not installed and preloaded (Debian: postgresql-15-cron)")
+        cron_db = admin.execute("SELECT current_setting('cron.database_name')").fetchone()
+    assert cron_db is not None
+    deploy_flow(dsn, schedule_flows.every_minute)
+    dbname = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    command = "SELECT count(*) FROM pgflow.tick()"
+    with psycopg.connect(dsn_for(cron_db[0]), autocommit=True) as cron, psycopg.connect(dsn, autocommit=True) as conn:
+        cron.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+        job = cron.execute(
+            "SELECT cron.schedule_in_database(%s, '* * * * *', %s, %s)", (f"pgflow-tick-{dbname}", command, dbname)
+        ).fetchone()
+        assert job is not None
+        try:
+            stored = cron.execute("SELECT command, database FROM cron.job WHERE jobid = %s", job).fetchone()
+            assert stored == (command, dbname)
+            if os.environ.get("PGFLOW_TEST_PG_CRON_RUN") != "1":
+                make_due(conn)
+                assert conn.execute(command).fetchone() == (1,)  # what the job runs starts the due slot
+                return
+            make_due(conn)
+            run = wait_until(lambda: scheduled_runs(conn), timeout=75, interval=0.5)
+            details = cron.execute(
+                "SELECT status, return_message FROM cron.job_run_details WHERE jobid = %s ORDER BY runid", job
+            ).fetchall()
+            assert details and details[0][0] == "succeeded", details  # pg_cron ran the tick that started it
+            assert len(run) == 1 and run[0][0] == "every_minute"
+        finally:
+            cron.execute("SELECT cron.unschedule(%s)", job)
