@@ -2110,7 +2110,9 @@ $$;
 -- duplicate outright), started, and next_slot moved past `at`.
 -- A slot whose run cannot start (start_flow raised) is skipped, with the error
 -- in the schedule's last_error and a WARNING: one broken schedule does not stop
--- the others, nor make every later tick fail.
+-- the others, nor make every later tick fail. A transient error (a deadlock, say
+-- with a deploy that replaces the flow's version while this tick starts its run)
+-- fails the whole tick instead, so the next tick starts the slot after all.
 -- Cheap when nothing is due: one probe of schedules_next_slot_idx. A flow
 -- without schedules is not touched at all.
 -- `at` after now() (starting slots ahead of time) is refused unless the login
@@ -2148,10 +2150,13 @@ BEGIN
                     WHERE r.schedule_name = v_schedule.schedule_name AND r.scheduled_for = v_slot) THEN
       BEGIN
         v_run := pgflow._start_scheduled_run(v_schedule, v_slot);
-      EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT;
-        v_error := format('the run of slot %s could not start: %s', v_slot, v_error);
-        RAISE WARNING 'schedule "%" of flow "%": %', v_schedule.schedule_name, v_schedule.flow_slug, v_error;
+      EXCEPTION
+        WHEN deadlock_detected OR serialization_failure OR lock_not_available THEN
+          RAISE;  -- transient: this whole tick fails and the next one starts the slot
+        WHEN OTHERS THEN
+          GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT;
+          v_error := format('the run of slot %s could not start: %s', v_slot, v_error);
+          RAISE WARNING 'schedule "%" of flow "%": %', v_schedule.schedule_name, v_schedule.flow_slug, v_error;
       END;
     END IF;
     UPDATE pgflow.schedules AS s
