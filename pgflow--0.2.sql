@@ -1894,8 +1894,7 @@ BEGIN
       END LOOP;
       FOREACH v_first IN ARRAY v_bounds LOOP
         IF v_first < low OR v_first > high THEN
-          RAISE EXCEPTION '% field "%" is out of range %-%', field_name, v_first, low,
-            CASE WHEN field_name = 'day of week' THEN 7 ELSE high END
+          RAISE EXCEPTION '% field "%" is out of range %-%', field_name, v_first, low, high
             USING ERRCODE = '22023', HINT = c_hint;
         END IF;
       END LOOP;
@@ -1967,7 +1966,8 @@ BEGIN
   IF (days_star OR weekdays_star)
      AND NOT EXISTS (SELECT 1 FROM unnest(months) AS m, unnest(days) AS d
                       WHERE d <= CASE WHEN m = 2 THEN 29 WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END) THEN
-    RAISE EXCEPTION 'day of month field "%" never occurs in month field "%"', v_fields[3], v_fields[4]
+    RAISE EXCEPTION 'day of month field "%" never occurs in month field "%"', pgflow._excerpt(v_fields[3]),
+      pgflow._excerpt(v_fields[4])
       USING ERRCODE = '22023', DETAIL = format('cron expression "%s" would never run.', pgflow._excerpt(cron)),
             HINT = 'February has at most 29 days; April, June, September and November 30.';
   END IF;

@@ -86,7 +86,7 @@ def test_a_schedule_is_named_after_its_flow_and_names_are_unique() -> None:
         flow.schedule("0 4 * * *")
     flow.schedule("0 4 * * *", name="nightly_late")
     assert [s.name for s in flow.schedules] == ["nightly", "nightly_late"]
-    with pytest.raises(FlowDefinitionError, match="invalid schedule name 'late night'"):
+    with pytest.raises(FlowDefinitionError, match='invalid schedule name "late night" for flow "nightly"'):
         flow.schedule("0 4 * * *", name="late night")
 
 

@@ -67,8 +67,7 @@ BEGIN
       END LOOP;
       FOREACH v_first IN ARRAY v_bounds LOOP
         IF v_first < low OR v_first > high THEN
-          RAISE EXCEPTION '% field "%" is out of range %-%', field_name, v_first, low,
-            CASE WHEN field_name = 'day of week' THEN 7 ELSE high END
+          RAISE EXCEPTION '% field "%" is out of range %-%', field_name, v_first, low, high
             USING ERRCODE = '22023', HINT = c_hint;
         END IF;
       END LOOP;

@@ -128,7 +128,7 @@ def check_schedule(flow_slug: str, schedule: Schedule, secret_input: Sequence[st
     what = f'schedule "{schedule.name}" of flow "{flow_slug}"'
     if not isinstance(schedule.name, str) or not NAME_PATTERN.match(schedule.name):
         raise CronError(
-            f'invalid schedule name {schedule.name!r} for flow "{flow_slug}": it must match {NAME_PATTERN.pattern}'
+            f'invalid schedule name "{schedule.name}" for flow "{flow_slug}": it must match {NAME_PATTERN.pattern}'
         )
     try:
         check_cron(schedule.cron)
