@@ -440,7 +440,7 @@ CREATE TABLE pgflow.schedules (
   origin        text        NOT NULL DEFAULT 'sql',
   created_at    timestamptz NOT NULL DEFAULT now(),
   updated_at    timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
+  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$'),
   CONSTRAINT schedules_origin_values CHECK (origin IN ('sql', 'deploy')),
   CONSTRAINT schedules_next_after_last CHECK (last_slot IS NULL OR next_slot > last_slot)
 );
@@ -2182,10 +2182,10 @@ BEGIN
     RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug
       USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
   END IF;
-  IF schedule_name IS NULL OR schedule_name !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' THEN
+  IF schedule_name IS NULL OR schedule_name !~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$' THEN
     RAISE EXCEPTION 'invalid schedule name "%" for flow "%"', pgflow._excerpt(coalesce(schedule_name, 'null')), flow_slug
       USING ERRCODE = '22023',
-            DETAIL = 'A schedule name starts with a letter or underscore, then up to 62 letters, digits or underscores.',
+            DETAIL = 'A schedule name starts with a letter or underscore, then up to 62 letters, digits, underscores or hyphens.',
             HINT = 'Use a name like nightly_report; leave it out to name the schedule after its flow.';
   END IF;
   BEGIN

@@ -85,9 +85,12 @@ def test_a_schedule_is_named_after_its_flow_and_names_are_unique() -> None:
     with pytest.raises(FlowDefinitionError, match='already has a schedule named "nightly"'):
         flow.schedule("0 4 * * *")
     flow.schedule("0 4 * * *", name="nightly_late")
-    assert [s.name for s in flow.schedules] == ["nightly", "nightly_late"]
+    flow.schedule("0 5 * * *", name="nightly-later")
+    assert [s.name for s in flow.schedules] == ["nightly", "nightly_late", "nightly-later"]
     with pytest.raises(FlowDefinitionError, match='invalid schedule name "late night" for flow "nightly"'):
         flow.schedule("0 4 * * *", name="late night")
+    with pytest.raises(FlowDefinitionError, match="invalid schedule name"):
+        flow.schedule("0 4 * * *", name="late\n")
 
 
 def test_a_schedule_cannot_hold_secret_input_in_plain_text() -> None:

@@ -20,10 +20,10 @@ BEGIN
     RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug
       USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
   END IF;
-  IF schedule_name IS NULL OR schedule_name !~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$' THEN
+  IF schedule_name IS NULL OR schedule_name !~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$' THEN
     RAISE EXCEPTION 'invalid schedule name "%" for flow "%"', pgflow._excerpt(coalesce(schedule_name, 'null')), flow_slug
       USING ERRCODE = '22023',
-            DETAIL = 'A schedule name starts with a letter or underscore, then up to 62 letters, digits or underscores.',
+            DETAIL = 'A schedule name starts with a letter or underscore, then up to 62 letters, digits, underscores or hyphens.',
             HINT = 'Use a name like nightly_report; leave it out to name the schedule after its flow.';
   END IF;
   BEGIN

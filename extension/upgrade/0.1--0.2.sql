@@ -247,7 +247,7 @@ CREATE TABLE pgflow.schedules (
   origin        text        NOT NULL DEFAULT 'sql',
   created_at    timestamptz NOT NULL DEFAULT now(),
   updated_at    timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_]{0,62}$'),
+  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$'),
   CONSTRAINT schedules_origin_values CHECK (origin IN ('sql', 'deploy')),
   CONSTRAINT schedules_next_after_last CHECK (last_slot IS NULL OR next_slot > last_slot)
 );

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 __all__ = ["Schedule", "check_cron", "diff_schedules"]
 
-NAME_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+NAME_PATTERN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,62}")
 MACROS: Final = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -126,7 +126,7 @@ def check_cron(cron: str) -> None:
 def check_schedule(flow_slug: str, schedule: Schedule, secret_input: Sequence[str]) -> None:
     """Raise ``CronError`` for what ``pgflow.schedule`` would refuse (time zones are checked at deploy)."""
     what = f'schedule "{schedule.name}" of flow "{flow_slug}"'
-    if not isinstance(schedule.name, str) or not NAME_PATTERN.match(schedule.name):
+    if not isinstance(schedule.name, str) or not NAME_PATTERN.fullmatch(schedule.name):
         raise CronError(
             f'invalid schedule name "{schedule.name}" for flow "{flow_slug}": it must match {NAME_PATTERN.pattern}'
         )
