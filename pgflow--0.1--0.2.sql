@@ -289,6 +289,44 @@ COMMENT ON COLUMN pgflow.runs.parent_step_slug IS 'A child run: the subflow step
 COMMENT ON COLUMN pgflow.runs.parent_task_index IS
   'A child run: the task of that step it is an attempt of (the fan-out element index; 0 for a single child).';
 
+-- Schedules (issue 12): runs record the schedule slot they were started for
+-- (0.1 runs: none), one run per slot; the schedules themselves.
+ALTER TABLE pgflow.runs
+  ADD COLUMN schedule_name text,
+  ADD COLUMN scheduled_for timestamptz,
+  ADD CONSTRAINT runs_scheduled_has_slot CHECK ((schedule_name IS NULL) = (scheduled_for IS NULL));
+COMMENT ON COLUMN pgflow.runs.schedule_name IS 'The schedule whose slot started this run (tick); NULL: started otherwise.';
+COMMENT ON COLUMN pgflow.runs.scheduled_for IS 'The slot (a cron time) this run was started for.';
+CREATE UNIQUE INDEX runs_schedule_slot_idx ON pgflow.runs (schedule_name, scheduled_for)
+  WHERE schedule_name IS NOT NULL;
+CREATE TABLE pgflow.schedules (
+  schedule_name text        NOT NULL PRIMARY KEY,
+  flow_slug     text        NOT NULL REFERENCES pgflow.flow_locks (flow_slug) ON DELETE CASCADE,
+  cron          text        NOT NULL,
+  input         jsonb       NOT NULL DEFAULT '{}',
+  time_zone     text        NOT NULL DEFAULT 'UTC',
+  next_slot     timestamptz NOT NULL,
+  last_slot     timestamptz,
+  last_run_id   uuid,
+  last_error    text,
+  origin        text        NOT NULL DEFAULT 'sql',
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$'),
+  CONSTRAINT schedules_origin_values CHECK (origin IN ('sql', 'deploy')),
+  CONSTRAINT schedules_next_after_last CHECK (last_slot IS NULL OR next_slot > last_slot)
+);
+COMMENT ON TABLE pgflow.schedules IS
+  'A flow started at each slot of a cron expression (five fields) in a time zone; see pgflow.schedule and pgflow.tick.';
+COMMENT ON COLUMN pgflow.schedules.next_slot IS
+  'The first slot not yet started: after the schedule was created (or its cron or time zone last changed), then after the last slot tick started.';
+COMMENT ON COLUMN pgflow.schedules.last_slot IS 'The latest slot tick handled (NULL: none yet).';
+COMMENT ON COLUMN pgflow.schedules.last_run_id IS 'The run tick started for last_slot (it may have been pruned since).';
+COMMENT ON COLUMN pgflow.schedules.last_error IS 'Why the last slot''s run could not start (NULL: it started).';
+COMMENT ON COLUMN pgflow.schedules.origin IS
+  'sql: made by pgflow.schedule; deploy: made by pgflow.sync_schedules (pgflow deploy), which removes it when the code no longer has it.';
+CREATE INDEX schedules_next_slot_idx ON pgflow.schedules (next_slot);
+
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
@@ -1999,6 +2037,639 @@ $$;
 CREATE OR REPLACE FUNCTION pgflow.version()
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT '0.2'::text $$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2500_cron_field.sql
+-- One field of a cron expression as the sorted set of values it matches.
+-- A field is a comma-separated list of items; an item is `*`, a number (or a
+-- name: jan-dec in the month field, sun-sat in the day-of-week field), or a
+-- range `a-b`, each optionally followed by a step `/n` (`*/15`, `1-10/2`; `5/15`
+-- means `5-<max>/15`). Day of week 7 is Sunday, as 0. Every error names the
+-- field and quotes the item that is wrong, e.g. minute field "61" is out of range 0-59.
+CREATE OR REPLACE FUNCTION pgflow._cron_field(field_name text, field text, low int, high int, names text[] DEFAULT NULL)
+RETURNS int[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  c_hint constant text := 'A cron expression has five fields: minute (0-59), hour (0-23), day of month (1-31), '
+    'month (1-12 or jan-dec), day of week (0-7 or sun-sat; 0 and 7 are Sunday). Each is *, a number, a range a-b '
+    'or a list of them (a,b), with an optional step /n: e.g. */15 9-17 * * mon-fri.';
+  v_item text;
+  v_parts text[];
+  v_range text[];
+  v_value text;
+  v_first int;
+  v_last int;
+  v_step int;
+  v_bounds int[];
+  v_values int[] := '{}'::int[];
+BEGIN
+  FOREACH v_item IN ARRAY string_to_array(field, ',') LOOP
+    IF v_item = '' THEN
+      RAISE EXCEPTION '% field "%" has an empty list item', field_name, pgflow._excerpt(field)
+        USING ERRCODE = '22023', HINT = c_hint;
+    END IF;
+    v_parts := string_to_array(v_item, '/');
+    IF cardinality(v_parts) > 2 THEN
+      RAISE EXCEPTION '% field "%" has more than one step', field_name, pgflow._excerpt(v_item)
+        USING ERRCODE = '22023', HINT = c_hint;
+    END IF;
+    v_step := 1;
+    IF cardinality(v_parts) = 2 THEN
+      IF v_parts[2] !~ '^[0-9]{1,4}$' OR v_parts[2]::int = 0 THEN
+        RAISE EXCEPTION '% field "%" has step "%": a step is a whole number of at least 1', field_name,
+          pgflow._excerpt(v_item), pgflow._excerpt(v_parts[2])
+          USING ERRCODE = '22023', HINT = c_hint;
+      END IF;
+      v_step := v_parts[2]::int;
+    END IF;
+    IF v_parts[1] = '*' THEN
+      v_first := low;
+      v_last := high;
+    ELSE
+      v_range := string_to_array(v_parts[1], '-');
+      IF cardinality(v_range) > 2 THEN
+        RAISE EXCEPTION '% field "%" is not a number, a range a-b or *', field_name, pgflow._excerpt(v_item)
+          USING ERRCODE = '22023', HINT = c_hint;
+      END IF;
+      v_bounds := '{}'::int[];
+      FOREACH v_value IN ARRAY v_range LOOP
+        IF v_value ~ '^[0-9]{1,4}$' THEN
+          v_bounds := v_bounds || v_value::int;
+        ELSIF v_value ~ '^[a-z]{3}$' AND array_position(names, v_value) IS NOT NULL THEN
+          -- names[1] is the name of `low` (jan = 1, sun = 0)
+          v_bounds := v_bounds || (low + array_position(names, v_value) - 1);
+        ELSE
+          RAISE EXCEPTION '% field "%" is not a number, a range a-b or *', field_name, pgflow._excerpt(v_item)
+            USING ERRCODE = '22023',
+                  DETAIL = CASE WHEN names IS NOT NULL
+                                THEN format('Names in the %s field: %s.', field_name, array_to_string(names, ', '))
+                                ELSE format('The %s field takes numbers only.', field_name) END,
+                  HINT = c_hint;
+        END IF;
+      END LOOP;
+      FOREACH v_first IN ARRAY v_bounds LOOP
+        IF v_first < low OR v_first > high THEN
+          RAISE EXCEPTION '% field "%" is out of range %-%', field_name, v_first, low, high
+            USING ERRCODE = '22023', HINT = c_hint;
+        END IF;
+      END LOOP;
+      v_first := v_bounds[1];
+      -- `5/15` steps from 5 to the end of the range, as `5-max/15`
+      v_last := CASE WHEN cardinality(v_bounds) = 2 THEN v_bounds[2]
+                     WHEN cardinality(v_parts) = 2 THEN high
+                     ELSE v_bounds[1] END;
+      IF v_first > v_last THEN
+        RAISE EXCEPTION '% field "%" is a range that runs backwards (% > %)', field_name, pgflow._excerpt(v_item),
+          v_first, v_last
+          USING ERRCODE = '22023', HINT = 'Write the smaller bound first, e.g. 1-5.';
+      END IF;
+    END IF;
+    v_values := v_values || ARRAY(SELECT generate_series(v_first, v_last, v_step));
+  END LOOP;
+  RETURN ARRAY(SELECT DISTINCT v FROM unnest(v_values) AS v ORDER BY v);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2501_cron_parse.sql
+-- A cron expression taken apart: the sorted values of each of its five fields,
+-- and whether the day-of-month and day-of-week fields start with `*`.
+-- Day matching follows Vixie cron: when both day fields are restricted (neither
+-- starts with `*`), a day matches if EITHER matches ("1 * * 1" = the 1st of the
+-- month and every Monday); otherwise it must match both (a `*` field matches
+-- every day, `*/2` the odd days). Day of week 7 becomes 0 (Sunday).
+-- Also @yearly (@annually), @monthly, @weekly, @daily (@midnight), @hourly.
+-- Raises, naming the field, for a malformed expression, or one whose days of
+-- month never occur in its months ("0 0 30 2 *").
+CREATE OR REPLACE FUNCTION pgflow._cron_parse(
+  cron text,
+  OUT minutes int[], OUT hours int[], OUT days int[], OUT months int[], OUT weekdays int[],
+  OUT days_star boolean, OUT weekdays_star boolean)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  v_expression text := lower(btrim(cron));
+  v_fields text[];
+BEGIN
+  IF cron IS NULL THEN
+    RAISE EXCEPTION 'cron expression must not be null'
+      USING ERRCODE = '22023', HINT = 'e.g. ''0 3 * * *'' (every day at 03:00).';
+  END IF;
+  v_expression := CASE v_expression
+                    WHEN '@yearly' THEN '0 0 1 1 *' WHEN '@annually' THEN '0 0 1 1 *'
+                    WHEN '@monthly' THEN '0 0 1 * *' WHEN '@weekly' THEN '0 0 * * 0'
+                    WHEN '@daily' THEN '0 0 * * *' WHEN '@midnight' THEN '0 0 * * *'
+                    WHEN '@hourly' THEN '0 * * * *' ELSE v_expression END;
+  v_fields := regexp_split_to_array(v_expression, '\s+');
+  IF v_expression = '' OR cardinality(v_fields) <> 5 THEN
+    RAISE EXCEPTION 'cron expression "%" has % fields, expected 5', pgflow._excerpt(cron),
+      CASE WHEN v_expression = '' THEN 0 ELSE cardinality(v_fields) END
+      USING ERRCODE = '22023',
+            DETAIL = 'The fields are: minute, hour, day of month, month, day of week.',
+            HINT = 'e.g. ''0 3 * * *'' (every day at 03:00) or ''*/15 9-17 * * mon-fri''.';
+  END IF;
+  minutes := pgflow._cron_field('minute', v_fields[1], 0, 59);
+  hours := pgflow._cron_field('hour', v_fields[2], 0, 23);
+  days := pgflow._cron_field('day of month', v_fields[3], 1, 31);
+  months := pgflow._cron_field('month', v_fields[4], 1, 12,
+                               '{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}');
+  weekdays := pgflow._cron_field('day of week', v_fields[5], 0, 7, '{sun,mon,tue,wed,thu,fri,sat}');
+  weekdays := ARRAY(SELECT DISTINCT w % 7 FROM unnest(weekdays) AS w ORDER BY 1);
+  days_star := left(v_fields[3], 1) = '*';
+  weekdays_star := left(v_fields[5], 1) = '*';
+  -- When the day of month decides alone (or together with the day of week),
+  -- some month of the expression must have one of its days (February: 29).
+  IF (days_star OR weekdays_star)
+     AND NOT EXISTS (SELECT 1 FROM unnest(months) AS m, unnest(days) AS d
+                      WHERE d <= CASE WHEN m = 2 THEN 29 WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END) THEN
+    RAISE EXCEPTION 'day of month field "%" never occurs in month field "%"', pgflow._excerpt(v_fields[3]),
+      pgflow._excerpt(v_fields[4])
+      USING ERRCODE = '22023', DETAIL = format('cron expression "%s" would never run.', pgflow._excerpt(cron)),
+            HINT = 'February has at most 29 days; April, June, September and November 30.';
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2502_cron_days.sql
+-- The days of one month (year, month) that a parsed cron expression runs on,
+-- ascending; see _cron_parse for the day-of-month / day-of-week rule.
+CREATE OR REPLACE FUNCTION pgflow._cron_days(
+  year int, month int, days int[], weekdays int[], days_star boolean, weekdays_star boolean)
+RETURNS int[]
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY(
+    SELECT d
+      FROM generate_series(1, extract(day FROM make_date(year, month, 1) + interval '1 month' - interval '1 day')::int) AS d
+     WHERE CASE WHEN days_star OR weekdays_star
+                THEN d = ANY (days) AND extract(dow FROM make_date(year, month, d))::int = ANY (weekdays)
+                ELSE d = ANY (days) OR extract(dow FROM make_date(year, month, d))::int = ANY (weekdays) END
+     ORDER BY d)
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2503_cron_instant.sql
+-- The instant at which a local wall-clock time happens in a time zone, for
+-- cron slots across daylight-saving changes: NULL when it does not happen that
+-- day (the hour skipped when clocks spring forward: the slot is skipped), and
+-- its FIRST occurrence when it happens twice (the hour repeated when clocks
+-- fall back: the slot runs once, the first time the clock shows it, as cron
+-- does). PostgreSQL itself reads a repeated local time as the later one.
+CREATE OR REPLACE FUNCTION pgflow._cron_instant(local_time timestamp, time_zone text)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_instant timestamptz := local_time AT TIME ZONE time_zone;
+  v_offset interval;
+  v_offset_before interval;
+  v_earlier timestamptz;
+BEGIN
+  IF (v_instant AT TIME ZONE time_zone) <> local_time THEN
+    RETURN NULL;
+  END IF;
+  v_offset := (v_instant AT TIME ZONE time_zone) - (v_instant AT TIME ZONE 'UTC');
+  v_offset_before := ((v_instant - interval '3 hours') AT TIME ZONE time_zone)
+                     - ((v_instant - interval '3 hours') AT TIME ZONE 'UTC');
+  IF v_offset_before > v_offset THEN
+    v_earlier := (local_time - v_offset_before) AT TIME ZONE 'UTC';
+    IF (v_earlier AT TIME ZONE time_zone) = local_time THEN
+      RETURN v_earlier;
+    END IF;
+  END IF;
+  RETURN v_instant;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2504_cron_slot.sql
+-- A slot of a cron expression in a time zone next to `at`: with forward, the
+-- first slot after `at`; without, the latest slot at or before `at`. NULL when
+-- there is none within c_max_years (only "February 29 that is also a Tuesday"
+-- kinds of expressions get near that).
+-- Cheap: it walks candidate wall-clock times of the zone in order, month by
+-- month, over the expression's own months, days, hours and minutes only, and
+-- stops at the first whose instant (_cron_instant) is on the right side of
+-- `at`: a slot a minute away costs one candidate, the next February 29 one per
+-- year, never a minute-by-minute scan. Local times are monotone in instants
+-- (a repeated local time counts at its first occurrence), so the first such
+-- candidate is the nearest slot.
+-- Backwards, the walk starts later than `at`'s wall-clock time by however much
+-- the offset fell in the last day: after clocks fall back, a local time later
+-- than now's may have happened already, in the first pass of the repeated hour.
+CREATE OR REPLACE FUNCTION pgflow._cron_slot(cron text, time_zone text, at timestamptz, forward boolean)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  c_max_years constant int := 28;  -- the calendar (weekdays included) repeats every 28 years until 2100
+  v_minutes int[];
+  v_hours int[];
+  v_days int[];
+  v_months int[];
+  v_weekdays int[];
+  v_days_star boolean;
+  v_weekdays_star boolean;
+  v_offset_drop interval;
+  v_start timestamp;
+  v_start_day date;
+  v_year int;
+  v_month int;
+  v_day int;
+  v_hour int;
+  v_minute int;
+  v_local timestamp;
+  v_instant timestamptz;
+BEGIN
+  SELECT p.minutes, p.hours, p.days, p.months, p.weekdays, p.days_star, p.weekdays_star
+    INTO v_minutes, v_hours, v_days, v_months, v_weekdays, v_days_star, v_weekdays_star
+    FROM pgflow._cron_parse(cron) AS p;
+  IF forward THEN
+    v_start := date_trunc('minute', at AT TIME ZONE time_zone);
+  ELSE
+    v_offset_drop := greatest(interval '0',
+      ((at - interval '1 day') AT TIME ZONE time_zone) - ((at - interval '1 day') AT TIME ZONE 'UTC')
+      - ((at AT TIME ZONE time_zone) - (at AT TIME ZONE 'UTC')));
+    v_start := date_trunc('minute', (at AT TIME ZONE time_zone) + v_offset_drop);
+    v_minutes := ARRAY(SELECT m FROM unnest(v_minutes) AS m ORDER BY m DESC);
+    v_hours := ARRAY(SELECT h FROM unnest(v_hours) AS h ORDER BY h DESC);
+    v_months := ARRAY(SELECT m FROM unnest(v_months) AS m ORDER BY m DESC);
+  END IF;
+  v_start_day := v_start::date;
+  FOR v_year IN SELECT y FROM generate_series(extract(year FROM v_start)::int,
+                                              extract(year FROM v_start)::int + CASE WHEN forward THEN c_max_years ELSE -c_max_years END,
+                                              CASE WHEN forward THEN 1 ELSE -1 END) AS y LOOP
+    FOREACH v_month IN ARRAY v_months LOOP
+      CONTINUE WHEN forward AND make_date(v_year, v_month, 1) < date_trunc('month', v_start_day)::date;
+      CONTINUE WHEN NOT forward AND make_date(v_year, v_month, 1) > v_start_day;
+      FOR v_day IN SELECT d FROM unnest(pgflow._cron_days(v_year, v_month, v_days, v_weekdays, v_days_star,
+                                                          v_weekdays_star)) AS d
+                    ORDER BY CASE WHEN forward THEN d ELSE -d END LOOP
+        CONTINUE WHEN forward AND make_date(v_year, v_month, v_day) < v_start_day;
+        CONTINUE WHEN NOT forward AND make_date(v_year, v_month, v_day) > v_start_day;
+        FOREACH v_hour IN ARRAY v_hours LOOP
+          IF make_date(v_year, v_month, v_day) = v_start_day THEN
+            CONTINUE WHEN forward AND v_hour < extract(hour FROM v_start);
+            CONTINUE WHEN NOT forward AND v_hour > extract(hour FROM v_start);
+          END IF;
+          FOREACH v_minute IN ARRAY v_minutes LOOP
+            v_local := make_timestamp(v_year, v_month, v_day, v_hour, v_minute, 0);
+            CONTINUE WHEN forward AND v_local < v_start;
+            CONTINUE WHEN NOT forward AND v_local > v_start;
+            v_instant := pgflow._cron_instant(v_local, time_zone);
+            CONTINUE WHEN v_instant IS NULL;
+            IF (forward AND v_instant > at) OR (NOT forward AND v_instant <= at) THEN
+              RETURN v_instant;
+            END IF;
+          END LOOP;
+        END LOOP;
+      END LOOP;
+    END LOOP;
+  END LOOP;
+  RETURN NULL;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2505_check_time_zone.sql
+-- Raises unless time_zone is a time zone PostgreSQL knows (a name such as
+-- Europe/Berlin, as in pg_timezone_names, or UTC). Tried by converting a time,
+-- which reads one zone file, where pg_timezone_names would read them all.
+CREATE OR REPLACE FUNCTION pgflow._check_time_zone(time_zone text, schedule_name text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_for text := CASE WHEN schedule_name IS NULL THEN '' ELSE format(' of schedule "%s"', schedule_name) END;
+BEGIN
+  IF time_zone IS NULL THEN
+    RAISE EXCEPTION 'time zone% must not be null', v_for
+      USING ERRCODE = '22023', HINT = 'Leave it out for UTC, or name one such as Europe/Berlin.';
+  END IF;
+  BEGIN
+    PERFORM now() AT TIME ZONE time_zone;
+  EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'unknown time zone "%"%', pgflow._excerpt(time_zone), v_for
+      USING ERRCODE = '22023',
+            HINT = 'Use a name from pg_timezone_names, such as UTC, Europe/Berlin or America/New_York.';
+  END;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2506_cron_slots.sql
+-- The slots of a cron expression around `at` in a time zone: the latest at or
+-- before `at` and the first after it (what tick uses). For checking an
+-- expression before scheduling it, and for showing when a schedule runs next.
+-- Raises, naming the field, for a bad expression, and for an unknown time zone.
+CREATE OR REPLACE FUNCTION pgflow.cron_slots(cron text, at timestamptz DEFAULT now(), time_zone text DEFAULT 'UTC')
+RETURNS TABLE (latest_slot timestamptz, next_slot timestamptz)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM pgflow._cron_parse(cron);
+  PERFORM pgflow._check_time_zone(time_zone);
+  IF at IS NULL THEN
+    RAISE EXCEPTION 'at must not be null' USING ERRCODE = '22023', HINT = 'Leave it out for now().';
+  END IF;
+  latest_slot := pgflow._cron_slot(cron, time_zone, at, false);
+  next_slot := pgflow._cron_slot(cron, time_zone, at, true);
+  RETURN NEXT;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2510_put_schedule.sql
+-- Creates or replaces a schedule (schedule and sync_schedules both write
+-- through here): checks everything, then one upsert on the schedule's name.
+-- A new schedule's first slot is the first after now: it never starts a run for
+-- a slot before it existed. A replacement keeps its next slot when its cron and
+-- time zone stay (a deploy that changes nothing must not skip a slot that is due
+-- but not yet ticked); a new cron or zone starts at its first slot after now
+-- (or after the last slot handled, if a tick with a later `at` got there).
+-- origin: NULL keeps the existing row's (a new row: 'sql').
+-- Locks: the schedule's row (the upsert); tick skips it meanwhile.
+CREATE OR REPLACE FUNCTION pgflow._put_schedule(
+  flow_slug text, cron text, input jsonb, schedule_name text, time_zone text, origin text)
+RETURNS pgflow.schedules
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_schedule pgflow.schedules;
+  v_next_slot timestamptz;
+BEGIN
+  PERFORM pgflow._check_slug('flow', flow_slug);
+  IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _put_schedule.flow_slug) THEN
+    RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug
+      USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow or pgflow.create_flow.';
+  END IF;
+  IF schedule_name IS NULL OR schedule_name !~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$' THEN
+    RAISE EXCEPTION 'invalid schedule name "%" for flow "%"', pgflow._excerpt(coalesce(schedule_name, 'null')), flow_slug
+      USING ERRCODE = '22023',
+            DETAIL = 'A schedule name starts with a letter or underscore, then up to 62 letters, digits, underscores or hyphens.',
+            HINT = 'Use a name like nightly_report; leave it out to name the schedule after its flow.';
+  END IF;
+  BEGIN
+    PERFORM pgflow._cron_parse(cron);
+  EXCEPTION WHEN invalid_parameter_value THEN
+    DECLARE
+      v_message text;
+      v_detail text;
+      v_hint text;
+    BEGIN
+      GET STACKED DIAGNOSTICS v_message = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+      RAISE EXCEPTION 'schedule "%" of flow "%": %', schedule_name, flow_slug, v_message
+        USING ERRCODE = '22023', HINT = v_hint,
+              DETAIL = coalesce(nullif(v_detail, ''), format('The cron expression: "%s".', pgflow._excerpt(cron)));
+    END;
+  END;
+  PERFORM pgflow._check_time_zone(time_zone, schedule_name);
+
+  SELECT s.* INTO v_schedule FROM pgflow.schedules AS s WHERE s.schedule_name = _put_schedule.schedule_name
+     FOR NO KEY UPDATE;
+  IF FOUND AND v_schedule.cron = _put_schedule.cron AND v_schedule.time_zone = _put_schedule.time_zone THEN
+    v_next_slot := v_schedule.next_slot;
+  ELSE
+    v_next_slot := pgflow._cron_slot(cron, time_zone, greatest(now(), v_schedule.last_slot), true);
+    IF v_next_slot IS NULL THEN
+      RAISE EXCEPTION 'schedule "%" of flow "%": cron expression "%" has no slot in the next 28 years', schedule_name,
+        flow_slug, pgflow._excerpt(cron)
+        USING ERRCODE = '22023', HINT = 'Its day of month and day of week fields never meet in its months.';
+    END IF;
+  END IF;
+  INSERT INTO pgflow.schedules AS s (schedule_name, flow_slug, cron, input, time_zone, next_slot, origin)
+  VALUES (_put_schedule.schedule_name, _put_schedule.flow_slug, _put_schedule.cron,
+          coalesce(_put_schedule.input, '{}'), _put_schedule.time_zone, v_next_slot,
+          coalesce(_put_schedule.origin, 'sql'))
+  ON CONFLICT ON CONSTRAINT schedules_pkey DO UPDATE
+     SET flow_slug = excluded.flow_slug, cron = excluded.cron, input = excluded.input,
+         time_zone = excluded.time_zone, next_slot = excluded.next_slot,
+         origin = coalesce(_put_schedule.origin, s.origin), updated_at = now()
+  RETURNING * INTO v_schedule;
+  RETURN v_schedule;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2511_schedule.sql
+-- Starts flow_slug at every slot of a cron expression (five fields: minute,
+-- hour, day of month, month, day of week; see _cron_parse) in time_zone, with
+-- `input` as the run input. The schedule is named schedule_name (default: the
+-- flow slug); scheduling an existing name replaces its flow, cron, input and
+-- time zone. Runs are started by pgflow.tick, which workers call by themselves
+-- (pg_cron calling `SELECT pgflow.tick()` every minute works too).
+-- Raises for an unknown flow, a bad name, a bad cron expression (naming the
+-- field) and an unknown time zone.
+CREATE OR REPLACE FUNCTION pgflow.schedule(
+  flow_slug text, cron text, input jsonb DEFAULT '{}', schedule_name text DEFAULT NULL, time_zone text DEFAULT 'UTC')
+RETURNS pgflow.schedules
+LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN pgflow._put_schedule(flow_slug, cron, input, coalesce(schedule_name, flow_slug), time_zone, NULL);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2512_unschedule.sql
+-- Removes a schedule: no run starts for it from now on. Its runs stay (with
+-- their schedule_name). Returns false when there is no schedule of that name.
+-- Locks: the schedule's row; waits for a tick that is starting its slot.
+CREATE OR REPLACE FUNCTION pgflow.unschedule(schedule_name text)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pgflow.schedules AS s WHERE s.schedule_name = unschedule.schedule_name;
+  RETURN FOUND;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2520_start_scheduled_run.sql
+-- Starts the run of one schedule slot: an ordinary start_flow (so everything a
+-- start does, a scheduled start does the same way), then the run records the
+-- schedule and slot. runs_schedule_slot_idx refuses a second run of the slot;
+-- tick asks first, under the schedule's row lock, so it never gets there.
+-- Runs in tick's transaction, in a subtransaction of its own (see tick).
+CREATE OR REPLACE FUNCTION pgflow._start_scheduled_run(schedule pgflow.schedules, slot timestamptz)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_run pgflow.runs;
+BEGIN
+  v_run := pgflow.start_flow(flow_slug => schedule.flow_slug, input => schedule.input);
+  UPDATE pgflow.runs AS r SET schedule_name = schedule.schedule_name, scheduled_for = slot
+   WHERE r.run_id = v_run.run_id
+  RETURNING * INTO STRICT v_run;
+  RETURN v_run;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2530_tick.sql
+-- Starts what the schedules have due at `at`: for each schedule whose next
+-- slot has come, the run of its latest slot at or before `at`, unless that slot
+-- has a run already. Earlier slots missed meanwhile (no tick while every worker
+-- was down) are skipped: one run, for the latest. Returns the runs it started.
+-- Workers call it every few seconds; pg_cron may too (`SELECT pgflow.tick()`).
+-- Exactly once per slot, however many ticks run at once: a tick locks each due
+-- schedule row FOR UPDATE SKIP LOCKED, so two ticks never handle one schedule
+-- together, and both succeed (the second skips what the first holds, and once
+-- the first commits, the row's next_slot is past `at`). Under that lock the
+-- slot's run is looked up (runs_schedule_slot_idx, which also refuses a
+-- duplicate outright), started, and next_slot moved past `at`.
+-- A slot whose run cannot start (start_flow raised) is skipped, with the error
+-- in the schedule's last_error and a WARNING: one broken schedule does not stop
+-- the others, nor make every later tick fail. A transient error (a deadlock, say
+-- with a deploy that replaces the flow's version while this tick starts its run)
+-- fails the whole tick instead, so the next tick starts the slot after all.
+-- Cheap when nothing is due: one probe of schedules_next_slot_idx, and one of
+-- signal_deadlines_deadline_idx for the signal deadlines. A flow without
+-- schedules is not touched at all.
+-- `at` after now() (starting slots ahead of time) is refused unless the login
+-- role is a pgflow_admin: a worker's tick cannot start a slot early.
+-- Locks: schedule rows (SKIP LOCKED), then what start_flow locks.
+CREATE OR REPLACE FUNCTION pgflow.tick(at timestamptz DEFAULT now())
+RETURNS SETOF pgflow.runs
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_schedule pgflow.schedules;
+  v_slot timestamptz;
+  v_run pgflow.runs;
+  v_error text;
+BEGIN
+  IF at IS NULL THEN
+    RAISE EXCEPTION 'at must not be null' USING ERRCODE = '22023', HINT = 'Leave it out for now().';
+  END IF;
+  -- Starting slots ahead of time is for admins (and tests): a worker's tick
+  -- only ever catches up with the clock.
+  IF at > now() AND NOT pg_has_role(session_user, 'pgflow_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'tick at % is in the future: only a pgflow_admin may start slots ahead of time', at
+      USING ERRCODE = '42501', HINT = 'Call pgflow.tick() without `at` to start what is due now.';
+  END IF;
+  -- Signal deadlines passed by `at` are applied here too, so they hold with
+  -- pg_cron ticking and no worker claiming (DESIGN.md: claim_tasks or tick,
+  -- whichever runs first). Never waits (see _apply_signal_deadlines).
+  PERFORM pgflow._apply_signal_deadlines(at);
+  FOR v_schedule IN
+    SELECT s.* FROM pgflow.schedules AS s
+     WHERE s.next_slot <= tick.at
+     ORDER BY s.next_slot, s.schedule_name
+       FOR UPDATE SKIP LOCKED
+  LOOP
+    -- next_slot is itself a slot at or before `at`, so the latest is at least it.
+    v_slot := greatest(v_schedule.next_slot, pgflow._cron_slot(v_schedule.cron, v_schedule.time_zone, at, false));
+    v_run := NULL;
+    v_error := NULL;
+    IF NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
+                    WHERE r.schedule_name = v_schedule.schedule_name AND r.scheduled_for = v_slot) THEN
+      BEGIN
+        v_run := pgflow._start_scheduled_run(v_schedule, v_slot);
+      EXCEPTION
+        WHEN deadlock_detected OR serialization_failure OR lock_not_available THEN
+          RAISE;  -- transient: this whole tick fails and the next one starts the slot
+        WHEN OTHERS THEN
+          GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT;
+          v_error := format('the run of slot %s could not start: %s', v_slot, v_error);
+          RAISE WARNING 'schedule "%" of flow "%": %', v_schedule.schedule_name, v_schedule.flow_slug, v_error;
+      END;
+    END IF;
+    UPDATE pgflow.schedules AS s
+       SET last_slot = v_slot,
+           last_run_id = coalesce(v_run.run_id, s.last_run_id),
+           last_error = v_error,
+           next_slot = coalesce(pgflow._cron_slot(s.cron, s.time_zone, greatest(tick.at, v_slot), true),
+                                'infinity')
+     WHERE s.schedule_name = v_schedule.schedule_name;
+    IF v_run.run_id IS NOT NULL THEN
+      RETURN NEXT v_run;
+    END IF;
+  END LOOP;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/25_schedule/2540_sync_schedules.sql
+-- The schedules of a flow as its code declares them (pgflow deploy sends the
+-- flow's `flow.schedule(...)` list): a JSON array of objects with the keys of
+-- pgflow.schedule's arguments, {"schedule_name", "cron", "input", "time_zone"}
+-- (schedule_name defaults to the flow slug). In one transaction:
+--   created    a name that had no schedule;
+--   updated    a schedule whose cron, input or time zone (or flow) changed;
+--   unchanged  one equal to the code's (its next slot is kept);
+--   removed    a schedule of this flow made by an earlier deploy that the code
+--              no longer has;
+--   kept       a schedule of this flow made by hand (pgflow.schedule): deploy
+--              does not own it, so it neither removes nor changes it unless the
+--              code declares the same name, which deploy then takes over.
+-- Returns one row per schedule of the flow with what happened to it. All or
+-- nothing: a bad entry raises (naming it) and changes nothing. A name used by
+-- another flow's schedule is refused rather than moved.
+-- Locks: the flow's flow_locks row (concurrent deploys of a flow queue), then
+-- the schedule rows.
+CREATE OR REPLACE FUNCTION pgflow.sync_schedules(flow_slug text, schedules jsonb)
+RETURNS TABLE (schedule_name text, action text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_entry jsonb;
+  v_name text;
+  v_names text[] := '{}'::text[];
+  v_old pgflow.schedules;
+BEGIN
+  PERFORM pgflow._check_slug('flow', flow_slug);
+  IF jsonb_typeof(schedules) IS DISTINCT FROM 'array' THEN
+    RAISE EXCEPTION 'schedules of flow "%" must be a JSON array, got %', flow_slug, coalesce(jsonb_typeof(schedules), 'null')
+      USING ERRCODE = '22023', HINT = 'e.g. ''[{"cron": "0 3 * * *", "input": {}}]''; [] removes the deployed ones.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pgflow.flow_locks AS l WHERE l.flow_slug = sync_schedules.flow_slug) THEN
+    RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug
+      USING ERRCODE = 'P0002', HINT = 'Define it first with pgflow.define_flow.';
+  END IF;
+  PERFORM pgflow._lock_flow(flow_slug);
+  FOR v_entry IN SELECT e FROM jsonb_array_elements(schedules) AS e LOOP
+    IF jsonb_typeof(v_entry) IS DISTINCT FROM 'object' THEN
+      RAISE EXCEPTION 'a schedule of flow "%" must be a JSON object, got %', flow_slug, jsonb_typeof(v_entry)
+        USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_object_keys(v_entry) AS k
+                WHERE k NOT IN ('schedule_name', 'cron', 'input', 'time_zone')) THEN
+      RAISE EXCEPTION 'a schedule of flow "%" has unknown keys: %', flow_slug,
+        (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(v_entry) AS k
+          WHERE k NOT IN ('schedule_name', 'cron', 'input', 'time_zone'))
+        USING ERRCODE = '22023', HINT = 'The keys are schedule_name, cron, input and time_zone.';
+    END IF;
+    v_name := coalesce(v_entry ->> 'schedule_name', flow_slug);
+    IF v_name = ANY (v_names) THEN
+      RAISE EXCEPTION 'flow "%" declares schedule "%" twice', flow_slug, v_name
+        USING ERRCODE = '22023', HINT = 'Give each schedule of a flow its own name.';
+    END IF;
+    v_names := v_names || v_name;
+    SELECT s.* INTO v_old FROM pgflow.schedules AS s WHERE s.schedule_name = v_name FOR NO KEY UPDATE;
+    IF FOUND AND v_old.flow_slug <> sync_schedules.flow_slug THEN
+      RAISE EXCEPTION 'schedule "%" belongs to flow "%", not "%"', v_name, v_old.flow_slug, flow_slug
+        USING ERRCODE = '23505', HINT = 'Schedule names are unique across flows: pick another name, or unschedule the other one.';
+    END IF;
+    schedule_name := v_name;
+    IF (v_old.cron, v_old.input, v_old.time_zone, v_old.origin)
+       IS NOT DISTINCT FROM (v_entry ->> 'cron', coalesce(v_entry -> 'input', '{}'),
+                             coalesce(v_entry ->> 'time_zone', 'UTC'), 'deploy') THEN
+      action := 'unchanged';  -- not even rewritten: the row stays as it is
+    ELSE
+      PERFORM pgflow._put_schedule(flow_slug, v_entry ->> 'cron', coalesce(v_entry -> 'input', '{}'), v_name,
+                                   coalesce(v_entry ->> 'time_zone', 'UTC'), 'deploy');
+      action := CASE WHEN v_old.schedule_name IS NULL THEN 'created' ELSE 'updated' END;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+  FOR v_old IN
+    SELECT s.* FROM pgflow.schedules AS s
+     WHERE s.flow_slug = sync_schedules.flow_slug AND s.schedule_name <> ALL (v_names)
+     ORDER BY s.schedule_name FOR NO KEY UPDATE
+  LOOP
+    schedule_name := v_old.schedule_name;
+    IF v_old.origin = 'deploy' THEN
+      DELETE FROM pgflow.schedules AS s WHERE s.schedule_name = v_old.schedule_name;
+      action := 'removed';
+    ELSE
+      action := 'kept';
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END;
+$$;
 
 -- ---------------------------------------------------------------------------
 -- extension/30_claim/3000_claim_tasks.sql
@@ -4562,7 +5233,8 @@ $$;
 -- extension/90_security/9000_privileges.sql
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
---   pgflow_worker  claims, completes, fails and extends leases, reads a run's
+--   pgflow_worker  claims, completes, fails and extends leases, ticks the
+--                  schedules (tick starts their due runs), reads a run's
 --                  input and trace context (run_input, run_traceparent) and
 --                  the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
@@ -4616,7 +5288,8 @@ GRANT EXECUTE ON FUNCTION
   pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
   pgflow.run_traceparent(uuid),
-  pgflow.step_shapes(text[])
+  pgflow.step_shapes(text[]),
+  pgflow.tick(timestamptz)
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 -- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
@@ -4633,12 +5306,19 @@ GRANT EXECUTE ON FUNCTION
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),
   pgflow.grant_flow(text, text),
-  pgflow.revoke_flow(text, text)
+  pgflow.revoke_flow(text, text),
+  pgflow.schedule(text, text, jsonb, text, text),
+  pgflow.unschedule(text),
+  pgflow.sync_schedules(text, jsonb),
+  pgflow.tick(timestamptz)
   TO pgflow_admin;
 -- A signal is an operator's or an application's act (an approval, a webhook),
 -- like start_flow: pgflow_admin's. Not pgflow_worker's: a worker only reports
 -- the tasks it claimed, and a signal completes a step no worker holds.
 GRANT EXECUTE ON FUNCTION pgflow.send_signal(uuid, text, jsonb) TO pgflow_admin;
+-- Workers start scheduled runs by themselves (tick); the slots of a cron
+-- expression are a pure computation anyone who reads state may ask for.
+GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).

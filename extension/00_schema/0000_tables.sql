@@ -204,7 +204,10 @@ CREATE TABLE pgflow.runs (
   parent_run_id     uuid,
   parent_step_slug  text,
   parent_task_index int,
+  schedule_name     text,
+  scheduled_for     timestamptz,
   FOREIGN KEY (flow_slug, flow_version) REFERENCES pgflow.flows (flow_slug, version),
+  CONSTRAINT runs_scheduled_has_slot CHECK ((schedule_name IS NULL) = (scheduled_for IS NULL)),
   CONSTRAINT runs_traceparent_format
     CHECK (traceparent IS NULL OR traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
   CONSTRAINT runs_status_values CHECK (status IN ('started', 'completed', 'failed', 'cancelled')),
@@ -240,6 +243,13 @@ COMMENT ON COLUMN pgflow.runs.parent_run_id IS
 COMMENT ON COLUMN pgflow.runs.parent_step_slug IS 'A child run: the subflow step of the parent run it works for.';
 COMMENT ON COLUMN pgflow.runs.parent_task_index IS
   'A child run: the task of that step it is an attempt of (the fan-out element index; 0 for a single child).';
+COMMENT ON COLUMN pgflow.runs.schedule_name IS 'The schedule whose slot started this run (tick); NULL: started otherwise.';
+COMMENT ON COLUMN pgflow.runs.scheduled_for IS 'The slot (a cron time) this run was started for.';
+-- Exactly one run per schedule slot, however many ticks race: tick checks this
+-- under the schedule's row lock, and the unique entry makes a second run of a
+-- slot an error rather than a duplicate.
+CREATE UNIQUE INDEX runs_schedule_slot_idx ON pgflow.runs (schedule_name, scheduled_for)
+  WHERE schedule_name IS NOT NULL;
 
 CREATE TABLE pgflow.step_states (
   run_id          uuid        NOT NULL REFERENCES pgflow.runs (run_id) ON DELETE CASCADE,
@@ -504,3 +514,37 @@ COMMENT ON TABLE pgflow.signal_deadlines IS
   'When each waiting signal step with a signal_timeout fails (or is skipped, per when_exhausted) without a signal.';
 -- claim_tasks asks "is any deadline due?" (at most once a second per session): one probe.
 CREATE INDEX signal_deadlines_deadline_idx ON pgflow.signal_deadlines (deadline);
+-- Schedules (schedule, unschedule, tick): a flow started at each slot of a cron
+-- expression in a time zone. tick starts the latest due slot of each schedule
+-- whose next_slot has come, exactly once (runs_schedule_slot_idx), and moves
+-- next_slot past it; a tick with nothing due is one probe of
+-- schedules_next_slot_idx. The runs themselves keep schedule_name and
+-- scheduled_for, so pruning runs never makes a slot due again (next_slot has
+-- moved on), and unschedule keeps their history.
+CREATE TABLE pgflow.schedules (
+  schedule_name text        NOT NULL PRIMARY KEY,
+  flow_slug     text        NOT NULL REFERENCES pgflow.flow_locks (flow_slug) ON DELETE CASCADE,
+  cron          text        NOT NULL,
+  input         jsonb       NOT NULL DEFAULT '{}',
+  time_zone     text        NOT NULL DEFAULT 'UTC',
+  next_slot     timestamptz NOT NULL,
+  last_slot     timestamptz,
+  last_run_id   uuid,
+  last_error    text,
+  origin        text        NOT NULL DEFAULT 'sql',
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT schedules_name_format CHECK (schedule_name ~ '^[A-Za-z_][A-Za-z0-9_-]{0,62}$'),
+  CONSTRAINT schedules_origin_values CHECK (origin IN ('sql', 'deploy')),
+  CONSTRAINT schedules_next_after_last CHECK (last_slot IS NULL OR next_slot > last_slot)
+);
+COMMENT ON TABLE pgflow.schedules IS
+  'A flow started at each slot of a cron expression (five fields) in a time zone; see pgflow.schedule and pgflow.tick.';
+COMMENT ON COLUMN pgflow.schedules.next_slot IS
+  'The first slot not yet started: after the schedule was created (or its cron or time zone last changed), then after the last slot tick started.';
+COMMENT ON COLUMN pgflow.schedules.last_slot IS 'The latest slot tick handled (NULL: none yet).';
+COMMENT ON COLUMN pgflow.schedules.last_run_id IS 'The run tick started for last_slot (it may have been pruned since).';
+COMMENT ON COLUMN pgflow.schedules.last_error IS 'Why the last slot''s run could not start (NULL: it started).';
+COMMENT ON COLUMN pgflow.schedules.origin IS
+  'sql: made by pgflow.schedule; deploy: made by pgflow.sync_schedules (pgflow deploy), which removes it when the code no longer has it.';
+CREATE INDEX schedules_next_slot_idx ON pgflow.schedules (next_slot);

@@ -1,6 +1,7 @@
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
---   pgflow_worker  claims, completes, fails and extends leases, reads a run's
+--   pgflow_worker  claims, completes, fails and extends leases, ticks the
+--                  schedules (tick starts their due runs), reads a run's
 --                  input and trace context (run_input, run_traceparent) and
 --                  the step shapes it routes by
 --                  (step_shapes): nothing else, not even the tables;
@@ -54,7 +55,8 @@ GRANT EXECUTE ON FUNCTION
   pgflow.extend_lease(uuid, text, int, int, int, uuid),
   pgflow.run_input(uuid),
   pgflow.run_traceparent(uuid),
-  pgflow.step_shapes(text[])
+  pgflow.step_shapes(text[]),
+  pgflow.tick(timestamptz)
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 -- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
@@ -71,12 +73,19 @@ GRANT EXECUTE ON FUNCTION
   pgflow.retry_run(uuid),
   pgflow.prune(interval, int),
   pgflow.grant_flow(text, text),
-  pgflow.revoke_flow(text, text)
+  pgflow.revoke_flow(text, text),
+  pgflow.schedule(text, text, jsonb, text, text),
+  pgflow.unschedule(text),
+  pgflow.sync_schedules(text, jsonb),
+  pgflow.tick(timestamptz)
   TO pgflow_admin;
 -- A signal is an operator's or an application's act (an approval, a webhook),
 -- like start_flow: pgflow_admin's. Not pgflow_worker's: a worker only reports
 -- the tasks it claimed, and a signal completes a step no worker holds.
 GRANT EXECUTE ON FUNCTION pgflow.send_signal(uuid, text, jsonb) TO pgflow_admin;
+-- Workers start scheduled runs by themselves (tick); the slots of a cron
+-- expression are a pure computation anyone who reads state may ask for.
+GRANT EXECUTE ON FUNCTION pgflow.cron_slots(text, timestamptz, text) TO pgflow_reader;
 -- The queue's numbers, for dashboards and BI tools (the worker's metrics read
 -- them too when its role is also a pgflow_reader; pgflow_worker touches no
 -- table or view).

@@ -22,8 +22,8 @@ SELECT results_eq(
        AND has_function_privilege('pgflow_test_sec_worker_internal', p.oid, 'EXECUTE')
      ORDER BY 1$$,
   $$VALUES ('claim_tasks'), ('complete_task'), ('complete_tasks'), ('extend_lease'), ('fail_task'), ('run_input'),
-           ('run_traceparent'), ('step_shapes'), ('version'), ('worker_heartbeat')$$,
-  'what a worker may execute in pgflow is exactly the worker API: claim, complete (one or a batch), fail, extend, run_input, run_traceparent, step_shapes, heartbeat, version');
+           ('run_traceparent'), ('step_shapes'), ('tick'), ('version'), ('worker_heartbeat')$$,
+  'what a worker may execute in pgflow is exactly the worker API: claim, complete (one or a batch), fail, extend, run_input, run_traceparent, step_shapes, tick, heartbeat, version');
 SET ROLE pgflow_test_sec_worker_internal;
 SELECT throws_ok(call, '42501', NULL, format('a worker cannot call pgflow.%s', name)) FROM internals ORDER BY name;
 RESET ROLE;

@@ -17,6 +17,7 @@ from .client import (
     deploy,
     flow_definition,
     get_run,
+    list_schedules,
     prune,
     recent_runs,
     retry_run,
@@ -26,6 +27,7 @@ from .client import (
 )
 from .dsl import Flow, FlowDefinitionError, Step
 from .signals import SignalError, SignalResult, send_signal
+from .schedules import Schedule
 
 if TYPE_CHECKING:
     from .worker import Worker, current_task
@@ -50,6 +52,7 @@ __all__ = [
     "RunTimeout",
     "SignalError",
     "SignalResult",
+    "Schedule",
     "Step",
     "StepState",
     "Worker",
@@ -58,6 +61,7 @@ __all__ = [
     "deploy",
     "flow_definition",
     "get_run",
+    "list_schedules",
     "prune",
     "recent_runs",
     "retry_run",

@@ -27,8 +27,9 @@ import sys
 import time
 import traceback
 import uuid
+import zoneinfo
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -39,6 +40,7 @@ from .codec import json_mismatch
 from .dsl import UNANNOTATED, Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
 from .signals import SignalError, send_signal
+from .schedules import diff_schedules
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a run failed or was cancelled, `--wait` ran out, `check` found drift
@@ -68,6 +70,16 @@ def _run_id(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a run id (a UUID, as `pgflow start` and `pgflow runs` print)"
         ) from None
+
+
+def _tick_interval(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if seconds < 0 or seconds != seconds:
+        raise argparse.ArgumentTypeError(f"must be 0 (no ticking) or more seconds, got {text}")
+    return seconds
 
 
 def package_version() -> str:
@@ -213,6 +225,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 status = EXIT_DRIFT
                 continue
             lines = diff_definitions(stored, flow.definition())
+            stored_schedules = [dataclasses.asdict(s) for s in client.list_schedules(conn, flow.slug)]
+            lines += diff_schedules(stored_schedules, flow.schedules)
             if not lines:
                 print(f'flow "{flow.slug}": the database matches the code')
                 continue
@@ -221,7 +235,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             for line in lines:
                 print(f"  {line}")
             shape = any(line.endswith("(shape)") for line in lines)
-            print("  `pgflow deploy` would " + ("create a new version" if shape else "update the tunables in place"))
+            if all(line.startswith("schedule ") for line in lines):
+                print("  `pgflow deploy` would update the schedules")
+            else:
+                print(
+                    "  `pgflow deploy` would " + ("create a new version" if shape else "update the tunables in place")
+                )
     return status
 
 
@@ -246,6 +265,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         poll_interval=args.poll_interval,
         shutdown_grace=args.grace,
         worker_id=args.worker_id,
+        tick_interval=args.tick_interval,
     )
     metrics = _serve_metrics(args.metrics_port, _dsn(args)) if args.metrics_port is not None else None
     try:
@@ -568,6 +588,52 @@ def cmd_flows(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _slot_text(slot: datetime | None, time_zone: str) -> str:
+    """A slot as the schedule's own clock shows it (UTC when Python does not know the zone)."""
+    if slot is None:
+        return "never"
+    try:
+        local = slot.astimezone(zoneinfo.ZoneInfo(time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        local = slot.astimezone(UTC)
+    return f"{local:%Y-%m-%d %H:%M %Z}"
+
+
+def cmd_schedules(args: argparse.Namespace) -> int:
+    dsn = _dsn(args)
+    schedules = client.list_schedules(dsn, args.flow)
+    if not schedules and args.flow and not client.list_flows(dsn, args.flow):
+        known = ", ".join(f.flow_slug for f in client.list_flows(dsn)) or "none yet (`pgflow deploy` defines them)"
+        raise CliError(f'flow "{args.flow}" does not exist; deployed flows: {known}')
+    if args.json:
+        _print_json(schedules)
+        return EXIT_OK
+    rows = []
+    for s in schedules:
+        if s.last_slot is None:
+            last = "none yet"
+        elif s.last_error is not None:
+            last = f"{_slot_text(s.last_slot, s.time_zone)}: could not start"
+        else:
+            last = f"{_slot_text(s.last_slot, s.time_zone)}: {s.last_run_status or 'pruned'}"
+        rows.append(
+            [
+                s.schedule_name,
+                s.flow_slug,
+                s.cron,
+                s.time_zone,
+                _slot_text(s.next_slot, s.time_zone),
+                last,
+                "deploy" if s.origin == "deploy" else "by hand",
+            ]
+        )
+    if not rows and _terminal():
+        print("no schedules (declare them with flow.schedule(...) and `pgflow deploy`, or call pgflow.schedule)")
+        return EXIT_OK
+    print(_table(["schedule", "flow", "cron", "time zone", "next slot", "last run", "made by"], rows))
+    return EXIT_OK
+
+
 def cmd_workers(args: argparse.Namespace) -> int:
     workers = client.list_workers(_dsn(args))
     if args.json:
@@ -758,6 +824,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("flows", nargs="+", metavar="MODULE:FLOW", help=flows_help)
     p.set_defaults(handler=cmd_check)
 
+    p = add("schedules", "list the schedules: flow, cron, time zone, next slot, last run")
+    p.add_argument("--flow", help="only the schedules of this flow")
+    add_json(p)
+    p.set_defaults(handler=cmd_schedules)
+
     p = add("worker", "run the handlers of flows until SIGTERM/SIGINT")
     p.add_argument("flows", nargs="+", metavar="MODULE:FLOW", help=flows_help)
     p.add_argument("--concurrency", type=int, default=10, help="tasks run at once (default: 10)")
@@ -771,6 +842,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--grace", type=float, default=30.0, help="seconds to let in-flight tasks finish on shutdown (default: 30)"
     )
     p.add_argument("--worker-id", help="name recorded in step_tasks.worker_id (default: host:pid:random)")
+    p.add_argument(
+        "--tick-interval",
+        type=_tick_interval,
+        default=5.0,
+        metavar="S",
+        help="seconds between ticks of the schedules (pgflow.tick), jittered; 0: do not tick (default: 5)",
+    )
     p.add_argument(
         "--metrics-port",
         type=int,

@@ -28,6 +28,7 @@ from .store import (
     FlowSummary,
     RetriedRun,
     Run,
+    ScheduleInfo,
     StepState,
     Store,
     UnservedStep,
@@ -47,6 +48,7 @@ __all__ = [
     "Run",
     "RunDetails",
     "RunTimeout",
+    "ScheduleInfo",
     "StepState",
     "UnservedStep",
     "WorkerInfo",
@@ -56,6 +58,7 @@ __all__ = [
     "flow_definition",
     "get_run",
     "list_flows",
+    "list_schedules",
     "list_workers",
     "prune",
     "recent_runs",
@@ -115,13 +118,20 @@ class Deployment:
     version: int
     change: Literal["created", "tunables", "unchanged"]
     differences: list[str] = field(default_factory=list)
+    # (schedule name, "created" | "updated" | "unchanged" | "removed" | "kept") per schedule of the flow
+    schedules: list[tuple[str, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         if self.change == "created":
-            return f'flow "{self.flow_slug}": version {self.version} created'
-        if self.change == "tunables":
-            return f'flow "{self.flow_slug}": version {self.version}, tunables updated ({"; ".join(self.differences)})'
-        return f'flow "{self.flow_slug}": unchanged (version {self.version})'
+            text = f'flow "{self.flow_slug}": version {self.version} created'
+        elif self.change == "tunables":
+            text = f'flow "{self.flow_slug}": version {self.version}, tunables updated ({"; ".join(self.differences)})'
+        else:
+            text = f'flow "{self.flow_slug}": unchanged (version {self.version})'
+        changed = [f"{name} {action}" for name, action in self.schedules if action != "unchanged"]
+        if changed:
+            text += f"; schedules: {', '.join(changed)}"
+        return text
 
 
 def deploy_flow(conn_or_dsn: Connectable, flow: Flow) -> Deployment:
@@ -130,21 +140,33 @@ def deploy_flow(conn_or_dsn: Connectable, flow: Flow) -> Deployment:
     The flows its subflow steps run are deployed first (children before parents), since
     the database refuses a subflow step naming a flow it does not have; the Deployment
     returned is the flow's own.
-    """
-    with _connection(conn_or_dsn) as conn:
+
+    The flow's schedules are made those of the code in the same transaction
+    (``pgflow.sync_schedules``): new ones created, changed ones updated, the ones
+    an earlier deploy made and the code no longer declares removed. Schedules
+    made by hand with ``pgflow.schedule`` are kept (reported as "kept") unless
+    the code declares one of the same name, which deploy then takes over."""
+    with _connection(conn_or_dsn) as conn, conn.transaction():
         for child in flow.subflows.values():
             deploy_flow(conn, child)
         store = Store(conn)
         known = store.list_flows(flow.slug)
         before = store.flow_definition(flow.slug, None) if known else None
         version = store.define_flow(flow.definition())
+        schedules = store.sync_schedules(flow.slug, [s.document() for s in flow.schedules])
         if before is None or version != known[0].latest_version:
-            return Deployment(flow.slug, version, "created")
+            return Deployment(flow.slug, version, "created", schedules=schedules)
         after = store.flow_definition(flow.slug, version)
     differences = diff_definitions(before, after)
     if not differences:
-        return Deployment(flow.slug, version, "unchanged")
-    return Deployment(flow.slug, version, "tunables", differences)
+        return Deployment(flow.slug, version, "unchanged", schedules=schedules)
+    return Deployment(flow.slug, version, "tunables", differences, schedules=schedules)
+
+
+def list_schedules(conn_or_dsn: Connectable, flow_slug: str | None = None) -> list[ScheduleInfo]:
+    """The schedules in the database (or one flow's), by flow and name, with their next slot and last run."""
+    with _connection(conn_or_dsn) as conn:
+        return Store(conn).list_schedules(flow_slug)
 
 
 def list_flows(conn_or_dsn: Connectable, flow_slug: str | None = None) -> list[FlowSummary]:

@@ -39,6 +39,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Never, TypeVar, overload
 
+from .schedules import CronError, Schedule, check_schedule
+
 __all__ = [
     "Flow",
     "FlowDefinitionError",
@@ -246,6 +248,7 @@ class Flow:
         self.input_type: Any = input_type
         self._steps: dict[str, Step] = {}
         self._subflows: dict[str, Flow] = {}
+        self._schedules: dict[str, Schedule] = {}
 
     def __repr__(self) -> str:
         return f"Flow({self.slug!r}, steps={list(self._steps)})"
@@ -271,6 +274,30 @@ class Flow:
         (what a subflow step running this flow returns)."""
         depended_on = {dep for step in self._steps.values() for dep in step.deps}
         return {slug: step.output_type for slug, step in self._steps.items() if slug not in depended_on}
+
+    @property
+    def schedules(self) -> Sequence[Schedule]:
+        """The schedules declared with ``schedule``, in declaration order."""
+        return tuple(self._schedules.values())
+
+    def schedule(self, cron: str, *, input: Any = None, name: str | None = None, time_zone: str = "UTC") -> Schedule:
+        """Start this flow at every slot of ``cron`` (five fields: minute hour day-of-month month
+        day-of-week) in ``time_zone``, with ``input`` as the run input. Deployed with the flow by
+        ``pgflow deploy`` (which also removes the ones no longer declared); ``name`` defaults to
+        the flow slug, so a flow with several schedules names all but one of them. Checked here:
+        the name, the cron expression (the extension's rules, naming the field), the input."""
+        schedule = Schedule(name if name is not None else self.slug, cron, {} if input is None else input, time_zone)
+        try:
+            check_schedule(self.slug, schedule, self.secret_input)
+        except CronError as error:
+            raise FlowDefinitionError(str(error)) from None
+        if schedule.name in self._schedules:
+            raise FlowDefinitionError(
+                f'flow "{self.slug}" already has a schedule named "{schedule.name}": '
+                "give each schedule of a flow its own name=..."
+            )
+        self._schedules[schedule.name] = schedule
+        return schedule
 
     def step_of(self, ref: StepRef) -> Step:
         """The step for a slug or a decorated handler."""

@@ -65,6 +65,9 @@ QueryName = Literal[
     "ui_can_operate",
     "ui_listen",
     "ui_run_waits",
+    "sync_schedules",
+    "list_schedules",
+    "tick",
 ]
 
 _HEADER = re.compile(r"^-- name: (?P<name>\w+)\n-- (?P<description>.+)\n", re.MULTILINE)

@@ -391,3 +391,23 @@ SELECT t.step_slug,
   FROM pgflow.step_tasks AS t
  WHERE t.run_id = %(run_id)s::uuid AND t.status IN ('queued', 'started')
  GROUP BY t.step_slug;
+
+-- name: sync_schedules
+-- Make a flow's deployed schedules those of its code (created, updated, unchanged, removed; hand-made ones kept)
+SELECT s.schedule_name, s.action
+  FROM pgflow.sync_schedules(flow_slug => %(flow_slug)s, schedules => %(schedules)s) AS s;
+
+-- name: list_schedules
+-- Every schedule (or one flow's): its cron, zone, input, next slot, and the last slot with its run's status
+SELECT s.schedule_name, s.flow_slug, s.cron, s.time_zone, s.input, s.origin,
+       nullif(s.next_slot, 'infinity') AS next_slot, s.last_slot, s.last_run_id,
+       r.status AS last_run_status, s.last_error, s.created_at, s.updated_at
+  FROM pgflow.schedules AS s
+  LEFT JOIN pgflow.runs AS r ON r.run_id = s.last_run_id
+ WHERE (%(flow_slug)s::text IS NULL OR s.flow_slug = %(flow_slug)s::text)
+ ORDER BY s.flow_slug, s.schedule_name;
+
+-- name: tick
+-- Start the runs of the schedule slots that are due (exactly once per slot); nothing due: one index probe
+SELECT r.run_id, r.flow_slug, r.schedule_name, r.scheduled_for
+  FROM pgflow.tick() AS r;

@@ -348,3 +348,32 @@ class SignalResult:
     @property
     def kept(self) -> bool:
         return self.ignored is None and self.status == "created"
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    """A row of ``pgflow.schedules`` with the status of the run of its last slot."""
+
+    schedule_name: str
+    flow_slug: str
+    cron: str
+    time_zone: str
+    input: Any
+    origin: str  # "sql" (pgflow.schedule by hand) or "deploy" (pgflow deploy)
+    next_slot: datetime | None  # None: no slot ever again
+    last_slot: datetime | None
+    last_run_id: uuid.UUID | None
+    last_run_status: str | None  # None: no run yet, or pruned
+    last_error: str | None  # why the last slot's run could not start
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    """A run ``pgflow.tick`` started."""
+
+    run_id: uuid.UUID
+    flow_slug: str
+    schedule_name: str
+    scheduled_for: datetime

@@ -43,6 +43,8 @@ from .rows import (
     Run,
     RunProgress,
     SignalResult,
+    ScheduledRun,
+    ScheduleInfo,
     StepShape,
     StepState,
     StepWait,
@@ -65,6 +67,8 @@ __all__ = [
     "Run",
     "RunProgress",
     "SignalResult",
+    "ScheduleInfo",
+    "ScheduledRun",
     "StepShape",
     "StepState",
     "Store",
@@ -222,6 +226,15 @@ class Store:
     def list_workers(self, max_age: str) -> list[WorkerInfo]:
         cursor = self.conn.cursor(row_factory=class_row(WorkerInfo))
         return cursor.execute(query("list_workers"), {"max_age": max_age}).fetchall()
+
+    def sync_schedules(self, flow_slug: str, schedules: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """(schedule name, what deploy did to it) for every schedule of the flow."""
+        rows = self.conn.execute(query("sync_schedules"), {"flow_slug": flow_slug, "schedules": Jsonb(schedules)})
+        return [(str(name), str(action)) for name, action in rows.fetchall()]
+
+    def list_schedules(self, flow_slug: str | None = None) -> list[ScheduleInfo]:
+        cursor = self.conn.cursor(row_factory=class_row(ScheduleInfo))
+        return cursor.execute(query("list_schedules"), {"flow_slug": flow_slug}).fetchall()
 
     def listen_runs(self) -> None:
         self.conn.execute(query("listen_runs"))
@@ -441,6 +454,14 @@ class AsyncStore:
         params = {"worker_id": worker_id, "step_keys": None if step_keys is None else list(step_keys), "idle": idle}
         async with self.pool.connection(timeout=timeout) as conn:
             await conn.execute(query("worker_heartbeat"), params)
+
+    async def tick(self) -> list[ScheduledRun]:
+        """The runs of due schedule slots that this tick started (none: nothing was due)."""
+        async with self.pool.connection() as conn:
+            cursor = conn.cursor(row_factory=class_row(ScheduledRun))
+            await cursor.execute(query("tick"))
+            started: list[ScheduledRun] = await cursor.fetchall()
+            return started
 
     async def extend_lease(self, task: ClaimedTask) -> datetime | None:
         """A fresh lease, or None when this attempt no longer holds the task."""

@@ -33,7 +33,7 @@ from .. import client
 from ..encryption import redact
 from ..rows import StepState, StepWait
 from ..signals import SignalError, send_signal
-from ..store import Store
+from ..store import ScheduleInfo, Store
 from .graph import Node, dag_svg
 from .live import LiveHub
 
@@ -463,6 +463,7 @@ class App:
     def flows(self) -> Response:
         with self.pool.connection() as conn:
             versions = Store(conn).ui_flows()
+            schedules = Store(conn).list_schedules()
         rows = "".join(
             f'<tr><td><a href="/flows/{escape(f.flow_slug)}?version={f.version}">{escape(f.flow_slug)}</a></td>'
             f"<td>{f.version}</td><td>{f.steps}</td><td>{f.max_attempts}</td><td>{f.base_delay} s</td>"
@@ -475,7 +476,8 @@ class App:
             "<th>base delay</th><th>timeout</th><th>max concurrency</th><th>defined</th><th>has runs</th></tr>"
             f"{rows}</table>"
         )
-        return self._page("Flows", table if versions else '<p class="muted">No flows defined.</p>')
+        body = table if versions else '<p class="muted">No flows defined.</p>'
+        return self._page("Flows", body + "<h2>Schedules</h2>" + _schedules_table(schedules))
 
     def flow(self, flow_slug: str, version_text: str | None) -> Response:
         with self.pool.connection() as conn:
@@ -486,6 +488,7 @@ class App:
             digits = version_text or ""
             version = int(digits) if digits.isdigit() else versions[0].version
             steps = store.ui_flow_steps(flow_slug, version)
+            schedules = store.list_schedules(flow_slug)
         links = " ".join(
             f'<a href="/flows/{escape(flow_slug)}?version={f.version}">{"<b>" if f.version == version else ""}'
             f"v{f.version}{'</b>' if f.version == version else ''}</a>"
@@ -495,6 +498,7 @@ class App:
         body = f"<p>versions: {links} · <a href='/runs?flow={escape(flow_slug)}'>its runs</a></p>" + (
             dag_svg(nodes) if steps else f"<p>No version {version}.</p>"
         )
+        body += "<h2>Schedules</h2>" + _schedules_table(schedules)
         return self._page(f"Flow {flow_slug} v{version}", body)
 
     def workers(self) -> Response:
@@ -769,3 +773,30 @@ def resolve_token(host: str, environ: dict[str, str]) -> str | None:
     if configured is not None or is_loopback(host):
         return configured
     return secrets.token_urlsafe(24)
+
+
+def _schedules_table(schedules: list[ScheduleInfo]) -> str:
+    """The schedules with their next slot (in UTC, as the rest of the UI) and the run of their last slot."""
+    if not schedules:
+        return '<p class="muted">No schedules (flow.schedule(...) and pgflow deploy, or pgflow.schedule).</p>'
+    rows = []
+    for s in schedules:
+        if s.last_slot is None:
+            last = "none yet"
+        elif s.last_error is not None:
+            last = f'{_when(s.last_slot)}: <span class="error">{escape(s.last_error)}</span>'
+        elif s.last_run_id is not None and s.last_run_status is not None:
+            last = f'{_when(s.last_slot)}: <a href="/runs/{s.last_run_id}">{escape(s.last_run_status)}</a>'
+        else:
+            last = f"{_when(s.last_slot)}: pruned"
+        rows.append(
+            f"<tr><td>{escape(s.schedule_name)}</td>"
+            f'<td><a href="/flows/{escape(s.flow_slug)}">{escape(s.flow_slug)}</a></td>'
+            f"<td><code>{escape(s.cron)}</code></td><td>{escape(s.time_zone)}</td>"
+            f"<td>{_when(s.next_slot) if s.next_slot is not None else 'never'}</td><td>{last}</td>"
+            f"<td>{'deploy' if s.origin == 'deploy' else 'by hand'}</td></tr>"
+        )
+    return (
+        '<table id="schedules"><tr><th>schedule</th><th>flow</th><th>cron</th><th>time zone</th>'
+        f"<th>next slot</th><th>last run</th><th>made by</th></tr>{''.join(rows)}</table>"
+    )

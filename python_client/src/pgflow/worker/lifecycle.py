@@ -36,6 +36,7 @@ from .connection import Outage, close_filter, connections_per_worker, open_pool
 from .errors import WorkerStartError
 from .executor import Executor
 from .routing import Routing
+from .ticker import Ticker
 
 log = logging.getLogger("pgflow.worker")
 
@@ -62,6 +63,7 @@ class Worker:
         heartbeat_interval: float = 5.0,
         routing_refresh: float = 15.0,
         keyring: Keyring | None = None,
+        tick_interval: float | None = 5.0,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
@@ -73,6 +75,10 @@ class Worker:
         self.shutdown_grace = shutdown_grace
         self.heartbeat_interval = heartbeat_interval
         self.routing_refresh = routing_refresh
+        if tick_interval is not None and tick_interval < 0:
+            raise ValueError(f"tick_interval must be positive (or 0/None: no ticking), got {tick_interval}")
+        # Seconds between calls of pgflow.tick() (the schedules); None: this worker does not tick.
+        self.tick_interval = tick_interval or None
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -188,6 +194,9 @@ class Worker:
             asyncio.create_task(claims.listen(), name="pgflow-listen"),
             asyncio.create_task(routing.announce(claims.wake), name="pgflow-heartbeat"),
         ]
+        if self.tick_interval is not None:
+            ticker = Ticker(self.worker_id, store, outage, stats, self.tick_interval)
+            background.append(asyncio.create_task(ticker.run(), name="pgflow-tick"))
         log.info(
             "worker %s: serving flows %s with concurrency %d (at most %d connections)",
             self.worker_id,

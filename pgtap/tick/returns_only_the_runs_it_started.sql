@@ -1,0 +1,12 @@
+BEGIN;
+SELECT plan(3);
+SELECT pgflow.define_flow('{"slug": "f", "steps": [{"slug": "a"}]}');
+SELECT pgflow.schedule(flow_slug => 'f', cron => '0 3 * * *', schedule_name => 'daily');
+SELECT pgflow.schedule(flow_slug => 'f', cron => '0 4 1 1 *', schedule_name => 'yearly');
+SELECT pgflow.start_flow(flow_slug => 'f');
+CREATE TEMP TABLE started AS SELECT * FROM pgflow.tick(at => now() + interval '2 days');
+SELECT results_eq($$SELECT schedule_name FROM started$$, $$VALUES ('daily')$$, 'only the due schedule''s run');
+SELECT is((SELECT count(*)::int FROM pgflow.runs), 2, 'the run started by hand is not returned');
+SELECT is_empty($$SELECT * FROM pgflow.tick(at => now() + interval '2 days')$$, 'and the next tick returns none');
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,10 @@
+BEGIN;
+SELECT plan(4);
+SELECT pgflow.define_flow('{"slug": "f", "steps": [{"slug": "a"}]}');
+SELECT pgflow.schedule(flow_slug => 'f', cron => '0 3 * * *');
+SELECT is((SELECT count(*)::int FROM pgflow.tick(now() + interval '1 day')), 1, 'a run was started');
+SELECT is(pgflow.unschedule(schedule_name => 'f'), true, 'unschedule says it removed the schedule');
+SELECT is_empty($$SELECT * FROM pgflow.tick(now() + interval '10 days')$$, 'no run starts any more');
+SELECT is((SELECT count(*)::int FROM pgflow.runs WHERE schedule_name = 'f'), 1, 'the run it started stays, with its schedule name');
+SELECT * FROM finish();
+ROLLBACK;
