@@ -17,6 +17,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_options record;
   v_backoff double precision;
+  v_available timestamptz;
   v_reason text;
 BEGIN
   INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
@@ -29,9 +30,11 @@ BEGIN
     -- Capped so a large max_attempts cannot overflow the interval.
     v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
+    -- Computed first: in a statement on a distributed table Citus evaluates no
+    -- volatile or stable expression inside a coalesce.
+    v_available := coalesce(retry_at, now() + make_interval(secs => v_backoff));
     UPDATE pgflow.step_tasks AS t
-       SET status = 'queued', error_message = _fail_attempt.error_message,
-           available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+       SET status = 'queued', error_message = _fail_attempt.error_message, available_at = v_available
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
     IF retry_at IS NULL AND v_backoff = 0 THEN
