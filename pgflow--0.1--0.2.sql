@@ -2908,7 +2908,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
   v_shard_bytes bigint;
-  v_output_bytes bigint;
+  v_output_bytes int;
 BEGIN
   -- The shard before the task row (lock order: 0000_tables.sql).
   PERFORM 1 FROM pgflow.fan_out_shards AS f
@@ -3688,8 +3688,10 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'citus') THEN
     RETURN false;
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = ''pgflow.runs''::regclass)'
      INTO v_distributed;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_distributed;
 END;
 $$;
@@ -3703,7 +3705,11 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_known boolean;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)' INTO v_known USING relation;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_known;
 END;
 $$;
@@ -3714,8 +3720,12 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_known boolean;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object WHERE classid = ''pg_proc''::regclass AND objid = $1 '
           'AND distribution_argument_index IS NOT NULL)' INTO v_known USING function;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_known;
 END;
 $$;
@@ -3836,7 +3846,7 @@ DECLARE
   v_coordinator boolean;
   v_table regclass;
   v_fk record;
-  v_fks text[] := '{}';
+  v_fks text[] := '{}'::text[];
   v_function regprocedure;
   v_index record;
   v_run_tables regclass[];
@@ -3847,6 +3857,7 @@ BEGIN
       USING ERRCODE = '0A000',
             HINT = 'Install Citus (shared_preload_libraries = ''citus''), CREATE EXTENSION citus, add the worker nodes, then call it on the coordinator.';
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT citus_is_coordinator()' INTO v_coordinator;
   IF NOT v_coordinator THEN
     RAISE EXCEPTION 'pgflow.distribute() runs on the Citus coordinator, not on a worker node'
@@ -3950,6 +3961,7 @@ BEGIN
       USING v_function, CASE WHEN v_function::text LIKE 'pgflow.claim_node_tasks(%' THEN 'route' ELSE 'run_id' END;
     RETURN NEXT format('%s: distributed function', v_function);
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;
 
@@ -3965,7 +3977,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_failure record;
 BEGIN
-  EXECUTE command;
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE command;  -- distribute()'s own DDL (made with format(%I) from the catalog)
   FOR v_failure IN EXECUTE
     'SELECT nodename, nodeport, result FROM run_command_on_workers($1) WHERE NOT success' USING command
   LOOP
@@ -3973,6 +3988,7 @@ BEGIN
       v_failure.result
       USING ERRCODE = '55000', HINT = 'Fix the node, then call pgflow.distribute() again (it is idempotent).';
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;
 
@@ -3994,6 +4010,10 @@ AS $$
 DECLARE
   v_nested text := current_setting('citus.allow_nested_distributed_execution', true);
 BEGIN
+  IF route IS NULL THEN
+    RAISE EXCEPTION 'claim_node_tasks needs a route' USING ERRCODE = '22004',
+      HINT = 'Take one of pgflow.citus_routes(), or call pgflow.claim_tasks.';
+  END IF;
   -- Citus runs this function on the route's node, where claim_tasks' queries
   -- by run_id (a task's input, an expired lease) run from within this call:
   -- "nested" to Citus, which refuses that by default because a function
@@ -4022,9 +4042,12 @@ DECLARE
   v_probe int := 0;
   v_node record;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
   IF NOT pgflow._distributed() THEN
     RETURN;
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   FOR v_node IN EXECUTE
     'SELECT n.nodename, n.nodeport, count(*)::int AS shards FROM pg_catalog.pg_dist_shard AS s '
     'JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
@@ -4045,6 +4068,7 @@ BEGIN
     END LOOP;
     RETURN NEXT;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;
 
@@ -4081,6 +4105,9 @@ DECLARE
   v_task record;
   v_count int := 0;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
   -- Candidates: each shard's first max_tasks in claim order, merged; then
   -- taken in that order while they are still queued and free.
   FOR v_candidate IN EXECUTE (
@@ -4124,6 +4151,7 @@ BEGIN
                                           (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = v_task.run_id)) END;
     RETURN NEXT;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;
 
@@ -4138,6 +4166,8 @@ DECLARE
   v_decided boolean := false;
   v_shards regclass[] := pgflow._local_shards('pgflow.step_tasks');
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
   IF v_shards IS NULL THEN
     RAISE EXCEPTION 'claim_tasks on Citus runs on a node that holds pgflow''s shards, and this one holds none'
       USING ERRCODE = '0A000',
@@ -4145,6 +4175,7 @@ BEGIN
             HINT = 'Call pgflow.claim_node_tasks(route => r.route, worker_id => ...) for the routes r of '
                    'pgflow.citus_routes(), which Citus runs on their nodes; pgflow worker does so by itself.';
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
   FOREACH v_shard IN ARRAY v_shards LOOP
     FOR v_expired IN EXECUTE format(
         'SELECT t.run_id, t.step_slug, t.task_index, t.attempt FROM %s AS t '
@@ -4156,6 +4187,7 @@ BEGIN
                                         v_expired.attempt) = 'decided' OR v_decided;
     END LOOP;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_decided;
 END;
 $$;
@@ -4178,10 +4210,14 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_shards regclass[];
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT array_agg(shard_name($1, s.shardid)::regclass ORDER BY random()) '
           'FROM pg_catalog.pg_dist_shard AS s JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
           'WHERE s.logicalrelid = $1 AND p.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group)'
      INTO v_shards USING relation;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_shards;
 END;
 $$;
@@ -4196,13 +4232,15 @@ DECLARE
   v_shard regclass;
   v_found boolean;
 BEGIN
-  FOREACH v_shard IN ARRAY coalesce(pgflow._local_shards('pgflow.runs'), '{}') LOOP
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
+  FOREACH v_shard IN ARRAY coalesce(pgflow._local_shards('pgflow.runs'), '{}'::regclass[]) LOOP
     EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s AS r WHERE r.flow_slug = $1 AND r.flow_version = $2)', v_shard)
        INTO v_found USING flow_slug, flow_version;
     IF v_found THEN
       RETURN true;
     END IF;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN false;
 END;
 $$;

@@ -19,7 +19,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
   v_shard_bytes bigint;
-  v_output_bytes bigint;
+  v_output_bytes int;
 BEGIN
   -- The shard before the task row (lock order: 0000_tables.sql).
   PERFORM 1 FROM pgflow.fan_out_shards AS f

@@ -14,6 +14,10 @@ AS $$
 DECLARE
   v_nested text := current_setting('citus.allow_nested_distributed_execution', true);
 BEGIN
+  IF route IS NULL THEN
+    RAISE EXCEPTION 'claim_node_tasks needs a route' USING ERRCODE = '22004',
+      HINT = 'Take one of pgflow.citus_routes(), or call pgflow.claim_tasks.';
+  END IF;
   -- Citus runs this function on the route's node, where claim_tasks' queries
   -- by run_id (a task's input, an expired lease) run from within this call:
   -- "nested" to Citus, which refuses that by default because a function
@@ -42,9 +46,12 @@ DECLARE
   v_probe int := 0;
   v_node record;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
   IF NOT pgflow._distributed() THEN
     RETURN;
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   FOR v_node IN EXECUTE
     'SELECT n.nodename, n.nodeport, count(*)::int AS shards FROM pg_catalog.pg_dist_shard AS s '
     'JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
@@ -65,5 +72,6 @@ BEGIN
     END LOOP;
     RETURN NEXT;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;

@@ -29,6 +29,9 @@ DECLARE
   v_task record;
   v_count int := 0;
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
   -- Candidates: each shard's first max_tasks in claim order, merged; then
   -- taken in that order while they are still queued and free.
   FOR v_candidate IN EXECUTE (
@@ -72,6 +75,7 @@ BEGIN
                                           (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = v_task.run_id)) END;
     RETURN NEXT;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
 END;
 $$;
 
@@ -86,6 +90,8 @@ DECLARE
   v_decided boolean := false;
   v_shards regclass[] := pgflow._local_shards('pgflow.step_tasks');
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
   IF v_shards IS NULL THEN
     RAISE EXCEPTION 'claim_tasks on Citus runs on a node that holds pgflow''s shards, and this one holds none'
       USING ERRCODE = '0A000',
@@ -93,6 +99,7 @@ BEGIN
             HINT = 'Call pgflow.claim_node_tasks(route => r.route, worker_id => ...) for the routes r of '
                    'pgflow.citus_routes(), which Citus runs on their nodes; pgflow worker does so by itself.';
   END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
   FOREACH v_shard IN ARRAY v_shards LOOP
     FOR v_expired IN EXECUTE format(
         'SELECT t.run_id, t.step_slug, t.task_index, t.attempt FROM %s AS t '
@@ -104,6 +111,7 @@ BEGIN
                                         v_expired.attempt) = 'decided' OR v_decided;
     END LOOP;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_decided;
 END;
 $$;
@@ -126,10 +134,14 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v_shards regclass[];
 BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
   EXECUTE 'SELECT array_agg(shard_name($1, s.shardid)::regclass ORDER BY random()) '
           'FROM pg_catalog.pg_dist_shard AS s JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
           'WHERE s.logicalrelid = $1 AND p.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group)'
      INTO v_shards USING relation;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN v_shards;
 END;
 $$;
@@ -144,13 +156,15 @@ DECLARE
   v_shard regclass;
   v_found boolean;
 BEGIN
-  FOREACH v_shard IN ARRAY coalesce(pgflow._local_shards('pgflow.runs'), '{}') LOOP
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
+  FOREACH v_shard IN ARRAY coalesce(pgflow._local_shards('pgflow.runs'), '{}'::regclass[]) LOOP
     EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s AS r WHERE r.flow_slug = $1 AND r.flow_version = $2)', v_shard)
        INTO v_found USING flow_slug, flow_version;
     IF v_found THEN
       RETURN true;
     END IF;
   END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
   RETURN false;
 END;
 $$;

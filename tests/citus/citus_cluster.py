@@ -8,6 +8,7 @@ The binaries are those of ``$PG_CONFIG --bindir`` (where ``make install`` put pg
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -80,13 +81,21 @@ class Node:
         self.run("initdb", "-D", str(self.data), "-A", "trust", "--no-sync")
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(SETTINGS + f"port = {self.port}\nunix_socket_directories = '{self.socket_dir}'\n")
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log_file), "-w", "-t", "60", "start")
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
 
 
 @dataclass
@@ -128,7 +137,8 @@ class CitusCluster:
                 conn.execute("CREATE EXTENSION citus")
         with psycopg.connect(self.coordinator.dsn(), autocommit=True) as conn:
             conn.execute(
-                "SELECT citus_set_coordinator_host(%s, %s)", (str(self.coordinator.socket_dir), self.coordinator.port)
+                "SELECT citus_set_coordinator_host(%s, %s)",
+                (str(self.coordinator.socket_dir), self.coordinator.port),
             )
             for node in self.worker_nodes:
                 conn.execute("SELECT citus_add_node(%s, %s)", (str(node.socket_dir), node.port))

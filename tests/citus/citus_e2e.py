@@ -42,7 +42,13 @@ from psycopg.types.json import Jsonb
 
 from pgflow import deploy, start_flow
 from pgflow.client import idempotent_run_id
-from pgflow.examples import fan_out, parallel_analysis, retry, separation_of_concerns, vip
+from pgflow.examples import (
+    fan_out,
+    parallel_analysis,
+    retry,
+    separation_of_concerns,
+    vip,
+)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -75,20 +81,47 @@ class Checks:
 
 
 def pgflow_cli(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "pgflow.cli", *args, "--dsn", dsn], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "pgflow.cli", *args, "--dsn", dsn],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
 def start_workers(dsn: str, count: int) -> list[subprocess.Popen[str]]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
     return [
         subprocess.Popen(
-            [sys.executable, "-m", "pgflow.cli", "worker", *WORKER_SPECS, "--dsn", dsn, "--concurrency", "16",
-             "--poll-interval", "0.2", "--worker-id", f"citus-worker-{i}"],
-            env=env, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "pgflow.cli",
+                "worker",
+                *WORKER_SPECS,
+                "--dsn",
+                dsn,
+                "--concurrency",
+                "16",
+                "--poll-interval",
+                "0.2",
+                "--worker-id",
+                f"citus-worker-{i}",
+            ],
+            env=env,
+            cwd=HERE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for i in range(count)
     ]
 
@@ -123,8 +156,14 @@ def node_of_run(conn: psycopg.Connection[Any], run_id: uuid.UUID) -> int:
     return int(row[0])
 
 
-def single_node_call(checks: Checks, conn: psycopg.Connection[Any], what: str, statement: str,
-                     params: tuple[Any, ...], port: int) -> None:  # fmt: skip
+def single_node_call(
+    checks: Checks,
+    conn: psycopg.Connection[Any],
+    what: str,
+    statement: str,
+    params: tuple[Any, ...],
+    port: int,
+) -> None:
     commands = remote_commands(conn, statement, params)
     to_port = [c for c in commands if re.search(rf":{port} ", c) or f":{port}]" in c or f":{port} connectionId" in c]
     checks.check(
@@ -138,13 +177,19 @@ def check_routing(checks: Checks, cluster: CitusCluster) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         run_id = uuid.uuid4()
         port = node_of_run(conn, run_id)
-        single_node_call(checks, conn, "start_flow_routed",
-                         "SELECT * FROM pgflow.start_flow_routed(run_id => %s, flow_slug => 'citus_chain', input => %s)",
-                         (run_id, Jsonb({"n": 1})), port)  # fmt: skip
+        single_node_call(
+            checks,
+            conn,
+            "start_flow_routed",
+            "SELECT * FROM pgflow.start_flow_routed(run_id => %s, flow_slug => 'citus_chain', input => %s)",
+            (run_id, Jsonb({"n": 1})),
+            port,
+        )
         explain = "\n".join(
             str(r[0])
             for r in conn.execute(
-                "EXPLAIN (VERBOSE) SELECT * FROM pgflow.run_input(run_id => %s)", (run_id,)
+                "EXPLAIN (VERBOSE) SELECT * FROM pgflow.run_input(run_id => %s)",
+                (run_id,),
             ).fetchall()
         )
         checks.check(
@@ -152,7 +197,10 @@ def check_routing(checks: Checks, cluster: CitusCluster) -> None:
             f"EXPLAIN of run_input shows one task on node :{port}",
         )
         routes = {int(r[2]): r[0] for r in conn.execute("SELECT * FROM pgflow.citus_routes()").fetchall()}
-        checks.check(set(routes) == {n.port for n in cluster.worker_nodes}, f"citus_routes has one route per worker: {routes}")
+        checks.check(
+            set(routes) == {n.port for n in cluster.worker_nodes},
+            f"citus_routes has one route per worker: {routes}",
+        )
         claimed: list[Any] = []
         for node_port, route in routes.items():
             commands = remote_commands(
@@ -161,36 +209,81 @@ def check_routing(checks: Checks, cluster: CitusCluster) -> None:
                 "flow_slugs => ARRAY['no_such_flow'])",
                 (route,),
             )
-            checks.check(len(commands) == 1 and f":{node_port}" in commands[0],
-                         f"claim_node_tasks through the route of :{node_port} is one command to that node")  # fmt: skip
+            checks.check(
+                len(commands) == 1 and f":{node_port}" in commands[0],
+                f"claim_node_tasks through the route of :{node_port} is one command to that node",
+            )
             rows = conn.execute(
                 "SELECT run_id, step_slug, task_index, attempt, lease_token FROM pgflow.claim_node_tasks("
                 "route => %s, worker_id => 'routing-check', max_tasks => 10, flow_slugs => ARRAY['citus_chain'])",
                 (route,),
             ).fetchall()
-            checks.check(all(node_of_run(conn, r[0]) == node_port for r in rows),
-                         f"the claim on :{node_port} handed out tasks of runs on :{node_port} only ({len(rows)})")  # fmt: skip
+            checks.check(
+                all(node_of_run(conn, r[0]) == node_port for r in rows),
+                f"the claim on :{node_port} handed out tasks of runs on :{node_port} only ({len(rows)})",
+            )
             claimed.extend(rows)
         mine = [r for r in claimed if r[0] == run_id]
         checks.check(len(mine) == 1, "the run's first task was claimed through its node's route")
         if mine:
             _, step, index, attempt, token = mine[0]
-            single_node_call(checks, conn, "extend_lease",
-                             "SELECT pgflow.extend_lease(run_id => %s, step_slug => %s, task_index => %s, "
-                             "attempt => %s, lease_token => %s)", (run_id, step, index, attempt, token), port)  # fmt: skip
-            single_node_call(checks, conn, "fail_task",
-                             "SELECT * FROM pgflow.fail_task(run_id => %s, step_slug => %s, error_message => 'routing check', "
-                             "task_index => %s, attempt => %s, lease_token => %s)", (run_id, step, index, attempt, token), port)  # fmt: skip
-        single_node_call(checks, conn, "run_input", "SELECT pgflow.run_input(run_id => %s)", (run_id,), port)
-        single_node_call(checks, conn, "watch_run", "SELECT * FROM pgflow.watch_run(run_id => %s)", (run_id,), port)
-        single_node_call(checks, conn, "cancel_run", "SELECT * FROM pgflow.cancel_run(run_id => %s, reason => 'check')",
-                         (run_id,), port)  # fmt: skip
-        single_node_call(checks, conn, "retry_run", "SELECT * FROM pgflow.retry_run(run_id => %s)", (run_id,), port)
+            single_node_call(
+                checks,
+                conn,
+                "extend_lease",
+                "SELECT pgflow.extend_lease(run_id => %s, step_slug => %s, task_index => %s, "
+                "attempt => %s, lease_token => %s)",
+                (run_id, step, index, attempt, token),
+                port,
+            )
+            single_node_call(
+                checks,
+                conn,
+                "fail_task",
+                "SELECT * FROM pgflow.fail_task(run_id => %s, step_slug => %s, error_message => 'routing check', "
+                "task_index => %s, attempt => %s, lease_token => %s)",
+                (run_id, step, index, attempt, token),
+                port,
+            )
+        single_node_call(
+            checks,
+            conn,
+            "run_input",
+            "SELECT pgflow.run_input(run_id => %s)",
+            (run_id,),
+            port,
+        )
+        single_node_call(
+            checks,
+            conn,
+            "watch_run",
+            "SELECT * FROM pgflow.watch_run(run_id => %s)",
+            (run_id,),
+            port,
+        )
+        single_node_call(
+            checks,
+            conn,
+            "cancel_run",
+            "SELECT * FROM pgflow.cancel_run(run_id => %s, reason => 'check')",
+            (run_id,),
+            port,
+        )
+        single_node_call(
+            checks,
+            conn,
+            "retry_run",
+            "SELECT * FROM pgflow.retry_run(run_id => %s)",
+            (run_id,),
+            port,
+        )
         # A completion, on a run of its own claimed through its route.
         other = uuid.uuid4()
         other_port = node_of_run(conn, other)
-        conn.execute("SELECT * FROM pgflow.start_flow_routed(run_id => %s, flow_slug => 'citus_chain', input => %s)",
-                     (other, Jsonb({"n": 2})))  # fmt: skip
+        conn.execute(
+            "SELECT * FROM pgflow.start_flow_routed(run_id => %s, flow_slug => 'citus_chain', input => %s)",
+            (other, Jsonb({"n": 2})),
+        )
         task = None
         for _ in range(20):
             rows = conn.execute(
@@ -203,10 +296,15 @@ def check_routing(checks: Checks, cluster: CitusCluster) -> None:
                 break
         checks.check(task is not None, "a new run's task is claimable through its node's route")
         if task is not None:
-            single_node_call(checks, conn, "complete_task",
-                             "SELECT * FROM pgflow.complete_task(run_id => %s, step_slug => %s, output => '3', "
-                             "task_index => %s, attempt => %s, lease_token => %s)",
-                             (other, task[1], task[2], task[3], task[4]), other_port)  # fmt: skip
+            single_node_call(
+                checks,
+                conn,
+                "complete_task",
+                "SELECT * FROM pgflow.complete_task(run_id => %s, step_slug => %s, output => '3', "
+                "task_index => %s, attempt => %s, lease_token => %s)",
+                (other, task[1], task[2], task[3], task[4]),
+                other_port,
+            )
         for cancelled in (run_id, other):
             conn.execute("SELECT pgflow.cancel_run(run_id => %s)", (cancelled,))
 
@@ -218,46 +316,106 @@ def check_refusals(checks: Checks, cluster: CitusCluster) -> None:
             try:
                 conn.execute(statement.encode(), params)
             except psycopg.Error as error:
-                checks.check(error.sqlstate == "0A000" and needle in str(error),
-                             f"{what} is refused (0A000): {str(error).splitlines()[0]}")  # fmt: skip
+                checks.check(
+                    error.sqlstate == "0A000" and needle in str(error),
+                    f"{what} is refused (0A000): {str(error).splitlines()[0]}",
+                )
             else:
                 checks.check(False, f"{what} is refused")
 
-        refused("a flow with max_concurrency", "SELECT pgflow.define_flow(%s)",
-                (Jsonb({"slug": "limited", "max_concurrency": 2, "steps": [{"slug": "a"}]}),), "Citus")  # fmt: skip
-        refused("a step with a rate_limit", "SELECT pgflow.define_flow(%s)",
-                (Jsonb({"slug": "limited", "steps": [{"slug": "a", "rate_limit": 5, "rate_period": 1}]}),), "Citus")  # fmt: skip
-        refused("claim_tasks on the coordinator (it holds no shards)", "SELECT * FROM pgflow.claim_tasks('x')", (),
-                "claim_node_tasks")  # fmt: skip
-        refused("a run_id of one's own with an idempotency_key",
-                "SELECT * FROM pgflow.start_flow(flow_slug => 'citus_chain', run_id => %s, idempotency_key => 'k')",
-                (uuid.uuid4(),), "Citus")  # fmt: skip
-        first = conn.execute(
-            "SELECT run_id FROM pgflow.start_flow(flow_slug => 'citus_chain', input => '{\"n\": 5}', idempotency_key => 'once')"
-        ).fetchone()
-        again = conn.execute(
-            "SELECT run_id FROM pgflow.start_flow(flow_slug => 'citus_chain', input => '{\"n\": 6}', idempotency_key => 'once')"
-        ).fetchone()
+        refused(
+            "a flow with max_concurrency",
+            "SELECT pgflow.define_flow(%s)",
+            (Jsonb({"slug": "limited", "max_concurrency": 2, "steps": [{"slug": "a"}]}),),
+            "Citus",
+        )
+        refused(
+            "a step with a rate_limit",
+            "SELECT pgflow.define_flow(%s)",
+            (
+                Jsonb(
+                    {
+                        "slug": "limited",
+                        "steps": [{"slug": "a", "rate_limit": 5, "rate_period": 1}],
+                    }
+                ),
+            ),
+            "Citus",
+        )
+        refused(
+            "claim_tasks on the coordinator (it holds no shards)",
+            "SELECT * FROM pgflow.claim_tasks('x')",
+            (),
+            "claim_node_tasks",
+        )
+        refused(
+            "a run_id of one's own with an idempotency_key",
+            "SELECT * FROM pgflow.start_flow(flow_slug => 'citus_chain', run_id => %s, idempotency_key => 'k')",
+            (uuid.uuid4(),),
+            "Citus",
+        )
+        keyed = (
+            "SELECT run_id FROM pgflow.start_flow(flow_slug => 'citus_chain', input => %s, idempotency_key => 'once')"
+        )
+        first = conn.execute(keyed, (Jsonb({"n": 5}),)).fetchone()
+        again = conn.execute(keyed, (Jsonb({"n": 6}),)).fetchone()
         assert first is not None and again is not None
-        checks.check(first[0] == again[0] == idempotent_run_id("citus_chain", "once"),
-                     "an idempotency key starts one run, whose id is the key's (SQL and Python agree)")  # fmt: skip
+        checks.check(
+            first[0] == again[0] == idempotent_run_id("citus_chain", "once"),
+            "an idempotency key starts one run, whose id is the key's (SQL and Python agree)",
+        )
 
 
 EXAMPLE_RUNS: list[tuple[Any, dict[str, Any], str, Callable[[Any], bool]]] = [
-    (vip.flow, {"name": "Ada", "userIsVIP": True}, "completed",
-     lambda out: out == {"send_confirmation": {"msg": "Sent: Completed VIP step: concierge assigned to Ada (gold)."}}),
-    (vip.flow, {"name": "Bob", "userIsVIP": False}, "completed",
-     lambda out: out == {"send_confirmation": {"msg": "Sent: Completed normal step: standard welcome for Bob."}}),
-    (fan_out.flow, {"items": ["apple", "kiwi", "banana", "fig", "cherry"], "multiplier": 2}, "completed",
-     lambda out: out == {"combine_results": {"count": 5, "total_length": 48,
-                                             "items": ["APPLE", "KIWI", "BANANA", "FIG", "CHERRY"]}}),
-    (separation_of_concerns.flow, {"userId": "u1"}, "completed",
-     lambda out: out == {"process_data": {"user_id": "u1", "order_count": 3, "total": 49.75}}),
-    (retry.flow, {"value": 4}, "completed", lambda out: out == {"division_step": {"result": 25.0}}),
+    (
+        vip.flow,
+        {"name": "Ada", "userIsVIP": True},
+        "completed",
+        lambda out: (
+            out == {"send_confirmation": {"msg": "Sent: Completed VIP step: concierge assigned to Ada (gold)."}}
+        ),
+    ),
+    (
+        vip.flow,
+        {"name": "Bob", "userIsVIP": False},
+        "completed",
+        lambda out: out == {"send_confirmation": {"msg": "Sent: Completed normal step: standard welcome for Bob."}},
+    ),
+    (
+        fan_out.flow,
+        {"items": ["apple", "kiwi", "banana", "fig", "cherry"], "multiplier": 2},
+        "completed",
+        lambda out: (
+            out
+            == {
+                "combine_results": {
+                    "count": 5,
+                    "total_length": 48,
+                    "items": ["APPLE", "KIWI", "BANANA", "FIG", "CHERRY"],
+                }
+            }
+        ),
+    ),
+    (
+        separation_of_concerns.flow,
+        {"userId": "u1"},
+        "completed",
+        lambda out: out == {"process_data": {"user_id": "u1", "order_count": 3, "total": 49.75}},
+    ),
+    (
+        retry.flow,
+        {"value": 4},
+        "completed",
+        lambda out: out == {"division_step": {"result": 25.0}},
+    ),
     (retry.flow, {"value": 0}, "failed", lambda out: out is None),
-    (parallel_analysis.flow, {"text": "I love this great little engine, the docs are good and nothing is awful"},
-     "completed", lambda out: isinstance(out, dict) and set(out) == {"combine"}),
-]  # fmt: skip
+    (
+        parallel_analysis.flow,
+        {"text": "I love this great little engine, the docs are good and nothing is awful"},
+        "completed",
+        lambda out: isinstance(out, dict) and set(out) == {"combine"},
+    ),
+]
 
 
 def wait_for(dsn: str, run_ids: list[uuid.UUID], timeout: float) -> dict[uuid.UUID, tuple[str, Any]]:
@@ -265,7 +423,8 @@ def wait_for(dsn: str, run_ids: list[uuid.UUID], timeout: float) -> dict[uuid.UU
     with psycopg.connect(dsn, autocommit=True) as conn:
         while True:
             rows = conn.execute(
-                "SELECT run_id, status, output FROM pgflow.runs WHERE run_id = ANY (%s)", (run_ids,)
+                "SELECT run_id, status, output FROM pgflow.runs WHERE run_id = ANY (%s)",
+                (run_ids,),
             ).fetchall()
             done = {r[0]: (r[1], r[2]) for r in rows if r[1] != "started"}
             if len(done) == len(run_ids) or time.monotonic() > deadline:
@@ -278,11 +437,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("CITUS_RUNS", "1000")))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CITUS_PORT", "5470")))
-    parser.add_argument("--keep", action="store_true", help="leave the cluster running (its directory is printed)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the cluster running (its directory is printed)",
+    )
     args = parser.parse_args()
     if not citus_available():
-        print("make test-citus: skipped, Citus is not installed in this PostgreSQL "
-              "(run ../shared/citus/install.sh as root, or install postgresql-15-citus-13.2)")  # fmt: skip
+        print(
+            "make test-citus: skipped, Citus is not installed in this PostgreSQL "
+            "(run ../shared/citus/install.sh as root, or install postgresql-15-citus-13.2)"
+        )
         return 0
     checks = Checks()
     cluster = CitusCluster(base_port=args.port, workers=2, shard_count=8)
@@ -293,27 +458,56 @@ def main() -> int:
         cluster.start(install=False)
         dsn = cluster.coordinator.dsn()
         installed = pgflow_cli(dsn, "install", "--citus")
-        checks.check(installed.returncode == 0 and "distributed over Citus" in installed.stdout,
-                     f"pgflow install --citus: {installed.stdout.strip().splitlines()[:2]} {installed.stderr.strip()[-500:]}")  # fmt: skip
+        checks.check(
+            installed.returncode == 0 and "distributed over Citus" in installed.stdout,
+            f"pgflow install --citus: {installed.stdout.strip().splitlines()[:2]} {installed.stderr.strip()[-500:]}",
+        )
         if installed.returncode != 0:
             return 1
         with psycopg.connect(dsn, autocommit=True) as conn:
-            kinds = dict(conn.execute(
-                "SELECT logicalrelid::text, partmethod FROM pg_dist_partition WHERE logicalrelid::text LIKE 'pgflow.%'"
-            ).fetchall())  # fmt: skip
-        checks.check(all(kinds.get(f"pgflow.{t}") == "h" for t in ("runs", "step_states", "step_tasks", "fan_out_shards",
-                                                                    "task_attempts", "run_watchers")),
-                     "the run tables are distributed by hash (of run_id)")  # fmt: skip
-        checks.check(all(kinds.get(f"pgflow.{t}") == "n" for t in ("flows", "steps", "deps", "flow_locks", "flow_grants")),
-                     "the definition tables are reference tables")  # fmt: skip
-        for flow in (chain, parallel_analysis.flow, vip.flow, fan_out.flow, retry.flow, separation_of_concerns.flow):
+            kinds: dict[str, str] = dict(
+                conn.execute(
+                    "SELECT logicalrelid::text, partmethod FROM pg_dist_partition "
+                    "WHERE logicalrelid::text LIKE 'pgflow.%'"
+                ).fetchall()
+            )
+        checks.check(
+            all(
+                kinds.get(f"pgflow.{t}") == "h"
+                for t in (
+                    "runs",
+                    "step_states",
+                    "step_tasks",
+                    "fan_out_shards",
+                    "task_attempts",
+                    "run_watchers",
+                )
+            ),
+            "the run tables are distributed by hash (of run_id)",
+        )
+        checks.check(
+            all(kinds.get(f"pgflow.{t}") == "n" for t in ("flows", "steps", "deps", "flow_locks", "flow_grants")),
+            "the definition tables are reference tables",
+        )
+        for flow in (
+            chain,
+            parallel_analysis.flow,
+            vip.flow,
+            fan_out.flow,
+            retry.flow,
+            separation_of_concerns.flow,
+        ):
             deploy(dsn, flow)
         check_refusals(checks, cluster)
         check_routing(checks, cluster)
 
         workers = start_workers(dsn, args.workers)
-        log(f"{args.workers} pgflow worker processes against the coordinator; the examples, then {args.runs} chain runs")
-        examples = [(start_flow(dsn, flow, data).run_id, flow.slug, status, ok) for flow, data, status, ok in EXAMPLE_RUNS]
+        log(
+            f"{args.workers} pgflow worker processes against the coordinator; the examples, then {args.runs} chain runs"
+        )
+        examples = [
+            (start_flow(dsn, flow, data).run_id, flow.slug, status, ok) for flow, data, status, ok in EXAMPLE_RUNS
+        ]
         chain_runs: dict[uuid.UUID, int] = {}
         started = time.monotonic()
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -323,27 +517,41 @@ def main() -> int:
         ended = wait_for(dsn, [r for r, *_ in examples], timeout=60)
         for run_id, slug, status, ok in examples:
             got_status, output = ended.get(run_id, ("missing", None))
-            checks.check(got_status == status and ok(output), f"example {slug} {run_id}: {got_status} {output}")
+            checks.check(
+                got_status == status and ok(output),
+                f"example {slug} {run_id}: {got_status} {output}",
+            )
         ended = wait_for(dsn, list(chain_runs), timeout=240)
         elapsed = time.monotonic() - started
         right = sum(1 for r, n in chain_runs.items() if ended.get(r) == ("completed", chain_output(n)))
-        checks.check(right == args.runs, f"{right} of {args.runs} chain runs completed with the right output "
-                                         f"({3 * args.runs / elapsed:.0f} tasks/s end to end)")  # fmt: skip
+        checks.check(
+            right == args.runs,
+            f"{right} of {args.runs} chain runs completed with the right output "
+            f"({3 * args.runs / elapsed:.0f} tasks/s end to end)",
+        )
         with psycopg.connect(dsn, autocommit=True) as conn:
-            per_node = dict(conn.execute(
-                "SELECT n.nodeport, sum(p.result::bigint) FROM run_command_on_placements('pgflow.runs', "
-                "'SELECT count(*) FROM %s WHERE flow_slug = ''citus_chain''') AS p "
-                "JOIN pg_dist_node AS n ON n.nodename = p.nodename AND n.nodeport = p.nodeport GROUP BY 1"
-            ).fetchall())  # fmt: skip
-            claimed_on = dict(conn.execute(
-                "SELECT n.nodeport, sum(p.result::bigint) FROM run_command_on_placements('pgflow.step_tasks', "
-                "'SELECT count(DISTINCT worker_id) FROM %s WHERE worker_id LIKE ''citus-worker-%%''') AS p "
-                "JOIN pg_dist_node AS n ON n.nodename = p.nodename AND n.nodeport = p.nodeport GROUP BY 1"
-            ).fetchall())  # fmt: skip
-        checks.check(len(per_node) == 2 and all(v > args.runs // 4 for v in per_node.values()),
-                     f"chain runs landed on both workers: {per_node}")  # fmt: skip
-        checks.check(len(claimed_on) == 2 and all(v > 0 for v in claimed_on.values()),
-                     f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}")  # fmt: skip
+            per_node: dict[int, int] = dict(
+                conn.execute(
+                    "SELECT n.nodeport, sum(p.result::bigint) FROM run_command_on_placements('pgflow.runs', "
+                    "'SELECT count(*) FROM %s WHERE flow_slug = ''citus_chain''') AS p "
+                    "JOIN pg_dist_node AS n ON n.nodename = p.nodename AND n.nodeport = p.nodeport GROUP BY 1"
+                ).fetchall()
+            )
+            claimed_on: dict[int, int] = dict(
+                conn.execute(
+                    "SELECT n.nodeport, sum(p.result::bigint) FROM run_command_on_placements('pgflow.step_tasks', "
+                    "'SELECT count(DISTINCT worker_id) FROM %s WHERE worker_id LIKE ''citus-worker-%%''') AS p "
+                    "JOIN pg_dist_node AS n ON n.nodename = p.nodename AND n.nodeport = p.nodeport GROUP BY 1"
+                ).fetchall()
+            )
+        checks.check(
+            len(per_node) == 2 and all(v > args.runs // 4 for v in per_node.values()),
+            f"chain runs landed on both workers: {per_node}",
+        )
+        checks.check(
+            len(claimed_on) == 2 and all(v > 0 for v in claimed_on.values()),
+            f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}",
+        )
     finally:
         for worker in workers:
             worker.terminate()
@@ -359,7 +567,10 @@ def main() -> int:
         if workers:
             # The doomed retry example logs its last failure at ERROR: that one is expected.
             unexpected = [e for e in errors if "division_step" not in e and "ZeroDivisionError" not in e]
-            checks.check(not unexpected, f"worker logs have no unexpected errors ({len(unexpected)}): {unexpected[:3]}")
+            checks.check(
+                not unexpected,
+                f"worker logs have no unexpected errors ({len(unexpected)}): {unexpected[:3]}",
+            )
         if args.keep:
             log(f"cluster left running in {cluster.root}")
         else:

@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import TypedDict
 
 from pgflow import Flow
-from pgflow.examples import fan_out, parallel_analysis, retry, separation_of_concerns, vip
+from pgflow.examples import (
+    fan_out,
+    parallel_analysis,
+    retry,
+    separation_of_concerns,
+    vip,
+)
 
 
 class ChainInput(TypedDict):
@@ -36,5 +42,11 @@ def chain_output(n: int) -> dict[str, int]:
     return {"third": (n + 1) * 2 + 3}
 
 
-EXAMPLES = [parallel_analysis.flow, vip.flow, fan_out.flow, retry.flow, separation_of_concerns.flow]
+EXAMPLES = [
+    parallel_analysis.flow,
+    vip.flow,
+    fan_out.flow,
+    retry.flow,
+    separation_of_concerns.flow,
+]
 FLOWS = [chain, *EXAMPLES]
