@@ -1691,12 +1691,18 @@ $$;
 --     own next claim is its wake-up.
 --   - listeners that never register are always woken while no registered
 --     worker is live (so a lone script that LISTENs keeps working).
+-- On Citus nobody is woken: tasks become claimable on the worker node of their
+-- run, whose notifications reach only sessions on that node, and workers
+-- connect to the coordinator; they poll (and claim again whenever a slot frees).
 CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_woken int;
 BEGIN
+  IF pgflow._distributed() THEN
+    RETURN;
+  END IF;
   UPDATE pgflow.workers AS w SET idle = false
    WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
                           WHERE x.idle AND x.last_seen_at > now() - interval '30 seconds'
@@ -4270,9 +4276,11 @@ $$;
 -- changes about a run (an expired lease, its task's input) goes through the
 -- distributed tables by run_id, which Citus runs locally: the run's shards are
 -- on this node, next to its tasks.
--- Order, as claim_tasks: higher priority first, then oldest first, within the
--- node (across nodes a worker takes what the node it visits has). Limits are
--- refused on Citus (_refuse_on_citus), so the claim has none to count in.
+-- Order: higher priority first, then oldest first, within each shard (one
+-- statement per shard picks and locks; the node's shards are taken in a turn
+-- that differs per claim, and across nodes a worker takes what the node it
+-- visits has). Limits are refused on Citus (_refuse_on_citus), so the claim
+-- has none to count in.
 -- Caller: claim_tasks (validated arguments, grants applied), after
 -- _expire_local_leases, which rearms the worker and sets the commit mode.
 CREATE OR REPLACE FUNCTION pgflow._claim_local_tasks(
@@ -4282,56 +4290,62 @@ RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, atte
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-  v_shards regclass[] := pgflow._local_shards('pgflow.step_tasks');
-  v_candidate record;
+  c_sep constant text := chr(31);
+  v_shard regclass;
+  v_picked tid[];
+  v_steps text[];
+  v_step text;
+  v_options record;
+  v_timeouts jsonb := '{}'::jsonb;  -- flow, version, step -> its timeout, read once per claim
   v_task record;
   v_count int := 0;
 BEGIN
   -- @plpgsql_check_options: without_warnings = true
-  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  -- (its statements on a node's shards are dynamic SQL, which plpgsql_check cannot see into)
   PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
-  -- Candidates: each shard's first max_tasks in claim order, merged; then
-  -- taken in that order while they are still queued and free.
-  FOR v_candidate IN EXECUTE (
-    SELECT string_agg(format(
-             '(SELECT %L::regclass AS shard, t.ctid, t.priority, t.available_at, t.flow_slug, t.flow_version, '
-             't.step_slug FROM %s AS t '
-             'WHERE t.status = ''queued'' AND t.available_at <= now() AND ' || pgflow._local_claim_filter() ||
-             ' ORDER BY t.priority DESC, t.available_at LIMIT $3)', s, s), ' UNION ALL ')
-           || ' ORDER BY priority DESC, available_at'
-      FROM unnest(v_shards) AS s)
-    USING flow_slugs, step_keys, max_tasks
-  LOOP
+  FOREACH v_shard IN ARRAY pgflow._local_shards('pgflow.step_tasks') LOOP
     EXIT WHEN v_count >= max_tasks;
-    -- Still queued and nobody else's (a changed row has another ctid), then
-    -- started with a lease of its step's timeout, read at claim time (in a
-    -- statement of its own: Citus reads no reference table from within a
-    -- statement on a shard).
+    -- This shard's next tasks in claim order, locked SKIP LOCKED: one statement.
     EXECUTE format(
+      'SELECT array_agg(q.ctid), array_agg(DISTINCT q.flow_slug || $4 || q.flow_version || $4 || q.step_slug) '
+      'FROM (SELECT t.ctid, t.flow_slug, t.flow_version, t.step_slug FROM %s AS t '
+      'WHERE t.status = ''queued'' AND t.available_at <= now() AND ' || pgflow._local_claim_filter() ||
+      ' ORDER BY t.priority DESC, t.available_at LIMIT $3 FOR UPDATE OF t SKIP LOCKED) AS q', v_shard)
+      INTO v_picked, v_steps USING flow_slugs, step_keys, max_tasks - v_count, c_sep;
+    CONTINUE WHEN v_picked IS NULL;
+    -- Their steps' timeouts (the lease), read at claim time, in statements of
+    -- their own: Citus reads no reference table from within a statement on a shard.
+    FOREACH v_step IN ARRAY v_steps LOOP
+      CONTINUE WHEN v_timeouts ? v_step;
+      SELECT o.timeout INTO v_options
+        FROM pgflow._step_options(split_part(v_step, c_sep, 1), split_part(v_step, c_sep, 2)::int,
+                                  split_part(v_step, c_sep, 3)) AS o;
+      v_timeouts := v_timeouts || jsonb_build_object(v_step, v_options.timeout);
+    END LOOP;
+    FOR v_task IN EXECUTE format(
       'UPDATE %s AS t SET status = ''started'', attempt = t.attempt + 1, worker_id = $2, started_at = now(), '
       'lease_token = gen_random_uuid(), '
-      'available_at = now() + make_interval(secs => $3) '
-      'WHERE t.ctid = (SELECT q.ctid FROM %s AS q WHERE q.ctid = $1 AND q.status = ''queued'' FOR UPDATE SKIP LOCKED) '
+      'available_at = now() + make_interval(secs => ($3 ->> (t.flow_slug || $4 || t.flow_version || $4 || t.step_slug))::int) '
+      'WHERE t.ctid = ANY ($1) '
       'RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.item, t.flow_version, t.available_at, t.lease_token',
-      v_candidate.shard, v_candidate.shard)
-      INTO v_task USING v_candidate.ctid, worker_id,
-                        (SELECT o.timeout FROM pgflow._step_options(v_candidate.flow_slug, v_candidate.flow_version,
-                                                                    v_candidate.step_slug) AS o);
-    CONTINUE WHEN v_task.run_id IS NULL;
-    v_count := v_count + 1;
-    run_id := v_task.run_id;
-    flow_slug := v_task.flow_slug;
-    step_slug := v_task.step_slug;
-    task_index := v_task.task_index;
-    attempt := v_task.attempt;
-    flow_version := v_task.flow_version;
-    lease_expires_at := v_task.available_at;
-    lease_token := v_task.lease_token;
-    -- Through the distributed tables by run_id: the run's shards are on this node.
-    input := CASE WHEN v_task.item IS NOT NULL THEN jsonb_build_object('item', v_task.item, 'index', v_task.task_index)
-                  ELSE pgflow._step_input(v_task.run_id, v_task.flow_slug, v_task.flow_version, v_task.step_slug,
-                                          (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = v_task.run_id)) END;
-    RETURN NEXT;
+      v_shard)
+      USING v_picked, worker_id, v_timeouts, c_sep
+    LOOP
+      v_count := v_count + 1;
+      run_id := v_task.run_id;
+      flow_slug := v_task.flow_slug;
+      step_slug := v_task.step_slug;
+      task_index := v_task.task_index;
+      attempt := v_task.attempt;
+      flow_version := v_task.flow_version;
+      lease_expires_at := v_task.available_at;
+      lease_token := v_task.lease_token;
+      -- Through the distributed tables by run_id: the run's shards are on this node.
+      input := CASE WHEN v_task.item IS NOT NULL THEN jsonb_build_object('item', v_task.item, 'index', v_task.task_index)
+                    ELSE pgflow._step_input(v_task.run_id, v_task.flow_slug, v_task.flow_version, v_task.step_slug,
+                                            (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = v_task.run_id)) END;
+      RETURN NEXT;
+    END LOOP;
   END LOOP;
   PERFORM 'PRAGMA:ENABLE:CHECK';
 END;

@@ -94,36 +94,20 @@ def pgflow_cli(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_workers(dsn: str, count: int) -> list[subprocess.Popen[str]]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-    }
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pgflow.cli",
-                "worker",
-                *WORKER_SPECS,
-                "--dsn",
-                dsn,
-                "--concurrency",
-                "16",
-                "--poll-interval",
-                "0.2",
-                "--worker-id",
-                f"citus-worker-{i}",
-            ],
-            env=env,
-            cwd=HERE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for i in range(count)
-    ]
+def start_workers(dsn: str, count: int, log_dir: Path) -> list[tuple[subprocess.Popen[str], Path]]:
+    """``count`` worker processes; each logs to a file of its own (a pipe nobody reads would fill and stall it)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    workers = []
+    for i in range(count):
+        log_path = log_dir / f"worker-{i}.log"
+        with log_path.open("w") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "pgflow.cli", "worker", *WORKER_SPECS, "--dsn", dsn, "--concurrency", "16",
+                 "--poll-interval", "0.2", "--worker-id", f"citus-worker-{i}"],
+                env=env, cwd=HERE, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+            )  # fmt: skip
+        workers.append((process, log_path))
+    return workers
 
 
 def remote_commands(conn: psycopg.Connection[Any], statement: str, params: tuple[Any, ...] = ()) -> list[str]:
@@ -451,7 +435,7 @@ def main() -> int:
         return 0
     checks = Checks()
     cluster = CitusCluster(base_port=args.port, workers=2, shard_count=8)
-    workers: list[subprocess.Popen[str]] = []
+    workers: list[tuple[subprocess.Popen[str], Path]] = []
     began = time.monotonic()
     try:
         log(f"starting a coordinator and 2 workers on ports {args.port}-{args.port + 2} in {cluster.root}")
@@ -501,7 +485,7 @@ def main() -> int:
         check_refusals(checks, cluster)
         check_routing(checks, cluster)
 
-        workers = start_workers(dsn, args.workers)
+        workers = start_workers(dsn, args.workers, cluster.root)
         log(
             f"{args.workers} pgflow worker processes against the coordinator; the examples, then {args.runs} chain runs"
         )
@@ -553,16 +537,16 @@ def main() -> int:
             f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}",
         )
     finally:
-        for worker in workers:
-            worker.terminate()
+        for process, _ in workers:
+            process.terminate()
         logs = []
-        for worker in workers:
+        for process, log_path in workers:
             try:
-                out, _ = worker.communicate(timeout=15)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                worker.kill()
-                out, _ = worker.communicate(timeout=5)
-            logs.append(out)
+                process.kill()
+                process.wait(timeout=5)
+            logs.append(log_path.read_text())
         errors = [line for out in logs for line in out.splitlines() if "Traceback" in line or " ERROR " in line]
         if workers:
             # The doomed retry example logs its last failure at ERROR: that one is expected.
