@@ -3552,12 +3552,22 @@ BEGIN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
-    FROM (SELECT r.run_id FROM pgflow.runs AS r
-           WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
-           ORDER BY r.finished_at
-           LIMIT batch_size
-             FOR UPDATE SKIP LOCKED) AS x;
+  IF pgflow._distributed() THEN
+    -- Citus locks no rows in a query over every shard: the runs are picked
+    -- unlocked, and the deletes below wait for a late report on one (short).
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+             ORDER BY r.finished_at
+             LIMIT batch_size) AS x;
+  ELSE
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+             ORDER BY r.finished_at
+             LIMIT batch_size
+               FOR UPDATE SKIP LOCKED) AS x;
+  END IF;
   DELETE FROM pgflow.task_attempts AS a WHERE a.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;

@@ -30,8 +30,6 @@ synchronous_commit = off
 full_page_writes = off
 log_min_messages = warning
 log_line_prefix = '%m [%p] '
-shared_preload_libraries = 'citus'
-citus.log_remote_commands = off
 """
 
 
@@ -48,6 +46,7 @@ class Node:
     root: Path
     bindir: Path
     as_postgres: bool
+    citus: bool = True
 
     @property
     def data(self) -> Path:
@@ -81,6 +80,8 @@ class Node:
         self.run("initdb", "-D", str(self.data), "-A", "trust", "--no-sync")
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(SETTINGS + f"port = {self.port}\nunix_socket_directories = '{self.socket_dir}'\n")
+            if self.citus:
+                conf.write("shared_preload_libraries = 'citus'\n")
         self.run(
             "pg_ctl",
             "-D",
@@ -100,7 +101,7 @@ class Node:
 
 @dataclass
 class CitusCluster:
-    """Coordinator on ``base_port``, workers on the next ports."""
+    """Coordinator on ``base_port``, workers on the next ports; ``workers=0``: one plain node, no Citus."""
 
     base_port: int = 5470
     workers: int = 2
@@ -118,7 +119,8 @@ class CitusCluster:
             user = pwd.getpwnam("postgres")
             os.chmod(self.root, 0o755)
             os.chown(self.root, user.pw_uid, user.pw_gid)
-        self.nodes = [Node(self.base_port + i, self.root, bindir, as_postgres) for i in range(self.workers + 1)]
+        citus = self.workers > 0
+        self.nodes = [Node(self.base_port + i, self.root, bindir, as_postgres, citus) for i in range(self.workers + 1)]
 
     @property
     def coordinator(self) -> Node:
@@ -132,6 +134,11 @@ class CitusCluster:
         """initdb and start every node, build the Citus cluster; then (install) pgflow, distributed."""
         for node in self.nodes:
             node.init_and_start()
+        if not self.worker_nodes:
+            if install:
+                with psycopg.connect(self.coordinator.dsn(), autocommit=True) as conn:
+                    conn.execute("CREATE EXTENSION pgflow")
+            return
         for node in self.nodes:
             with psycopg.connect(node.dsn(), autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION citus")

@@ -536,6 +536,19 @@ def main() -> int:
             len(claimed_on) == 2 and all(v > 0 for v in claimed_on.values()),
             f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}",
         )
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            removed = 0
+            while True:
+                row = conn.execute(
+                    "SELECT pgflow.prune(older_than => interval '0 seconds', batch_size => 500)"
+                ).fetchone()
+                assert row is not None
+                if not row[0]:
+                    break
+                removed += int(row[0])
+            left = conn.execute("SELECT count(*) FROM pgflow.runs WHERE status <> 'started'").fetchone()
+        checks.check(removed > 0 and left is not None and left[0] == 0,
+                     f"prune removes every finished run on every node ({removed} rows)")  # fmt: skip
     finally:
         for process, _ in workers:
             process.terminate()
