@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+from conftest import pgflow_cli
 
 from pgflow import Flow, deploy, start_flow
 from pgflow.client import idempotent_run_id
@@ -40,3 +41,10 @@ def test_start_flow_chooses_the_run_id_before_the_call(dsn: str) -> None:
     mine = uuid.uuid4()
     assert start_flow(dsn, keyed, {"n": 1}, run_id=mine).run_id == mine
     assert run.run_id != mine and run.status == "started"
+
+
+def test_install_citus_without_citus_says_so_and_exits_2(dsn: str) -> None:
+    result = pgflow_cli(dsn, "install", "--citus")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "pgflow.distribute() failed" in result.stderr
+    assert "needs the citus extension" in result.stderr
