@@ -537,6 +537,28 @@ def main() -> int:
             f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}",
         )
         with psycopg.connect(dsn, autocommit=True) as conn:
+            try:
+                conn.execute(
+                    "SELECT pgflow.add_step(flow_slug => 'citus_chain', step_slug => 'extra', deps => ARRAY['third'])"
+                )
+            except psycopg.Error as error:
+                frozen = error.sqlstate == "55000" and "immutable" in str(error)
+                checks.check(frozen, f"a version with runs is frozen on Citus too: {str(error).splitlines()[0]}")
+            else:
+                checks.check(False, "a version with runs is frozen on Citus too (add_step was accepted)")
+            try:
+                conn.execute(
+                    'UPDATE pgflow.steps SET run_if = \'{"run": {"n": 1}}\' '
+                    "WHERE flow_slug = 'citus_chain' AND step_slug = 'second'"
+                )
+            except psycopg.Error as error:
+                frozen = error.sqlstate == "55000" and "immutable" in str(error)
+                checks.check(
+                    frozen, f"the frozen-shape trigger fires on the nodes' copies: {str(error).splitlines()[0]}"
+                )
+            else:
+                checks.check(False, "the frozen-shape trigger fires on the nodes' copies (the UPDATE was accepted)")
+        with psycopg.connect(dsn, autocommit=True) as conn:
             removed = 0
             while True:
                 row = conn.execute(
