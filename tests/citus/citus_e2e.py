@@ -17,7 +17,10 @@ coordinator, deploys the critique's example flows and a three-step chain, starts
   on the coordinator (no shards there), a run_id with someone else's idempotency key;
 - the example flows end as they do on one node, with the same outputs;
 - RUNS chain runs (default 1000) all complete with the right output, their shards on
-  both workers, and both workers' shards were claimed from.
+  both workers, and both workers' shards were claimed from;
+- a ``pgflow worker`` connected to a worker node (not the coordinator) completes runs
+  of both nodes; a frozen version stays frozen (add_step, and the shape trigger that
+  fires on every node's copy of a definition table); prune empties every node.
 
 Exits 0 when every check passed, 1 otherwise, 0 with a message when Citus is absent.
 """
@@ -94,16 +97,18 @@ def pgflow_cli(dsn: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_workers(dsn: str, count: int, log_dir: Path) -> list[tuple[subprocess.Popen[str], Path]]:
+def start_workers(
+    dsn: str, count: int, log_dir: Path, name: str = "citus-worker"
+) -> list[tuple[subprocess.Popen[str], Path]]:
     """``count`` worker processes; each logs to a file of its own (a pipe nobody reads would fill and stall it)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     workers = []
     for i in range(count):
-        log_path = log_dir / f"worker-{i}.log"
+        log_path = log_dir / f"{name}-{i}.log"
         with log_path.open("w") as log_file:
             process = subprocess.Popen(
                 [sys.executable, "-m", "pgflow.cli", "worker", *WORKER_SPECS, "--dsn", dsn, "--concurrency", "16",
-                 "--poll-interval", "0.2", "--worker-id", f"citus-worker-{i}"],
+                 "--poll-interval", "0.2", "--worker-id", f"{name}-{i}"],
                 env=env, cwd=HERE, stdout=log_file, stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip
         workers.append((process, log_path))
@@ -535,6 +540,29 @@ def main() -> int:
         checks.check(
             len(claimed_on) == 2 and all(v > 0 for v in claimed_on.values()),
             f"workers claimed on both nodes (distinct workers seen per node, summed over shards): {claimed_on}",
+        )
+        # The Python worker against a worker node's DSN: every node routes, so it claims
+        # on both nodes and reports to the runs' nodes through the node it is connected to.
+        for process, _ in workers:
+            process.terminate()
+            process.wait(timeout=15)
+        workers.extend(start_workers(cluster.worker_nodes[0].dsn(), 1, cluster.root, name="direct-worker"))
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            direct_runs = {start_flow(conn, chain, {"n": n}).run_id: n for n in range(40)}
+        ended = wait_for(dsn, list(direct_runs), timeout=60)
+        right = sum(1 for r, n in direct_runs.items() if ended.get(r) == ("completed", chain_output(n)))
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            direct_nodes: dict[int, int] = dict(
+                conn.execute(
+                    "SELECT n.nodeport, sum(p.result::bigint) FROM run_command_on_placements('pgflow.step_tasks', "
+                    "'SELECT count(*) FROM %s WHERE worker_id = ''direct-worker-0''') AS p "
+                    "JOIN pg_dist_node AS n ON n.nodename = p.nodename AND n.nodeport = p.nodeport GROUP BY 1"
+                ).fetchall()
+            )
+        checks.check(
+            right == len(direct_runs) and len(direct_nodes) == 2 and all(v > 0 for v in direct_nodes.values()),
+            f"a worker connected to a worker node completes runs of both nodes: {right} of {len(direct_runs)}, "
+            f"its tasks per node {direct_nodes}",
         )
         with psycopg.connect(dsn, autocommit=True) as conn:
             try:
