@@ -100,3 +100,16 @@ BENCH_PY ?= $(firstword $(wildcard /opt/pgflow-venv/bin/python) python3)
 .PHONY: bench
 bench: install
 	$(BENCH_PY) bench/bench.py
+
+# make test-citus: pgflow on a Citus cluster of its own (coordinator + 2 workers on ports
+# CITUS_PORT.., default 5470-5472, from $(PG_CONFIG)'s binaries, where `install` put pgflow and
+# ../shared/citus/install.sh put Citus): the critique's examples and 1,000 chain runs with 4 workers,
+# routing of the hot path checked. Skips with a message where Citus is not installed. ~2-4 minutes.
+.PHONY: test-citus bench-citus
+test-citus: install
+	PG_CONFIG=$(PG_CONFIG) $(PY) tests/citus/citus_e2e.py
+
+# make bench-citus: tasks/s of the same chain flow on one node vs coordinator + 2 workers (ports
+# CITUS_PORT..), on this machine: a correctness and routing figure, not a scaling one.
+bench-citus: install
+	PG_CONFIG=$(PG_CONFIG) $(BENCH_PY) bench/citus.py

@@ -1154,11 +1154,19 @@ BEGIN
   IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - v_tunables) = (to_jsonb(NEW) - v_tunables) THEN
     RETURN NEW;
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
-                  WHERE r.flow_slug = v_flow_slug AND r.flow_version = v_version) THEN
+  IF TG_TABLE_NAME NOT IN ('flows', 'steps', 'deps') THEN
+    -- On Citus the definition tables are reference tables, and this fires on
+    -- each node's copy (a shard named like steps_102008), where no
+    -- distributed query may run: each node looks at its own shards of runs,
+    -- and together they see them all (every node holds a copy).
+    IF NOT pgflow._local_version_has_runs(v_flow_slug, v_version) THEN
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+  ELSIF NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
+                     WHERE r.flow_slug = v_flow_slug AND r.flow_version = v_version) THEN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
   END IF;
-  v_what := CASE TG_TABLE_NAME
+  v_what := CASE regexp_replace(TG_TABLE_NAME, '_[0-9]+$', '')
               WHEN 'flows' THEN 'the flow version'
               WHEN 'steps' THEN format('step "%s"', v_row ->> 'step_slug')
               ELSE format('the dependency of step "%s" on "%s"', v_row ->> 'step_slug', v_row ->> 'dep_slug')
@@ -1208,17 +1216,25 @@ $$;
 -- A step's effective options: what the step sets, else what its flow version
 -- sets (options left NULL on a step inherit the flow's). The one place that
 -- resolves them; every reader of a step's timeout, attempts, backoff or output
--- limit calls this (SQL, inlined into the caller's query), so a tunable changed
--- by define_flow applies from the next read everywhere at once.
+-- limit calls this, so a tunable changed by define_flow applies from the next
+-- read everywhere at once. PL/pgSQL, not SQL: on Citus a SQL function over
+-- the definition tables (reference tables there) is either inlined into a
+-- query Citus does not plan, which then reads the empty local shell tables,
+-- or refused ("parameterized queries for SQL functions referencing
+-- distributed tables are not supported"); PL/pgSQL's queries are planned by
+-- Citus like any other.
 CREATE OR REPLACE FUNCTION pgflow._step_options(flow_slug text, flow_version int, step_slug text)
 RETURNS TABLE (max_attempts int, base_delay int, timeout int, max_output_bytes int, when_exhausted text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN QUERY
   SELECT coalesce(s.max_attempts, f.max_attempts), coalesce(s.base_delay, f.base_delay),
          coalesce(s.timeout, f.timeout), coalesce(s.max_output_bytes, f.max_output_bytes), s.when_exhausted
     FROM pgflow.steps AS s
     JOIN pgflow.flows AS f ON f.flow_slug = s.flow_slug AND f.version = s.flow_version
    WHERE s.flow_slug = _step_options.flow_slug AND s.flow_version = _step_options.flow_version
-     AND s.step_slug = _step_options.step_slug
+     AND s.step_slug = _step_options.step_slug;
+END;
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -1228,6 +1244,8 @@ $$;
 -- max_concurrency always applied). Called by every function that writes
 -- definitions, at the end, so claims read the limits in force from one small
 -- table and never scan the version history. Only limits that are set get a row.
+-- On Citus (pgflow.distribute()) a flow with a limit, a signal step or a
+-- subflow step is refused here (_refuse_on_citus, _refuse_unsupported_on_citus).
 CREATE OR REPLACE FUNCTION pgflow._sync_limits(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1244,6 +1262,15 @@ BEGIN
            WHERE x.flow_slug = _sync_limits.flow_slug
            ORDER BY x.step_slug, x.flow_version DESC) AS s
    WHERE s.max_concurrency IS NOT NULL OR s.rate_limit IS NOT NULL OR s.limit_key IS NOT NULL;
+  -- On Citus no limit can hold across nodes: refuse it (the definition rolls back).
+  IF pgflow._distributed() THEN
+    PERFORM pgflow._refuse_on_citus(l.flow_slug, l.step_slug, 'max_concurrency, rate_limit and limit_key')
+       FROM pgflow.flow_limits AS l
+      WHERE l.flow_slug = _sync_limits.flow_slug
+        AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL OR l.limit_key IS NOT NULL)
+      LIMIT 1;
+    PERFORM pgflow._refuse_unsupported_on_citus(_sync_limits.flow_slug);
+  END IF;
 END;
 $$;
 
@@ -1662,6 +1689,8 @@ $$;
 -- Idempotent on idempotency_key too: a second start of the same flow with the
 -- same key returns the existing run, whatever its status, and ignores its input;
 -- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- On Citus (pgflow.distribute()) the key's run id is pgflow.idempotent_run_id,
+-- and the run_id primary key makes racing starts one run (_keyed_run_id).
 -- priority: claimable tasks of higher-priority runs are claimed first.
 -- traceparent (W3C Trace Context, checked here) is kept with the run: the
 -- worker makes each attempt a span of that trace, under that parent span. The
@@ -1676,15 +1705,24 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_flow pgflow.flows;
   v_run pgflow.runs;
+  v_distributed boolean := false;  -- read only for keyed starts
+  v_roots text[];
 BEGIN
   PERFORM pgflow._check_traceparent(traceparent);
+  IF idempotency_key IS NOT NULL THEN
+    v_distributed := pgflow._distributed();
+    IF v_distributed THEN
+      run_id := pgflow._keyed_run_id(flow_slug, idempotency_key, run_id);
+    END IF;
+  END IF;
   IF run_id IS NOT NULL THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     IF FOUND THEN
       RETURN pgflow._existing_run(v_run, flow_slug);
     END IF;
   END IF;
-  IF idempotency_key IS NOT NULL THEN
+  -- (On Citus the run_id is the key's, looked up above.)
+  IF idempotency_key IS NOT NULL AND NOT v_distributed THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r
      WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
     IF FOUND THEN
@@ -1716,7 +1754,8 @@ BEGIN
   RETURNING * INTO v_run;
   IF NOT FOUND THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r
-     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key
+       AND NOT v_distributed;
     IF FOUND THEN
       RETURN v_run;
     END IF;
@@ -1727,12 +1766,17 @@ BEGIN
   -- The counters of the limits over this run's tasks exist before any claim
   -- needs them, so claims only lock them (see _open_limit). Two starts with a
   -- new key value wait for each other here, not claims.
-  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
-  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
-    FROM pgflow.flow_limits AS l
-   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
-   ORDER BY l.step_slug
-  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+  -- (Probed first: most flows have no limit, and on Citus, which has none,
+  -- the counters are node-local tables a run's node must not write.)
+  IF EXISTS (SELECT 1 FROM pgflow.flow_limits AS l
+              WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)) THEN
+    INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+    SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+      FROM pgflow.flow_limits AS l
+     WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+     ORDER BY l.step_slug
+    ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+  END IF;
 
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count
@@ -1744,10 +1788,12 @@ BEGIN
      WHERE r.run_id = v_run.run_id RETURNING * INTO v_run;
     RETURN v_run;
   END IF;
-  PERFORM pgflow._start_steps(v_run, ARRAY(
-    SELECT s.step_slug FROM pgflow.steps AS s
-     WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version AND s.deps_count = 0
-     ORDER BY s.step_index));
+  -- The roots read first, not in the call's argument (on Citus a function in a
+  -- statement over its tables runs inside that statement, where it may not query).
+  v_roots := ARRAY(SELECT s.step_slug FROM pgflow.steps AS s
+                    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version AND s.deps_count = 0
+                    ORDER BY s.step_index);
+  PERFORM pgflow._start_steps(v_run, v_roots);
   -- Roots may have been skipped or failed on their conditions: return the run as it is now.
   SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_run.run_id;
   RETURN v_run;
@@ -1852,6 +1898,8 @@ $$;
 -- nothing from the earlier start is left to wait for.
 -- A subflow step's tasks are not claimed: _start_children hands each to a
 -- child run (after the step's delay), once the step is started.
+-- (queued_at = excluded.queued_at, not now(): Citus takes only immutable
+-- functions in a DO UPDATE SET, and excluded's default is the same now().)
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -1929,7 +1977,7 @@ BEGIN
              WITH ORDINALITY AS e(item, i)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
-             attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
+             attempts_before_retry = t.attempt, queued_at = excluded.queued_at, output = NULL, error_message = NULL,
              worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
       DELETE FROM pgflow.step_tasks AS t
        WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
@@ -1945,7 +1993,7 @@ BEGIN
               now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
-             queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
+             queued_at = excluded.queued_at, output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
              finished_at = NULL, lease_token = NULL;
     END IF;
 
@@ -2020,12 +2068,18 @@ $$;
 --     own next claim is its wake-up.
 --   - listeners that never register are always woken while no registered
 --     worker is live (so a lone script that LISTENs keeps working).
+-- On Citus nobody is woken: tasks become claimable on the worker node of their
+-- run, whose notifications reach only sessions on that node, and workers
+-- connect to the coordinator; they poll (and claim again whenever a slot frees).
 CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_woken int;
 BEGIN
+  IF pgflow._distributed() THEN
+    RETURN;
+  END IF;
   UPDATE pgflow.workers AS w SET idle = false
    WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
                           WHERE x.idle AND x.last_seen_at > now() - interval '30 seconds'
@@ -2619,6 +2673,11 @@ DECLARE
   v_schedule pgflow.schedules;
   v_next_slot timestamptz;
 BEGIN
+  IF pgflow._distributed() THEN
+    PERFORM pgflow._refuse_on_citus(flow_slug, NULL, 'schedules',
+      'A slot is started exactly once by a unique index over every run, which a distributed table cannot enforce.',
+      'Start the flow on a schedule from outside (e.g. pg_cron calling pgflow.start_flow with an idempotency_key per slot).');
+  END IF;
   PERFORM pgflow._check_slug('flow', flow_slug);
   IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _put_schedule.flow_slug) THEN
     RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug
@@ -2766,6 +2825,9 @@ BEGIN
   IF at > now() AND NOT pg_has_role(session_user, 'pgflow_admin', 'MEMBER') THEN
     RAISE EXCEPTION 'tick at % is in the future: only a pgflow_admin may start slots ahead of time', at
       USING ERRCODE = '42501', HINT = 'Call pgflow.tick() without `at` to start what is due now.';
+  END IF;
+  IF pgflow._distributed() THEN
+    RETURN;  -- schedules and signal steps are refused on Citus (_refuse_unsupported_on_citus)
   END IF;
   -- Signal deadlines passed by `at` are applied here too, so they hold with
   -- pg_cron ticking and no worker claiming (DESIGN.md: claim_tasks or tick,
@@ -2935,6 +2997,9 @@ $$;
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
+-- On Citus (pgflow.distribute()) a claim takes tasks from the shards of the
+-- node it runs on only (_expire_local_leases, _claim_local_tasks): workers
+-- call it through claim_node_tasks, which Citus routes to a node.
 CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
@@ -2955,6 +3020,7 @@ DECLARE
   v_decided boolean := false;
   v_held_flow_keys text[];
   v_held_step_keys text[];
+  v_distributed boolean := pgflow._distributed();
 BEGIN
   PERFORM pgflow._check_worker_id(worker_id);
   IF max_tasks IS NULL OR max_tasks < 1 OR max_tasks > 1000 THEN
@@ -2966,31 +3032,45 @@ BEGIN
                          WHERE claim_tasks.flow_slugs IS NULL OR g = ANY (claim_tasks.flow_slugs));
   END IF;
 
-  FOR v_expired IN
-    SELECT t.run_id, t.step_slug, t.task_index, t.attempt
-      FROM pgflow.step_tasks AS t
-     WHERE t.status = 'started' AND t.available_at <= now()
-       AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
-            AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
-            -- A due subflow task (a child to start, a child's report) is
-            -- engine work, no worker's: any claim drives it. (The value of
-            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
-            OR t.worker_id = 'pgflow:subflow')
-     ORDER BY t.available_at
-     LIMIT max_tasks
-       FOR UPDATE OF t SKIP LOCKED
-  LOOP
-    v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
-                                      v_expired.attempt) = 'decided' OR v_decided;
-  END LOOP;
+  IF v_distributed THEN
+    v_decided := pgflow._expire_local_leases(max_tasks, flow_slugs, step_keys);
+  ELSE
+    FOR v_expired IN
+      SELECT t.run_id, t.step_slug, t.task_index, t.attempt
+        FROM pgflow.step_tasks AS t
+       WHERE t.status = 'started' AND t.available_at <= now()
+         AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+              AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+              -- A due subflow task (a child to start, a child's report) is
+              -- engine work, no worker's: any claim drives it. (The value of
+              -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+              OR t.worker_id = 'pgflow:subflow')
+       ORDER BY t.available_at
+       LIMIT max_tasks
+         FOR UPDATE OF t SKIP LOCKED
+    LOOP
+      v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
+                                        v_expired.attempt) = 'decided' OR v_decided;
+    END LOOP;
+  END IF;
   -- Signal deadlines are enforced here, so no cron job is needed; looked at
   -- most once a second per session (_signal_deadlines_due: an expression).
-  IF pgflow._signal_deadlines_due() THEN
+  -- (Not on Citus, where signal steps are refused: _refuse_on_citus.)
+  IF NOT v_distributed AND pgflow._signal_deadlines_due() THEN
     v_decided := pgflow._apply_signal_deadlines() > 0 OR v_decided;
   END IF;
   IF v_lone AND NOT v_decided THEN
     PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
+
+  IF v_distributed THEN
+    RETURN QUERY SELECT * FROM pgflow._claim_local_tasks(worker_id, max_tasks, flow_slugs, step_keys);
+    GET DIAGNOSTICS v_claimed = ROW_COUNT;
+    IF v_claimed < max_tasks THEN
+      PERFORM pgflow._rearm_worker(worker_id);
+    END IF;
+    RETURN;
   END IF;
 
   -- By row version (ctid), so the update is a TID scan of what was picked.
@@ -3562,9 +3642,13 @@ BEGIN
       task_index, step_slug, run_id, v_task.attempt;
     RETURN NULL;
   END IF;
+  -- The step's timeout read first, not in the UPDATE: on Citus a function in a
+  -- statement on a distributed table runs inside the shard's query, where it may not query.
+  IF seconds IS NULL THEN
+    SELECT o.timeout INTO seconds FROM pgflow._step_options(v_task.flow_slug, v_task.flow_version, v_task.step_slug) AS o;
+  END IF;
   UPDATE pgflow.step_tasks AS t
-     SET available_at = now() + make_interval(secs => coalesce(extend_lease.seconds, (
-           SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)))
+     SET available_at = now() + make_interval(secs => extend_lease.seconds)
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
   RETURNING t.available_at INTO v_expires;
   RETURN v_expires;
@@ -3716,7 +3800,7 @@ BEGIN
   END IF;
   IF v_run.status = 'started' THEN
     INSERT INTO pgflow.run_watchers AS w (run_id) VALUES (v_run.run_id)
-    ON CONFLICT ON CONSTRAINT run_watchers_pkey DO UPDATE SET watched_at = now();
+    ON CONFLICT ON CONSTRAINT run_watchers_pkey DO UPDATE SET watched_at = excluded.watched_at;
   END IF;
   RETURN v_run;
 END;
@@ -3733,6 +3817,9 @@ CREATE OR REPLACE FUNCTION pgflow._settle(run pgflow.runs, settled text[])
 RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
+  -- now() as a variable where it sits in a CASE or coalesce: in a statement on
+  -- a distributed table Citus evaluates no volatile function there.
+  v_now timestamptz := now();
   v_ready text[];
   v_remaining int;
 BEGIN
@@ -3759,7 +3846,7 @@ BEGIN
   UPDATE pgflow.runs AS r
      SET remaining_steps = r.remaining_steps - cardinality(settled),
          status = CASE WHEN r.remaining_steps = cardinality(settled) THEN 'completed' ELSE r.status END,
-         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN now() ELSE r.finished_at END,
+         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN v_now ELSE r.finished_at END,
          output = CASE WHEN r.remaining_steps = cardinality(settled) THEN
                     (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
                        FROM pgflow.step_states AS ss
@@ -3790,10 +3877,12 @@ $$;
 CREATE OR REPLACE FUNCTION pgflow._complete_step(run pgflow.runs, step_slug text, output jsonb)
 RETURNS text[]
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz := now();  -- a variable in coalesce: see _settle
 BEGIN
   UPDATE pgflow.step_states AS ss
      SET status = 'completed', remaining_tasks = 0, output = _complete_step.output,
-         started_at = coalesce(ss.started_at, now()), finished_at = now()
+         started_at = coalesce(ss.started_at, v_now), finished_at = v_now
    WHERE ss.run_id = run.run_id AND ss.step_slug = _complete_step.step_slug
      AND ss.status IN ('created', 'started');
   IF NOT FOUND THEN
@@ -3814,19 +3903,24 @@ RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
   v_skipped text[];
+  v_downstream text[];
+  v_cascade_reason text := format('upstream step "%s" was skipped with skip-cascade: %s', step_slug, reason);
 BEGIN
+  -- The steps first, then the update: Citus runs a recursive CTE only with a
+  -- filter on run_id, and no stable function (format) in a CASE, in a
+  -- statement on a distributed table.
   WITH RECURSIVE downstream(slug) AS (
     SELECT _skip_steps.step_slug
     UNION
     SELECT e.step_slug FROM pgflow.deps AS e JOIN downstream AS u ON e.dep_slug = u.slug
      WHERE cascade AND e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
-  ), skipped AS (
+  )
+  SELECT array_agg(d.slug) INTO v_downstream FROM downstream AS d;
+  WITH skipped AS (
     UPDATE pgflow.step_states AS ss
        SET status = 'skipped', finished_at = now(),
-           skip_reason = CASE WHEN ss.step_slug = _skip_steps.step_slug THEN reason
-                              ELSE format('upstream step "%s" was skipped with skip-cascade: %s',
-                                          _skip_steps.step_slug, reason) END
-     WHERE ss.run_id = run.run_id AND ss.step_slug IN (SELECT d.slug FROM downstream AS d)
+           skip_reason = CASE WHEN ss.step_slug = _skip_steps.step_slug THEN reason ELSE v_cascade_reason END
+     WHERE ss.run_id = run.run_id AND ss.step_slug = ANY (v_downstream)
        AND ss.status IN ('created', 'started')
     RETURNING ss.step_slug)
   SELECT array_agg(s.step_slug) INTO v_skipped FROM skipped AS s;
@@ -4218,12 +4312,16 @@ RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_done pgflow.step_tasks;
+  v_limit int;
 BEGIN
+  -- Read first, not in the UPDATE: on Citus a function in a statement on a
+  -- distributed table runs inside the shard's query, where it may not query.
+  SELECT o.max_output_bytes INTO v_limit
+    FROM pgflow._step_options(task.flow_slug, task.flow_version, task.step_slug) AS o;
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
-     AND coalesce(octet_length(_store_output.output::text), 0)
-         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)
+     AND coalesce(octet_length(_store_output.output::text), 0) <= v_limit
   RETURNING t.* INTO v_done;
   RETURN v_done;
 END;
@@ -4363,6 +4461,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
   v_shard_bytes bigint;
+  v_output_bytes int;
 BEGIN
   -- The shard before the task row (lock order: 0000_tables.sql).
   PERFORM 1 FROM pgflow.fan_out_shards AS f
@@ -4376,8 +4475,11 @@ BEGIN
   IF pgflow._store_output(v_task, output) IS NULL THEN
     RETURN 'too_large';
   END IF;
+  -- The size computed first: Citus evaluates no stable function (pg_column_size)
+  -- inside a coalesce in a statement on a distributed table.
+  v_output_bytes := coalesce(pg_column_size(_store_fan_out_report.output), 0);
   UPDATE pgflow.fan_out_shards AS f
-     SET remaining = f.remaining - 1, output_bytes = f.output_bytes + coalesce(pg_column_size(_store_fan_out_report.output), 0)
+     SET remaining = f.remaining - 1, output_bytes = f.output_bytes + v_output_bytes
    WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug
      AND f.shard = v_task.task_index % pgflow._fan_out_shards()
   RETURNING f.remaining, f.output_bytes INTO v_remaining, v_shard_bytes;
@@ -4782,6 +4884,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_options record;
   v_backoff double precision;
+  v_available timestamptz;
   v_reason text;
 BEGIN
   INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
@@ -4794,13 +4897,16 @@ BEGIN
     -- Capped so a large max_attempts cannot overflow the interval.
     v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
+    -- Computed first: in a statement on a distributed table Citus evaluates no
+    -- volatile or stable expression inside a coalesce.
+    v_available := coalesce(retry_at, now() + make_interval(secs => v_backoff));
     IF task.worker_id = pgflow._subflow_holder() THEN
       -- A subflow task's next attempt is a new child: it stays started, waiting
       -- for it (no lease_token, the next attempt's number), which starts now
       -- without a backoff, else when claim_tasks finds it due (_start_children).
       UPDATE pgflow.step_tasks AS t
          SET error_message = _fail_attempt.error_message, attempt = t.attempt + 1, lease_token = NULL,
-             started_at = now(), available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+             started_at = now(), available_at = v_available
        WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
       RETURNING * INTO task;
       IF task.available_at <= now() AND run.run_id IS NOT NULL THEN
@@ -4810,8 +4916,7 @@ BEGIN
       RETURN task;
     END IF;
     UPDATE pgflow.step_tasks AS t
-       SET status = 'queued', error_message = _fail_attempt.error_message,
-           available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+       SET status = 'queued', error_message = _fail_attempt.error_message, available_at = v_available
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
     IF retry_at IS NULL AND v_backoff = 0 THEN
@@ -5103,6 +5208,7 @@ CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
+  v_ready text[];
   v_run pgflow.runs;
   v_partial text[];
 BEGIN
@@ -5189,9 +5295,12 @@ BEGIN
     PERFORM pgflow._finish_fan_out_step(v_run, v_partial[v_position]);
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
   END LOOP;
-  PERFORM pgflow._start_steps(v_run, ARRAY(
-    SELECT ss.step_slug FROM pgflow.step_states AS ss
-     WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0));
+  -- The ready steps read first, not in the call's argument: on Citus a function
+  -- called in a statement on a distributed table runs inside the shard's query,
+  -- where it may not query.
+  v_ready := ARRAY(SELECT ss.step_slug FROM pgflow.step_states AS ss
+                    WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0);
+  PERFORM pgflow._start_steps(v_run, v_ready);
   SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
   RETURN v_run;
 END;
@@ -5232,13 +5341,24 @@ BEGIN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
-    FROM (SELECT r.run_id FROM pgflow.runs AS r
-           WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
-             AND r.parent_run_id IS NULL
-           ORDER BY r.finished_at
-           LIMIT batch_size
-             FOR UPDATE SKIP LOCKED) AS x;
+  IF pgflow._distributed() THEN
+    -- Citus locks no rows in a query over every shard: the runs are picked
+    -- unlocked, and the deletes below wait for a late report on one (short).
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+               AND r.parent_run_id IS NULL
+             ORDER BY r.finished_at
+             LIMIT batch_size) AS x;
+  ELSE
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+               AND r.parent_run_id IS NULL
+             ORDER BY r.finished_at
+             LIMIT batch_size
+               FOR UPDATE SKIP LOCKED) AS x;
+  END IF;
   -- A run goes with its child runs, and theirs: a tree is removed whole or not
   -- at all (never one with a run still going, or one locked by a late report).
   IF EXISTS (SELECT 1 FROM pgflow.runs AS c WHERE c.parent_run_id = ANY (v_runs)) THEN
@@ -5457,6 +5577,670 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------
+-- extension/60_citus/6000_distributed.sql
+-- Whether this database runs pgflow on Citus: pgflow.runs is a Citus
+-- distributed table (pgflow.distribute() made it one). The hot path asks it
+-- where single-node and Citus differ (idempotency keys, claims). Without the
+-- citus extension it is one catalog probe; Citus' catalogs are read through
+-- EXECUTE because they exist only where Citus is installed.
+CREATE OR REPLACE FUNCTION pgflow._distributed()
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_distributed boolean;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'citus') THEN
+    RETURN false;
+  END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = ''pgflow.runs''::regclass)'
+     INTO v_distributed;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN v_distributed;
+END;
+$$;
+
+-- Whether Citus knows the table (distributed, reference or local in its
+-- metadata) / the function is a distributed function with a distribution
+-- argument. For pgflow.distribute(), which may run again after an update.
+CREATE OR REPLACE FUNCTION pgflow._citus_table(relation regclass)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_known boolean;
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)' INTO v_known USING relation;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN v_known;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION pgflow._citus_function(function oid)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_known boolean;
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object WHERE classid = ''pg_proc''::regclass AND objid = $1 '
+          'AND distribution_argument_index IS NOT NULL)' INTO v_known USING function;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN v_known;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6005_refuse_on_citus.sql
+-- The one error for a feature pgflow does not support on Citus, naming the
+-- feature, the flow (and step) and Citus, so nothing runs with results that
+-- would be wrong there. Today:
+--   - limits (max_concurrency, rate_limit, limit_key): they count the claims
+--     of all workers against one counter; on Citus each claim runs on one node
+--     and sees only that node's shards, so a cluster-wide count would need a
+--     cluster-wide lock on every claim, which is what claims on Citus must
+--     never take;
+--   - signal steps, subflow steps and schedules (_refuse_unsupported_on_citus):
+--     their deadlines, child runs and slots are found by queries across every
+--     shard (a signal deadline or a schedule slot of any run; a child on another
+--     node than its parent), which a node's claim or a run's delegated call
+--     cannot make in one single-shard transaction.
+-- Called by pgflow.distribute() (definitions made before) and by every
+-- definition writer through _sync_limits (definitions made after), and by
+-- schedule/deploy for schedules. DETAIL and HINT default to the limits' ones.
+CREATE OR REPLACE FUNCTION pgflow._refuse_on_citus(flow_slug text, step_slug text, feature text,
+                                                  detail text DEFAULT NULL, hint text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% of flow "%"% are not supported on Citus', feature, flow_slug,
+                  CASE WHEN coalesce(step_slug, '') = '' THEN '' ELSE format(' (step "%s")', step_slug) END
+    USING ERRCODE = '0A000',
+          DETAIL = coalesce(detail,
+                            'On Citus every claim runs on one node and sees only the tasks of that node''s shards; '
+                            'a limit across all nodes would need a cluster-wide lock in every claim.'),
+          HINT = coalesce(hint,
+                          'Define the flow without max_concurrency, rate_limit and limit_key, or run it on a single-node pgflow.');
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6006_refuse_unsupported_on_citus.sql
+-- On Citus: refuses a flow (one, or every flow when flow_slug is NULL) whose
+-- latest version has a signal step or a subflow step, and schedules, with
+-- _refuse_on_citus' error. See there for why; the README's "Scaling out" says
+-- what a design for them on Citus needs.
+CREATE OR REPLACE FUNCTION pgflow._refuse_unsupported_on_citus(flow_slug text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_step record;
+  v_schedule record;
+BEGIN
+  SELECT s.flow_slug, s.step_slug, s.signal INTO v_step
+    FROM pgflow.steps AS s
+   WHERE (s.signal OR s.subflow IS NOT NULL)
+     AND (_refuse_unsupported_on_citus.flow_slug IS NULL OR s.flow_slug = _refuse_unsupported_on_citus.flow_slug)
+     AND s.flow_version = (SELECT max(f.version) FROM pgflow.flows AS f WHERE f.flow_slug = s.flow_slug)
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM pgflow._refuse_on_citus(v_step.flow_slug, v_step.step_slug,
+      CASE WHEN v_step.signal THEN 'signal steps' ELSE 'subflow steps' END,
+      CASE WHEN v_step.signal
+           THEN 'A signal step''s deadline is found by a query over every shard, which no single-shard claim can make.'
+           ELSE 'A child run may live on another node than its parent; starting it, and reporting its end, would span nodes.' END,
+      'Run this flow on a single-node pgflow, or (for now) without that step on Citus.');
+  END IF;
+  SELECT s.schedule_name, s.flow_slug INTO v_schedule
+    FROM pgflow.schedules AS s
+   WHERE _refuse_unsupported_on_citus.flow_slug IS NULL OR s.flow_slug = _refuse_unsupported_on_citus.flow_slug
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM pgflow._refuse_on_citus(v_schedule.flow_slug, NULL, format('schedules ("%s")', v_schedule.schedule_name),
+      'A slot is started exactly once by a unique index over every run, which a distributed table cannot enforce.',
+      'Start the flow on a schedule from outside (e.g. pg_cron calling pgflow.start_flow with an idempotency_key per slot).');
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6010_idempotent_run_id.sql
+-- The run id of a run started with an idempotency key, on Citus: a name-based
+-- UUID (version 8, RFC 9562) from the flow slug and the key, so that the id is
+-- known before the call is routed and the uniqueness of (flow_slug,
+-- idempotency_key) is the uniqueness of run_id, the one unique index a
+-- distributed table can keep across shards. The Python client computes the
+-- same value (pgflow.client.idempotent_run_id); a test pins that they agree.
+-- Single-node keeps its unique index on (flow_slug, idempotency_key) and does
+-- not need this, but accepts it as any other run_id.
+CREATE OR REPLACE FUNCTION pgflow.idempotent_run_id(flow_slug text, idempotency_key text)
+RETURNS uuid
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT encode(
+           set_byte(set_byte(d, 6, (get_byte(d, 6) & 15) | 128), 8, (get_byte(d, 8) & 63) | 128),
+           'hex')::uuid
+    FROM (SELECT substring(sha256(convert_to('pgflow run' || chr(31) || flow_slug || chr(31) || idempotency_key,
+                                             'UTF8')) FROM 1 FOR 16) AS d) AS h
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6015_keyed_run_id.sql
+-- On Citus: the run id of a start with an idempotency key, which is
+-- pgflow.idempotent_run_id(flow, key) (see there why). A caller's own run_id
+-- is accepted only when it is that id: any other pair (run_id, key) could not
+-- be kept unique across shards.
+CREATE OR REPLACE FUNCTION pgflow._keyed_run_id(flow_slug text, idempotency_key text, run_id uuid)
+RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_keyed uuid := pgflow.idempotent_run_id(flow_slug, idempotency_key);
+BEGIN
+  IF run_id IS NOT NULL AND run_id <> v_keyed THEN
+    RAISE EXCEPTION 'a run_id of one''s own together with an idempotency_key is not supported on Citus (flow "%", run %)',
+      pgflow._excerpt(flow_slug), run_id
+      USING ERRCODE = '0A000',
+            DETAIL = 'On Citus the run id of a keyed run is pgflow.idempotent_run_id(flow_slug, idempotency_key), '
+                     'so that starts with the same key meet in one shard.',
+            HINT = format('Pass run_id => NULL, or run_id => %L.', v_keyed);
+  END IF;
+  RETURN v_keyed;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6020_distribute.sql
+-- pgflow on Citus: run once on the coordinator, after CREATE EXTENSION citus,
+-- citus_add_node of the workers and CREATE EXTENSION pgflow (which Citus runs
+-- on every node). Distributes pgflow's tables and its hot-path functions:
+--   - every table with a run_id column (runs, step_states, step_tasks,
+--     fan_out_shards, task_attempts, run_watchers, and whatever is added
+--     later, found in the catalog) is distributed by run_id, co-located with
+--     pgflow.runs: everything about one run lives in one shard group, on one
+--     node, so each report about a run is a transaction on that node;
+--   - the definition tables (every other table, but the node-local ones below:
+--     flows, steps, deps, flow_locks, flow_grants, flow_limits, schedules,
+--     ...) become reference tables: a copy on every node, read locally by the
+--     hot path, written (rarely: definitions) on all nodes at once;
+--   - node-local tables stay plain tables on each node: workers (the worker
+--     registry that decides wake-ups; heartbeats go to the node a worker
+--     connects to) and the limit counters (limits are not supported on Citus,
+--     see _refuse_on_citus; they stay empty);
+--   - every API function with a run_id argument (start_flow_routed,
+--     complete_task, fail_task, extend_lease, cancel_run, retry_run,
+--     run_input, watch_run, send_signal, ...) becomes a distributed function
+--     by run_id, co-located with pgflow.runs: the coordinator forwards the
+--     call to the node of the run, which runs it locally; claim_node_tasks is
+--     distributed by its route (a uuid that falls into a shard of the node to
+--     claim on, see citus_routes). Not start_flow, whose run_id may be NULL
+--     (see start_flow_routed): it runs on the coordinator, each of its
+--     statements routed to the run's node.
+-- Schema changes it makes (Citus keeps uniqueness only with the distribution
+-- column; single-node keeps the constraints of 0000_tables.sql):
+--   - task_attempts' primary key becomes (run_id, attempt_id);
+--   - runs_idempotency_key_idx becomes a plain index: on Citus the run id of a
+--     run with an idempotency key is pgflow.idempotent_run_id(flow, key), so
+--     the run_id primary key makes the key unique per flow;
+--   - the foreign keys among pgflow's tables are dropped and recreated as
+--     they were (Citus distributes a table only with the tables it refers to).
+-- These changes are made on every node (_on_every_node): CREATE EXTENSION
+-- made pgflow's tables on the workers too, which become the shells Citus
+-- keeps there, and must match.
+-- Any other unique index of a run table without run_id is refused with its
+-- name (it could not stay unique). Idempotent: on a distributed database it
+-- distributes what is not yet (a function or table added by an update).
+-- Returns what it did, one line per object.
+CREATE OR REPLACE FUNCTION pgflow.distribute(shard_count int DEFAULT NULL)
+RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_coordinator boolean;
+  v_table regclass;
+  v_fk record;
+  v_fks text[] := '{}'::text[];
+  v_function regprocedure;
+  v_index record;
+  v_run_tables regclass[];
+  c_node_local constant text[] := ARRAY['workers', 'limit_counters', 'limit_releases'];
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'citus') THEN
+    RAISE EXCEPTION 'pgflow.distribute() needs the citus extension in this database'
+      USING ERRCODE = '0A000',
+            HINT = 'Install Citus (shared_preload_libraries = ''citus''), CREATE EXTENSION citus, add the worker nodes, then call it on the coordinator.';
+  END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE 'SELECT citus_is_coordinator()' INTO v_coordinator;
+  IF NOT v_coordinator THEN
+    RAISE EXCEPTION 'pgflow.distribute() runs on the Citus coordinator, not on a worker node'
+      USING ERRCODE = '0A000', HINT = 'Connect to the coordinator and call it there.';
+  END IF;
+  IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
+    RAISE EXCEPTION 'shard_count must be between 1 and 64000, got %', shard_count
+      USING ERRCODE = '22023', HINT = 'Leave it out for citus.shard_count.';
+  END IF;
+  PERFORM pgflow._refuse_on_citus(l.flow_slug, l.step_slug, 'max_concurrency, rate_limit and limit_key')
+     FROM pgflow.flow_limits AS l
+    WHERE l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL OR l.limit_key IS NOT NULL
+    LIMIT 1;
+  PERFORM pgflow._refuse_unsupported_on_citus();
+
+  v_run_tables := ARRAY(
+    SELECT c.oid::regclass FROM pg_catalog.pg_class AS c
+      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'run_id' AND NOT a.attisdropped
+     WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p')
+     ORDER BY c.relname = 'runs' DESC, c.relname);
+  FOR v_index IN
+    SELECT i.indexrelid::regclass AS index_name, i.indrelid::regclass AS table_name
+      FROM pg_catalog.pg_index AS i
+     WHERE i.indisunique AND i.indrelid = ANY (v_run_tables)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
+                        WHERE a.attrelid = i.indrelid AND a.attname = 'run_id' AND a.attnum = ANY (i.indkey))
+       AND i.indexrelid::regclass::text NOT IN ('pgflow.runs_idempotency_key_idx', 'pgflow.task_attempts_pkey',
+                                                'pgflow.runs_schedule_slot_idx')
+  LOOP
+    RAISE EXCEPTION 'cannot distribute %: its unique index % does not include run_id', v_index.table_name, v_index.index_name
+      USING ERRCODE = '0A000',
+            DETAIL = 'A Citus distributed table can only enforce uniqueness within a shard, i.e. with the distribution column run_id.',
+            HINT = 'Derive the run_id from the unique key (as pgflow.idempotent_run_id does), then replace the index in pgflow.distribute().';
+  END LOOP;
+
+  -- Foreign keys first: Citus distributes a table only once the tables it
+  -- refers to are (and would turn the rest of the graph into "local" tables).
+  FOR v_fk IN
+    SELECT k.conrelid::regclass AS table_name, k.conname, pg_catalog.pg_get_constraintdef(k.oid) AS definition
+      FROM pg_catalog.pg_constraint AS k
+     WHERE k.contype = 'f' AND k.connamespace = 'pgflow'::regnamespace
+       AND NOT pgflow._citus_table(k.conrelid)
+     ORDER BY k.conrelid, k.conname
+  LOOP
+    PERFORM pgflow._on_every_node(format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', v_fk.table_name, v_fk.conname));
+    v_fks := v_fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_fk.table_name, v_fk.conname, v_fk.definition);
+  END LOOP;
+
+  IF to_regclass('pgflow.runs_idempotency_key_idx') IS NOT NULL
+     AND (SELECT i.indisunique FROM pg_catalog.pg_index AS i WHERE i.indexrelid = 'pgflow.runs_idempotency_key_idx'::regclass) THEN
+    PERFORM pgflow._on_every_node('DROP INDEX IF EXISTS pgflow.runs_idempotency_key_idx');
+    PERFORM pgflow._on_every_node('CREATE INDEX runs_idempotency_key_idx ON pgflow.runs (flow_slug, idempotency_key) '
+                                  'WHERE idempotency_key IS NOT NULL');
+    RETURN NEXT 'runs_idempotency_key_idx: a plain index (run ids of keyed runs are pgflow.idempotent_run_id)';
+  END IF;
+  IF to_regclass('pgflow.runs_schedule_slot_idx') IS NOT NULL THEN
+    -- Schedules are refused on Citus (_refuse_unsupported_on_citus): no slot runs.
+    PERFORM pgflow._on_every_node('DROP INDEX IF EXISTS pgflow.runs_schedule_slot_idx');
+    RETURN NEXT 'runs_schedule_slot_idx: dropped (schedules are not supported on Citus)';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_index AS i
+              WHERE i.indexrelid = 'pgflow.task_attempts_pkey'::regclass AND i.indnatts = 1) THEN
+    PERFORM pgflow._on_every_node('ALTER TABLE pgflow.task_attempts DROP CONSTRAINT task_attempts_pkey, '
+                                  'ADD CONSTRAINT task_attempts_pkey PRIMARY KEY (run_id, attempt_id)');
+    RETURN NEXT 'task_attempts_pkey: (run_id, attempt_id)';
+  END IF;
+
+  -- Foreign keys to reference tables: Citus needs one connection per node.
+  PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+  -- Triggers on distributed and reference tables run on their shards; ours
+  -- only touch the rows of the same shard group or node-local tables.
+  PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+  FOR v_table IN
+    SELECT c.oid::regclass FROM pg_catalog.pg_class AS c
+     WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p')
+       AND c.oid <> ALL (v_run_tables) AND c.relname <> ALL (c_node_local)
+       AND NOT pgflow._citus_table(c.oid)
+     ORDER BY c.relname
+  LOOP
+    EXECUTE 'SELECT create_reference_table($1)' USING v_table;
+    RETURN NEXT format('%s: reference table', v_table);
+  END LOOP;
+  FOREACH v_table IN ARRAY v_run_tables LOOP
+    CONTINUE WHEN pgflow._citus_table(v_table);
+    IF v_table = 'pgflow.runs'::regclass THEN
+      EXECUTE 'SELECT create_distributed_table($1, ''run_id'', shard_count => coalesce($2, current_setting(''citus.shard_count'')::int))'
+        USING v_table, shard_count;
+    ELSE
+      EXECUTE 'SELECT create_distributed_table($1, ''run_id'', colocate_with => ''pgflow.runs'')' USING v_table;
+    END IF;
+    RETURN NEXT format('%s: distributed by run_id', v_table);
+  END LOOP;
+  FOREACH v_fk.definition IN ARRAY v_fks LOOP
+    EXECUTE v_fk.definition;
+  END LOOP;
+
+  FOR v_function IN
+    SELECT p.oid::regprocedure FROM pg_catalog.pg_proc AS p
+     WHERE p.pronamespace = 'pgflow'::regnamespace AND p.proname !~ '^_' AND p.prokind = 'f'
+       AND p.proname <> 'start_flow'  -- its run_id may be NULL: start_flow_routed is the routed start
+       AND (p.proname = 'claim_node_tasks'
+            OR EXISTS (SELECT 1 FROM unnest(p.proargnames, p.proargmodes) AS a(name, mode)
+                        WHERE a.name = 'run_id' AND coalesce(a.mode, 'i') IN ('i', 'b')))
+       AND NOT pgflow._citus_function(p.oid)
+     ORDER BY p.proname
+  LOOP
+    EXECUTE 'SELECT create_distributed_function($1, $2, colocate_with => ''pgflow.runs'')'
+      USING v_function, CASE WHEN v_function::text LIKE 'pgflow.claim_node_tasks(%' THEN 'route' ELSE 'run_id' END;
+    RETURN NEXT format('%s: distributed function', v_function);
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+END;
+$$;
+
+-- Runs a DDL command on this node (the coordinator) and on every worker node,
+-- for the tables CREATE EXTENSION made on each node before Citus knows them
+-- (Citus does not propagate DDL of plain tables). The workers' part commits
+-- on its own (run_command_on_workers): those are the empty tables Citus
+-- uses as shells, so a failure later leaves no data behind, and the commands
+-- are idempotent for the next try.
+CREATE OR REPLACE FUNCTION pgflow._on_every_node(command text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_failure record;
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE command;  -- distribute()'s own DDL (made with format(%I) from the catalog)
+  FOR v_failure IN EXECUTE
+    'SELECT nodename, nodeport, result FROM run_command_on_workers($1) WHERE NOT success' USING command
+  LOOP
+    RAISE EXCEPTION 'pgflow.distribute(): % failed on node %:%: %', command, v_failure.nodename, v_failure.nodeport,
+      v_failure.result
+      USING ERRCODE = '55000', HINT = 'Fix the node, then call pgflow.distribute() again (it is idempotent).';
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6030_claim_node_tasks.sql
+-- claim_tasks, run on the node that holds the shard of route: on Citus a
+-- distributed function by route (pgflow.distribute()), so the coordinator
+-- hands the call to that node, which claims from its own shards only (see
+-- _claim_local_tasks). pgflow.citus_routes() gives a route per node; a worker
+-- claims through one route and moves to the next when it finds nothing.
+-- Without Citus, route is ignored: it is claim_tasks.
+CREATE OR REPLACE FUNCTION pgflow.claim_node_tasks(
+  route uuid, worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
+RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
+               flow_version int, lease_expires_at timestamptz, lease_token uuid)
+LANGUAGE plpgsql
+SET jit = off
+AS $$
+DECLARE
+  v_nested text := current_setting('citus.allow_nested_distributed_execution', true);
+BEGIN
+  IF route IS NULL THEN
+    RAISE EXCEPTION 'claim_node_tasks needs a route' USING ERRCODE = '22004',
+      HINT = 'Take one of pgflow.citus_routes(), or call pgflow.claim_tasks.';
+  END IF;
+  -- Citus runs this function on the route's node, where claim_tasks' queries
+  -- by run_id (a task's input, an expired lease) run from within this call:
+  -- "nested" to Citus, which refuses that by default because a function
+  -- pushed down into a multi-shard query might see other shards at another
+  -- moment. Here every query is about a run whose shards are on this node
+  -- (its task was read from them), so they run locally, in this transaction.
+  IF v_nested IS NOT NULL THEN
+    PERFORM set_config('citus.allow_nested_distributed_execution', 'on', true);
+  END IF;
+  RETURN QUERY SELECT * FROM pgflow.claim_tasks(worker_id, max_tasks, flow_slugs, step_keys);
+  IF v_nested IS NOT NULL THEN
+    PERFORM set_config('citus.allow_nested_distributed_execution', v_nested, true);
+  END IF;
+END;
+$$;
+
+-- One route per Citus node that holds pgflow's runs: a uuid whose shard of
+-- pgflow.runs is on that node (the same every call while the shards stay
+-- where they are), for claim_node_tasks. No rows without Citus. Routes follow
+-- shards: after a rebalance a worker's next refresh reads them anew.
+CREATE OR REPLACE FUNCTION pgflow.citus_routes()
+RETURNS TABLE (route uuid, node_name text, node_port int, shards int)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+  v_probe int := 0;
+  v_node record;
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  IF NOT pgflow._distributed() THEN
+    RETURN;
+  END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  FOR v_node IN EXECUTE
+    'SELECT n.nodename, n.nodeport, count(*)::int AS shards FROM pg_catalog.pg_dist_shard AS s '
+    'JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
+    'JOIN pg_catalog.pg_dist_node AS n ON n.groupid = p.groupid AND n.noderole = ''primary'' '
+    'WHERE s.logicalrelid = ''pgflow.runs''::regclass GROUP BY 1, 2 ORDER BY 1, 2'
+  LOOP
+    node_name := v_node.nodename;
+    node_port := v_node.nodeport;
+    shards := v_node.shards;
+    route := NULL;
+    -- Deterministic probes (md5 of a counter) until one falls on this node.
+    WHILE route IS NULL AND v_probe < 100000 LOOP
+      EXECUTE 'SELECT CASE WHEN n.nodename = $2 AND n.nodeport = $3 THEN $1 END '
+              'FROM pg_catalog.pg_dist_placement AS p JOIN pg_catalog.pg_dist_node AS n ON n.groupid = p.groupid '
+              'WHERE p.shardid = get_shard_id_for_distribution_column(''pgflow.runs'', $1) AND n.noderole = ''primary'''
+         INTO route USING md5('pgflow route ' || v_probe)::uuid, v_node.nodename, v_node.nodeport;
+      v_probe := v_probe + 1;
+    END LOOP;
+    RETURN NEXT;
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6040_claim_local_tasks.sql
+-- claim_tasks on Citus: hands out claimable tasks from the shards of
+-- pgflow.step_tasks stored on the node this runs on, and from no other node.
+-- A claim is then a transaction of one node: it locks task rows of its own
+-- shards (FOR UPDATE SKIP LOCKED, as on a single node), never a row or a lock
+-- elsewhere, so claims scale with the nodes. A worker reaches a node's shards
+-- through claim_node_tasks (a distributed function, routed by its route
+-- argument to that node; citus_routes lists one route per node) and visits the
+-- nodes in turn when one has nothing for it.
+-- The shards are plain tables of this node, read and locked by name (Citus
+-- plans a query on pgflow.step_tasks over all shards of all nodes, and cannot
+-- lock rows that way); the names come from Citus' catalog. What a claim then
+-- changes about a run (an expired lease, its task's input) goes through the
+-- distributed tables by run_id, which Citus runs locally: the run's shards are
+-- on this node, next to its tasks.
+-- Order: higher priority first, then oldest first, within each shard (one
+-- statement per shard picks and locks; the node's shards are taken in a turn
+-- that differs per claim, and across nodes a worker takes what the node it
+-- visits has). Limits are refused on Citus (_refuse_on_citus), so the claim
+-- has none to count in.
+-- Caller: claim_tasks (validated arguments, grants applied), after
+-- _expire_local_leases, which rearms the worker and sets the commit mode.
+CREATE OR REPLACE FUNCTION pgflow._claim_local_tasks(
+  worker_id text, max_tasks int, flow_slugs text[], step_keys text[])
+RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
+               flow_version int, lease_expires_at timestamptz, lease_token uuid)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  c_sep constant text := chr(31);
+  v_shard regclass;
+  v_picked tid[];
+  v_steps text[];
+  v_step text;
+  v_options record;
+  v_timeouts jsonb := '{}'::jsonb;  -- flow, version, step -> its timeout, read once per claim
+  v_task record;
+  v_count int := 0;
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on a node's shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
+  FOREACH v_shard IN ARRAY pgflow._local_shards('pgflow.step_tasks') LOOP
+    EXIT WHEN v_count >= max_tasks;
+    -- This shard's next tasks in claim order, locked SKIP LOCKED: one statement.
+    EXECUTE format(
+      'SELECT array_agg(q.ctid), array_agg(DISTINCT q.flow_slug || $4 || q.flow_version || $4 || q.step_slug) '
+      'FROM (SELECT t.ctid, t.flow_slug, t.flow_version, t.step_slug FROM %s AS t '
+      'WHERE t.status = ''queued'' AND t.available_at <= now() AND ' || pgflow._local_claim_filter() ||
+      ' ORDER BY t.priority DESC, t.available_at LIMIT $3 FOR UPDATE OF t SKIP LOCKED) AS q', v_shard)
+      INTO v_picked, v_steps USING flow_slugs, step_keys, max_tasks - v_count, c_sep;
+    CONTINUE WHEN v_picked IS NULL;
+    -- Their steps' timeouts (the lease), read at claim time, in statements of
+    -- their own: Citus reads no reference table from within a statement on a shard.
+    FOREACH v_step IN ARRAY v_steps LOOP
+      CONTINUE WHEN v_timeouts ? v_step;
+      SELECT o.timeout INTO v_options
+        FROM pgflow._step_options(split_part(v_step, c_sep, 1), split_part(v_step, c_sep, 2)::int,
+                                  split_part(v_step, c_sep, 3)) AS o;
+      v_timeouts := v_timeouts || jsonb_build_object(v_step, v_options.timeout);
+    END LOOP;
+    FOR v_task IN EXECUTE format(
+      'UPDATE %s AS t SET status = ''started'', attempt = t.attempt + 1, worker_id = $2, started_at = now(), '
+      'lease_token = gen_random_uuid(), '
+      'available_at = now() + make_interval(secs => ($3 ->> (t.flow_slug || $4 || t.flow_version || $4 || t.step_slug))::int) '
+      'WHERE t.ctid = ANY ($1) '
+      'RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.item, t.flow_version, t.available_at, t.lease_token',
+      v_shard)
+      USING v_picked, worker_id, v_timeouts, c_sep
+    LOOP
+      v_count := v_count + 1;
+      run_id := v_task.run_id;
+      flow_slug := v_task.flow_slug;
+      step_slug := v_task.step_slug;
+      task_index := v_task.task_index;
+      attempt := v_task.attempt;
+      flow_version := v_task.flow_version;
+      lease_expires_at := v_task.available_at;
+      lease_token := v_task.lease_token;
+      -- Through the distributed tables by run_id: the run's shards are on this node.
+      input := CASE WHEN v_task.item IS NOT NULL THEN jsonb_build_object('item', v_task.item, 'index', v_task.task_index)
+                    ELSE pgflow._step_input(v_task.run_id, v_task.flow_slug, v_task.flow_version, v_task.step_slug,
+                                            (SELECT r.input FROM pgflow.runs AS r WHERE r.run_id = v_task.run_id)) END;
+      RETURN NEXT;
+    END LOOP;
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+END;
+$$;
+
+-- claim_tasks' expired leases (see _expire_lease), from this node's shards.
+-- Returns whether one was decided (claim_tasks then commits durably).
+CREATE OR REPLACE FUNCTION pgflow._expire_local_leases(max_tasks int, flow_slugs text[], step_keys text[])
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_shard regclass;
+  v_expired record;
+  v_decided boolean := false;
+  v_shards regclass[] := pgflow._local_shards('pgflow.step_tasks');
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  IF v_shards IS NULL THEN
+    RAISE EXCEPTION 'claim_tasks on Citus runs on a node that holds pgflow''s shards, and this one holds none'
+      USING ERRCODE = '0A000',
+            DETAIL = 'Each claim takes tasks from the shards of one node (the coordinator usually holds none).',
+            HINT = 'Call pgflow.claim_node_tasks(route => r.route, worker_id => ...) for the routes r of '
+                   'pgflow.citus_routes(), which Citus runs on their nodes; pgflow worker does so by itself.';
+  END IF;
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
+  FOREACH v_shard IN ARRAY v_shards LOOP
+    FOR v_expired IN EXECUTE format(
+        'SELECT t.run_id, t.step_slug, t.task_index, t.attempt FROM %s AS t '
+        'WHERE t.status = ''started'' AND t.available_at <= now() AND ' || pgflow._local_claim_filter() ||
+        ' ORDER BY t.available_at LIMIT $3 FOR UPDATE OF t SKIP LOCKED', v_shard)
+      USING flow_slugs, step_keys, max_tasks
+    LOOP
+      v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
+                                        v_expired.attempt) = 'decided' OR v_decided;
+    END LOOP;
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN v_decided;
+END;
+$$;
+
+-- The condition of the local claim's shard queries: the flows ($1) and steps
+-- ($2, flow_slug/version/step_slug) the claim serves, as claim_tasks'.
+CREATE OR REPLACE FUNCTION pgflow._local_claim_filter()
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT '($1::text[] IS NULL OR t.flow_slug = ANY ($1)) '
+         'AND ($2::text[] IS NULL OR t.flow_slug || ''/'' || t.flow_version || ''/'' || t.step_slug = ANY ($2))'
+$$;
+
+-- The shards of a distributed pgflow table stored on this node (NULL: none),
+-- in a turn that differs per call, so claimers on one node start on
+-- different shards.
+CREATE OR REPLACE FUNCTION pgflow._local_shards(relation regclass)
+RETURNS regclass[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_shards regclass[];
+BEGIN
+  -- @plpgsql_check_options: without_warnings = true
+  -- (its statements on Citus' catalogs and shards are dynamic SQL, which plpgsql_check cannot see into)
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- Citus' catalogs and functions exist only where Citus is installed
+  EXECUTE 'SELECT array_agg(shard_name($1, s.shardid)::regclass ORDER BY random()) '
+          'FROM pg_catalog.pg_dist_shard AS s JOIN pg_catalog.pg_dist_placement AS p ON p.shardid = s.shardid '
+          'WHERE s.logicalrelid = $1 AND p.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group)'
+     INTO v_shards USING relation;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN v_shards;
+END;
+$$;
+
+-- Whether this node's shards of pgflow.runs hold a run of the flow version
+-- (for _guard_frozen_version on Citus, which fires on every node's copy of a
+-- definition table; the nodes' answers together cover every run).
+CREATE OR REPLACE FUNCTION pgflow._local_version_has_runs(flow_slug text, flow_version int)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_shard regclass;
+  v_found boolean;
+BEGIN
+  PERFORM 'PRAGMA:DISABLE:CHECK';  -- shard names from Citus' catalog, quoted by regclass
+  FOREACH v_shard IN ARRAY coalesce(pgflow._local_shards('pgflow.runs'), '{}'::regclass[]) LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s AS r WHERE r.flow_slug = $1 AND r.flow_version = $2)', v_shard)
+       INTO v_found USING flow_slug, flow_version;
+    IF v_found THEN
+      RETURN true;
+    END IF;
+  END LOOP;
+  PERFORM 'PRAGMA:ENABLE:CHECK';
+  RETURN false;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/60_citus/6050_start_flow_routed.sql
+-- start_flow with the run id first and chosen by the caller: the form of a
+-- start that Citus can route. pgflow.distribute() makes it a distributed
+-- function by run_id, so the coordinator hands the whole start to the node
+-- that will hold the run (one transaction there). start_flow itself is not
+-- distributed: its run_id is NULL when left out, and Citus 13.2 crashes the
+-- backend that plans a distributed function call whose distribution argument
+-- is a NULL constant (see README "Scaling out"); so run_id here is required,
+-- and the Python client always passes one (uuid4, or for a keyed start
+-- pgflow.idempotent_run_id, which it computes itself). Same semantics as
+-- start_flow otherwise; without Citus it is start_flow.
+CREATE OR REPLACE FUNCTION pgflow.start_flow_routed(
+  run_id uuid, flow_slug text, input jsonb DEFAULT '{}', idempotency_key text DEFAULT NULL, priority int DEFAULT 0,
+  traceparent text DEFAULT NULL)
+RETURNS pgflow.runs
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF run_id IS NULL THEN
+    RAISE EXCEPTION 'start_flow_routed of flow "%" needs a run_id', pgflow._excerpt(flow_slug)
+      USING ERRCODE = '22004', HINT = 'Pass one (e.g. gen_random_uuid()), or call pgflow.start_flow, which makes one.';
+  END IF;
+  RETURN pgflow.start_flow(flow_slug, input, run_id, idempotency_key, priority, traceparent);
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
 -- extension/90_security/9000_privileges.sql
 -- Least privilege. Three roles, nothing for PUBLIC:
 --   pgflow_reader  reads the state tables (and flow_definition);
@@ -5469,7 +6253,9 @@ $$;
 --                  (grant_flow, revoke_flow), and reads state.
 -- The API functions are SECURITY DEFINER with a pinned search_path, so granted
 -- roles need no privilege on the tables; the internal (_-prefixed) functions are
--- not executable by anyone but the owner. No function builds dynamic SQL.
+-- not executable by anyone but the owner. Only the Citus functions (60_citus)
+-- build dynamic SQL, from Citus' catalog (shard and function names), never
+-- from arguments; pgflow.distribute() is the owner's (a superuser's) alone.
 DO $roles$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_reader') THEN
@@ -5516,18 +6302,23 @@ GRANT EXECUTE ON FUNCTION
   pgflow.run_input(uuid),
   pgflow.run_traceparent(uuid),
   pgflow.step_shapes(text[]),
-  pgflow.tick(timestamptz)
+  pgflow.tick(timestamptz),
+  pgflow.claim_node_tasks(uuid, text, int, text[], text[]),
+  pgflow.citus_routes()
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 -- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
 GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
+-- The run id a keyed start gets on Citus: computing it is no privilege.
+GRANT EXECUTE ON FUNCTION pgflow.idempotent_run_id(text, text) TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text,
                   boolean, int, text),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid, text, int, text),
+  pgflow.start_flow_routed(uuid, text, jsonb, text, int, text),
   pgflow.start_flows(text, jsonb, text[], int, text),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),

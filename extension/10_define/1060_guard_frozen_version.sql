@@ -18,11 +18,19 @@ BEGIN
   IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) - v_tunables) = (to_jsonb(NEW) - v_tunables) THEN
     RETURN NEW;
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
-                  WHERE r.flow_slug = v_flow_slug AND r.flow_version = v_version) THEN
+  IF TG_TABLE_NAME NOT IN ('flows', 'steps', 'deps') THEN
+    -- On Citus the definition tables are reference tables, and this fires on
+    -- each node's copy (a shard named like steps_102008), where no
+    -- distributed query may run: each node looks at its own shards of runs,
+    -- and together they see them all (every node holds a copy).
+    IF NOT pgflow._local_version_has_runs(v_flow_slug, v_version) THEN
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+  ELSIF NOT EXISTS (SELECT 1 FROM pgflow.runs AS r
+                     WHERE r.flow_slug = v_flow_slug AND r.flow_version = v_version) THEN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
   END IF;
-  v_what := CASE TG_TABLE_NAME
+  v_what := CASE regexp_replace(TG_TABLE_NAME, '_[0-9]+$', '')
               WHEN 'flows' THEN 'the flow version'
               WHEN 'steps' THEN format('step "%s"', v_row ->> 'step_slug')
               ELSE format('the dependency of step "%s" on "%s"', v_row ->> 'step_slug', v_row ->> 'dep_slug')

@@ -6,6 +6,8 @@
 -- Idempotent on idempotency_key too: a second start of the same flow with the
 -- same key returns the existing run, whatever its status, and ignores its input;
 -- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- On Citus (pgflow.distribute()) the key's run id is pgflow.idempotent_run_id,
+-- and the run_id primary key makes racing starts one run (_keyed_run_id).
 -- priority: claimable tasks of higher-priority runs are claimed first.
 -- traceparent (W3C Trace Context, checked here) is kept with the run: the
 -- worker makes each attempt a span of that trace, under that parent span. The
@@ -20,15 +22,24 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_flow pgflow.flows;
   v_run pgflow.runs;
+  v_distributed boolean := false;  -- read only for keyed starts
+  v_roots text[];
 BEGIN
   PERFORM pgflow._check_traceparent(traceparent);
+  IF idempotency_key IS NOT NULL THEN
+    v_distributed := pgflow._distributed();
+    IF v_distributed THEN
+      run_id := pgflow._keyed_run_id(flow_slug, idempotency_key, run_id);
+    END IF;
+  END IF;
   IF run_id IS NOT NULL THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r WHERE r.run_id = start_flow.run_id;
     IF FOUND THEN
       RETURN pgflow._existing_run(v_run, flow_slug);
     END IF;
   END IF;
-  IF idempotency_key IS NOT NULL THEN
+  -- (On Citus the run_id is the key's, looked up above.)
+  IF idempotency_key IS NOT NULL AND NOT v_distributed THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r
      WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
     IF FOUND THEN
@@ -60,7 +71,8 @@ BEGIN
   RETURNING * INTO v_run;
   IF NOT FOUND THEN
     SELECT r.* INTO v_run FROM pgflow.runs AS r
-     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
+     WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key
+       AND NOT v_distributed;
     IF FOUND THEN
       RETURN v_run;
     END IF;
@@ -71,12 +83,17 @@ BEGIN
   -- The counters of the limits over this run's tasks exist before any claim
   -- needs them, so claims only lock them (see _open_limit). Two starts with a
   -- new key value wait for each other here, not claims.
-  INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
-  SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
-    FROM pgflow.flow_limits AS l
-   WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
-   ORDER BY l.step_slug
-  ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+  -- (Probed first: most flows have no limit, and on Citus, which has none,
+  -- the counters are node-local tables a run's node must not write.)
+  IF EXISTS (SELECT 1 FROM pgflow.flow_limits AS l
+              WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)) THEN
+    INSERT INTO pgflow.limit_counters (flow_slug, step_slug, key_value)
+    SELECT l.flow_slug, l.step_slug, coalesce(v_run.input #>> l.limit_key, '')
+      FROM pgflow.flow_limits AS l
+     WHERE l.flow_slug = v_run.flow_slug AND (l.max_concurrency IS NOT NULL OR l.rate_limit IS NOT NULL)
+     ORDER BY l.step_slug
+    ON CONFLICT ON CONSTRAINT limit_counters_pkey DO NOTHING;
+  END IF;
 
   INSERT INTO pgflow.step_states (run_id, step_slug, remaining_deps)
   SELECT v_run.run_id, s.step_slug, s.deps_count
@@ -88,10 +105,12 @@ BEGIN
      WHERE r.run_id = v_run.run_id RETURNING * INTO v_run;
     RETURN v_run;
   END IF;
-  PERFORM pgflow._start_steps(v_run, ARRAY(
-    SELECT s.step_slug FROM pgflow.steps AS s
-     WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version AND s.deps_count = 0
-     ORDER BY s.step_index));
+  -- The roots read first, not in the call's argument (on Citus a function in a
+  -- statement over its tables runs inside that statement, where it may not query).
+  v_roots := ARRAY(SELECT s.step_slug FROM pgflow.steps AS s
+                    WHERE s.flow_slug = v_flow.flow_slug AND s.flow_version = v_flow.version AND s.deps_count = 0
+                    ORDER BY s.step_index);
+  PERFORM pgflow._start_steps(v_run, v_roots);
   -- Roots may have been skipped or failed on their conditions: return the run as it is now.
   SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = v_run.run_id;
   RETURN v_run;

@@ -13,6 +13,8 @@
 -- nothing from the earlier start is left to wait for.
 -- A subflow step's tasks are not claimed: _start_children hands each to a
 -- child run (after the step's delay), once the step is started.
+-- (queued_at = excluded.queued_at, not now(): Citus takes only immutable
+-- functions in a DO UPDATE SET, and excluded's default is the same now().)
 CREATE OR REPLACE FUNCTION pgflow._start_steps(run pgflow.runs, ready text[])
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -90,7 +92,7 @@ BEGIN
              WITH ORDINALITY AS e(item, i)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', item = excluded.item, available_at = excluded.available_at,
-             attempts_before_retry = t.attempt, queued_at = now(), output = NULL, error_message = NULL,
+             attempts_before_retry = t.attempt, queued_at = excluded.queued_at, output = NULL, error_message = NULL,
              worker_id = NULL, started_at = NULL, finished_at = NULL, lease_token = NULL;
       DELETE FROM pgflow.step_tasks AS t
        WHERE t.run_id = run.run_id AND t.step_slug = v_step.step_slug AND t.task_index >= v_tasks;
@@ -106,7 +108,7 @@ BEGIN
               now() + make_interval(secs => v_step.delay_seconds), run.priority, v_step.flow_key, v_step.step_key)
       ON CONFLICT ON CONSTRAINT step_tasks_pkey DO UPDATE
          SET status = 'queued', available_at = excluded.available_at, attempts_before_retry = t.attempt,
-             queued_at = now(), output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
+             queued_at = excluded.queued_at, output = NULL, error_message = NULL, worker_id = NULL, started_at = NULL,
              finished_at = NULL, lease_token = NULL;
     END IF;
 

@@ -11,12 +11,18 @@
 --     own next claim is its wake-up.
 --   - listeners that never register are always woken while no registered
 --     worker is live (so a lone script that LISTENs keeps working).
+-- On Citus nobody is woken: tasks become claimable on the worker node of their
+-- run, whose notifications reach only sessions on that node, and workers
+-- connect to the coordinator; they poll (and claim again whenever a slot frees).
 CREATE OR REPLACE FUNCTION pgflow._wake_workers(flow_slug text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   v_woken int;
 BEGIN
+  IF pgflow._distributed() THEN
+    RETURN;
+  END IF;
   UPDATE pgflow.workers AS w SET idle = false
    WHERE w.worker_id IN (SELECT x.worker_id FROM pgflow.workers AS x
                           WHERE x.idle AND x.last_seen_at > now() - interval '30 seconds'

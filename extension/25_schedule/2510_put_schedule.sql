@@ -15,6 +15,11 @@ DECLARE
   v_schedule pgflow.schedules;
   v_next_slot timestamptz;
 BEGIN
+  IF pgflow._distributed() THEN
+    PERFORM pgflow._refuse_on_citus(flow_slug, NULL, 'schedules',
+      'A slot is started exactly once by a unique index over every run, which a distributed table cannot enforce.',
+      'Start the flow on a schedule from outside (e.g. pg_cron calling pgflow.start_flow with an idempotency_key per slot).');
+  END IF;
   PERFORM pgflow._check_slug('flow', flow_slug);
   IF NOT EXISTS (SELECT 1 FROM pgflow.flows AS f WHERE f.flow_slug = _put_schedule.flow_slug) THEN
     RAISE EXCEPTION 'cannot schedule flow "%": it does not exist', flow_slug

@@ -38,6 +38,9 @@ BEGIN
     RAISE EXCEPTION 'tick at % is in the future: only a pgflow_admin may start slots ahead of time', at
       USING ERRCODE = '42501', HINT = 'Call pgflow.tick() without `at` to start what is due now.';
   END IF;
+  IF pgflow._distributed() THEN
+    RETURN;  -- schedules and signal steps are refused on Citus (_refuse_unsupported_on_citus)
+  END IF;
   -- Signal deadlines passed by `at` are applied here too, so they hold with
   -- pg_cron ticking and no worker claiming (DESIGN.md: claim_tasks or tick,
   -- whichever runs first). Never waits (see _apply_signal_deadlines).

@@ -33,6 +33,9 @@
 -- Never waits on a row lock: tasks are picked with FOR UPDATE SKIP LOCKED, and an
 -- expired lease is handled only when its task and run rows are free, so claimers
 -- neither block each other nor the writers of a run (lock order: 0000_tables.sql).
+-- On Citus (pgflow.distribute()) a claim takes tasks from the shards of the
+-- node it runs on only (_expire_local_leases, _claim_local_tasks): workers
+-- call it through claim_node_tasks, which Citus routes to a node.
 CREATE OR REPLACE FUNCTION pgflow.claim_tasks(
   worker_id text, max_tasks int DEFAULT 10, flow_slugs text[] DEFAULT NULL, step_keys text[] DEFAULT NULL)
 RETURNS TABLE (run_id uuid, flow_slug text, step_slug text, task_index int, attempt int, input jsonb,
@@ -53,6 +56,7 @@ DECLARE
   v_decided boolean := false;
   v_held_flow_keys text[];
   v_held_step_keys text[];
+  v_distributed boolean := pgflow._distributed();
 BEGIN
   PERFORM pgflow._check_worker_id(worker_id);
   IF max_tasks IS NULL OR max_tasks < 1 OR max_tasks > 1000 THEN
@@ -64,31 +68,45 @@ BEGIN
                          WHERE claim_tasks.flow_slugs IS NULL OR g = ANY (claim_tasks.flow_slugs));
   END IF;
 
-  FOR v_expired IN
-    SELECT t.run_id, t.step_slug, t.task_index, t.attempt
-      FROM pgflow.step_tasks AS t
-     WHERE t.status = 'started' AND t.available_at <= now()
-       AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
-            AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
-            -- A due subflow task (a child to start, a child's report) is
-            -- engine work, no worker's: any claim drives it. (The value of
-            -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
-            OR t.worker_id = 'pgflow:subflow')
-     ORDER BY t.available_at
-     LIMIT max_tasks
-       FOR UPDATE OF t SKIP LOCKED
-  LOOP
-    v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
-                                      v_expired.attempt) = 'decided' OR v_decided;
-  END LOOP;
+  IF v_distributed THEN
+    v_decided := pgflow._expire_local_leases(max_tasks, flow_slugs, step_keys);
+  ELSE
+    FOR v_expired IN
+      SELECT t.run_id, t.step_slug, t.task_index, t.attempt
+        FROM pgflow.step_tasks AS t
+       WHERE t.status = 'started' AND t.available_at <= now()
+         AND ((flow_slugs IS NULL OR t.flow_slug = ANY (flow_slugs))
+              AND (step_keys IS NULL OR t.flow_slug || '/' || t.flow_version || '/' || t.step_slug = ANY (step_keys))
+              -- A due subflow task (a child to start, a child's report) is
+              -- engine work, no worker's: any claim drives it. (The value of
+              -- pgflow._subflow_holder(), as a literal: planning calls nothing.)
+              OR t.worker_id = 'pgflow:subflow')
+       ORDER BY t.available_at
+       LIMIT max_tasks
+         FOR UPDATE OF t SKIP LOCKED
+    LOOP
+      v_decided := pgflow._expire_lease(v_expired.run_id, v_expired.step_slug, v_expired.task_index,
+                                        v_expired.attempt) = 'decided' OR v_decided;
+    END LOOP;
+  END IF;
   -- Signal deadlines are enforced here, so no cron job is needed; looked at
   -- most once a second per session (_signal_deadlines_due: an expression).
-  IF pgflow._signal_deadlines_due() THEN
+  -- (Not on Citus, where signal steps are refused: _refuse_on_citus.)
+  IF NOT v_distributed AND pgflow._signal_deadlines_due() THEN
     v_decided := pgflow._apply_signal_deadlines() > 0 OR v_decided;
   END IF;
   IF v_lone AND NOT v_decided THEN
     PERFORM set_config('pgflow.synchronous_commit_of_claim', current_setting('synchronous_commit'), true);
     PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
+
+  IF v_distributed THEN
+    RETURN QUERY SELECT * FROM pgflow._claim_local_tasks(worker_id, max_tasks, flow_slugs, step_keys);
+    GET DIAGNOSTICS v_claimed = ROW_COUNT;
+    IF v_claimed < max_tasks THEN
+      PERFORM pgflow._rearm_worker(worker_id);
+    END IF;
+    RETURN;
   END IF;
 
   -- By row version (ctid), so the update is a TID scan of what was picked.

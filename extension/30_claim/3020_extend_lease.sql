@@ -43,9 +43,13 @@ BEGIN
       task_index, step_slug, run_id, v_task.attempt;
     RETURN NULL;
   END IF;
+  -- The step's timeout read first, not in the UPDATE: on Citus a function in a
+  -- statement on a distributed table runs inside the shard's query, where it may not query.
+  IF seconds IS NULL THEN
+    SELECT o.timeout INTO seconds FROM pgflow._step_options(v_task.flow_slug, v_task.flow_version, v_task.step_slug) AS o;
+  END IF;
   UPDATE pgflow.step_tasks AS t
-     SET available_at = now() + make_interval(secs => coalesce(extend_lease.seconds, (
-           SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)))
+     SET available_at = now() + make_interval(secs => extend_lease.seconds)
    WHERE t.run_id = v_task.run_id AND t.step_slug = v_task.step_slug AND t.task_index = v_task.task_index
   RETURNING t.available_at INTO v_expires;
   RETURN v_expires;

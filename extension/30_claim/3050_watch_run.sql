@@ -18,7 +18,7 @@ BEGIN
   END IF;
   IF v_run.status = 'started' THEN
     INSERT INTO pgflow.run_watchers AS w (run_id) VALUES (v_run.run_id)
-    ON CONFLICT ON CONSTRAINT run_watchers_pkey DO UPDATE SET watched_at = now();
+    ON CONFLICT ON CONSTRAINT run_watchers_pkey DO UPDATE SET watched_at = excluded.watched_at;
   END IF;
   RETURN v_run;
 END;

@@ -7,6 +7,9 @@ CREATE OR REPLACE FUNCTION pgflow._settle(run pgflow.runs, settled text[])
 RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
+  -- now() as a variable where it sits in a CASE or coalesce: in a statement on
+  -- a distributed table Citus evaluates no volatile function there.
+  v_now timestamptz := now();
   v_ready text[];
   v_remaining int;
 BEGIN
@@ -33,7 +36,7 @@ BEGIN
   UPDATE pgflow.runs AS r
      SET remaining_steps = r.remaining_steps - cardinality(settled),
          status = CASE WHEN r.remaining_steps = cardinality(settled) THEN 'completed' ELSE r.status END,
-         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN now() ELSE r.finished_at END,
+         finished_at = CASE WHEN r.remaining_steps = cardinality(settled) THEN v_now ELSE r.finished_at END,
          output = CASE WHEN r.remaining_steps = cardinality(settled) THEN
                     (SELECT coalesce(jsonb_object_agg(ss.step_slug, ss.output), '{}')
                        FROM pgflow.step_states AS ss

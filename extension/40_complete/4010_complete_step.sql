@@ -6,10 +6,12 @@
 CREATE OR REPLACE FUNCTION pgflow._complete_step(run pgflow.runs, step_slug text, output jsonb)
 RETURNS text[]
 LANGUAGE plpgsql AS $$
+DECLARE
+  v_now timestamptz := now();  -- a variable in coalesce: see _settle
 BEGIN
   UPDATE pgflow.step_states AS ss
      SET status = 'completed', remaining_tasks = 0, output = _complete_step.output,
-         started_at = coalesce(ss.started_at, now()), finished_at = now()
+         started_at = coalesce(ss.started_at, v_now), finished_at = v_now
    WHERE ss.run_id = run.run_id AND ss.step_slug = _complete_step.step_slug
      AND ss.status IN ('created', 'started');
   IF NOT FOUND THEN

@@ -7,19 +7,24 @@ RETURNS text[]
 LANGUAGE plpgsql AS $$
 DECLARE
   v_skipped text[];
+  v_downstream text[];
+  v_cascade_reason text := format('upstream step "%s" was skipped with skip-cascade: %s', step_slug, reason);
 BEGIN
+  -- The steps first, then the update: Citus runs a recursive CTE only with a
+  -- filter on run_id, and no stable function (format) in a CASE, in a
+  -- statement on a distributed table.
   WITH RECURSIVE downstream(slug) AS (
     SELECT _skip_steps.step_slug
     UNION
     SELECT e.step_slug FROM pgflow.deps AS e JOIN downstream AS u ON e.dep_slug = u.slug
      WHERE cascade AND e.flow_slug = run.flow_slug AND e.flow_version = run.flow_version
-  ), skipped AS (
+  )
+  SELECT array_agg(d.slug) INTO v_downstream FROM downstream AS d;
+  WITH skipped AS (
     UPDATE pgflow.step_states AS ss
        SET status = 'skipped', finished_at = now(),
-           skip_reason = CASE WHEN ss.step_slug = _skip_steps.step_slug THEN reason
-                              ELSE format('upstream step "%s" was skipped with skip-cascade: %s',
-                                          _skip_steps.step_slug, reason) END
-     WHERE ss.run_id = run.run_id AND ss.step_slug IN (SELECT d.slug FROM downstream AS d)
+           skip_reason = CASE WHEN ss.step_slug = _skip_steps.step_slug THEN reason ELSE v_cascade_reason END
+     WHERE ss.run_id = run.run_id AND ss.step_slug = ANY (v_downstream)
        AND ss.status IN ('created', 'started')
     RETURNING ss.step_slug)
   SELECT array_agg(s.step_slug) INTO v_skipped FROM skipped AS s;

@@ -8,12 +8,16 @@ RETURNS pgflow.step_tasks
 LANGUAGE plpgsql AS $$
 DECLARE
   v_done pgflow.step_tasks;
+  v_limit int;
 BEGIN
+  -- Read first, not in the UPDATE: on Citus a function in a statement on a
+  -- distributed table runs inside the shard's query, where it may not query.
+  SELECT o.max_output_bytes INTO v_limit
+    FROM pgflow._step_options(task.flow_slug, task.flow_version, task.step_slug) AS o;
   UPDATE pgflow.step_tasks AS t
      SET status = 'completed', finished_at = now(), output = CASE WHEN t.item IS NOT NULL THEN _store_output.output END
    WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
-     AND coalesce(octet_length(_store_output.output::text), 0)
-         <= (SELECT o.max_output_bytes FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)
+     AND coalesce(octet_length(_store_output.output::text), 0) <= v_limit
   RETURNING t.* INTO v_done;
   RETURN v_done;
 END;

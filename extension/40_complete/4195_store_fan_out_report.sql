@@ -19,6 +19,7 @@ DECLARE
   v_task pgflow.step_tasks;
   v_remaining int;
   v_shard_bytes bigint;
+  v_output_bytes int;
 BEGIN
   -- The shard before the task row (lock order: 0000_tables.sql).
   PERFORM 1 FROM pgflow.fan_out_shards AS f
@@ -32,8 +33,11 @@ BEGIN
   IF pgflow._store_output(v_task, output) IS NULL THEN
     RETURN 'too_large';
   END IF;
+  -- The size computed first: Citus evaluates no stable function (pg_column_size)
+  -- inside a coalesce in a statement on a distributed table.
+  v_output_bytes := coalesce(pg_column_size(_store_fan_out_report.output), 0);
   UPDATE pgflow.fan_out_shards AS f
-     SET remaining = f.remaining - 1, output_bytes = f.output_bytes + coalesce(pg_column_size(_store_fan_out_report.output), 0)
+     SET remaining = f.remaining - 1, output_bytes = f.output_bytes + v_output_bytes
    WHERE f.run_id = v_task.run_id AND f.step_slug = v_task.step_slug
      AND f.shard = v_task.task_index % pgflow._fan_out_shards()
   RETURNING f.remaining, f.output_bytes INTO v_remaining, v_shard_bytes;

@@ -17,6 +17,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_options record;
   v_backoff double precision;
+  v_available timestamptz;
   v_reason text;
 BEGIN
   INSERT INTO pgflow.task_attempts (run_id, step_slug, task_index, attempt, worker_id, started_at,
@@ -29,13 +30,16 @@ BEGIN
     -- Capped so a large max_attempts cannot overflow the interval.
     v_backoff := least(v_options.base_delay * power(2::double precision, task.attempt - task.attempts_before_retry - 1),
                        2147483647);
+    -- Computed first: in a statement on a distributed table Citus evaluates no
+    -- volatile or stable expression inside a coalesce.
+    v_available := coalesce(retry_at, now() + make_interval(secs => v_backoff));
     IF task.worker_id = pgflow._subflow_holder() THEN
       -- A subflow task's next attempt is a new child: it stays started, waiting
       -- for it (no lease_token, the next attempt's number), which starts now
       -- without a backoff, else when claim_tasks finds it due (_start_children).
       UPDATE pgflow.step_tasks AS t
          SET error_message = _fail_attempt.error_message, attempt = t.attempt + 1, lease_token = NULL,
-             started_at = now(), available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+             started_at = now(), available_at = v_available
        WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
       RETURNING * INTO task;
       IF task.available_at <= now() AND run.run_id IS NOT NULL THEN
@@ -45,8 +49,7 @@ BEGIN
       RETURN task;
     END IF;
     UPDATE pgflow.step_tasks AS t
-       SET status = 'queued', error_message = _fail_attempt.error_message,
-           available_at = coalesce(retry_at, now() + make_interval(secs => v_backoff))
+       SET status = 'queued', error_message = _fail_attempt.error_message, available_at = v_available
      WHERE t.run_id = task.run_id AND t.step_slug = task.step_slug AND t.task_index = task.task_index
     RETURNING * INTO task;
     IF retry_at IS NULL AND v_backoff = 0 THEN

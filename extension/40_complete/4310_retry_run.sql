@@ -18,6 +18,7 @@ CREATE OR REPLACE FUNCTION pgflow.retry_run(run_id uuid)
 RETURNS pgflow.runs
 LANGUAGE plpgsql AS $$
 DECLARE
+  v_ready text[];
   v_run pgflow.runs;
   v_partial text[];
 BEGIN
@@ -104,9 +105,12 @@ BEGIN
     PERFORM pgflow._finish_fan_out_step(v_run, v_partial[v_position]);
     SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
   END LOOP;
-  PERFORM pgflow._start_steps(v_run, ARRAY(
-    SELECT ss.step_slug FROM pgflow.step_states AS ss
-     WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0));
+  -- The ready steps read first, not in the call's argument: on Citus a function
+  -- called in a statement on a distributed table runs inside the shard's query,
+  -- where it may not query.
+  v_ready := ARRAY(SELECT ss.step_slug FROM pgflow.step_states AS ss
+                    WHERE ss.run_id = v_run.run_id AND ss.status = 'created' AND ss.remaining_deps = 0);
+  PERFORM pgflow._start_steps(v_run, v_ready);
   SELECT r.* INTO STRICT v_run FROM pgflow.runs AS r WHERE r.run_id = retry_run.run_id;
   RETURN v_run;
 END;

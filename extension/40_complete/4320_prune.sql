@@ -31,13 +31,24 @@ BEGIN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
-    FROM (SELECT r.run_id FROM pgflow.runs AS r
-           WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
-             AND r.parent_run_id IS NULL
-           ORDER BY r.finished_at
-           LIMIT batch_size
-             FOR UPDATE SKIP LOCKED) AS x;
+  IF pgflow._distributed() THEN
+    -- Citus locks no rows in a query over every shard: the runs are picked
+    -- unlocked, and the deletes below wait for a late report on one (short).
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+               AND r.parent_run_id IS NULL
+             ORDER BY r.finished_at
+             LIMIT batch_size) AS x;
+  ELSE
+    SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
+      FROM (SELECT r.run_id FROM pgflow.runs AS r
+             WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
+               AND r.parent_run_id IS NULL
+             ORDER BY r.finished_at
+             LIMIT batch_size
+               FOR UPDATE SKIP LOCKED) AS x;
+  END IF;
   -- A run goes with its child runs, and theirs: a tree is removed whole or not
   -- at all (never one with a run still going, or one locked by a late report).
   IF EXISTS (SELECT 1 FROM pgflow.runs AS c WHERE c.parent_run_id = ANY (v_runs)) THEN

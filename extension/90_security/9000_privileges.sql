@@ -9,7 +9,9 @@
 --                  (grant_flow, revoke_flow), and reads state.
 -- The API functions are SECURITY DEFINER with a pinned search_path, so granted
 -- roles need no privilege on the tables; the internal (_-prefixed) functions are
--- not executable by anyone but the owner. No function builds dynamic SQL.
+-- not executable by anyone but the owner. Only the Citus functions (60_citus)
+-- build dynamic SQL, from Citus' catalog (shard and function names), never
+-- from arguments; pgflow.distribute() is the owner's (a superuser's) alone.
 DO $roles$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgflow_reader') THEN
@@ -56,18 +58,23 @@ GRANT EXECUTE ON FUNCTION
   pgflow.run_input(uuid),
   pgflow.run_traceparent(uuid),
   pgflow.step_shapes(text[]),
-  pgflow.tick(timestamptz)
+  pgflow.tick(timestamptz),
+  pgflow.claim_node_tasks(uuid, text, int, text[], text[]),
+  pgflow.citus_routes()
   TO pgflow_worker;
 GRANT EXECUTE ON FUNCTION pgflow.flow_definition(text, int), pgflow.step_shapes(text[]) TO pgflow_reader;
 -- Waiting for a run (client.wait_for_run) is reading: watch_run only asks for its end to be notified.
 GRANT EXECUTE ON FUNCTION pgflow.watch_run(uuid) TO pgflow_reader;
 GRANT EXECUTE ON FUNCTION pgflow.version() TO pgflow_reader, pgflow_worker, pgflow_admin;
+-- The run id a keyed start gets on Citus: computing it is no privilege.
+GRANT EXECUTE ON FUNCTION pgflow.idempotent_run_id(text, text) TO pgflow_reader, pgflow_worker, pgflow_admin;
 GRANT EXECUTE ON FUNCTION
   pgflow.create_flow(text, int, int, int, int, int, int, int, text),
   pgflow.add_step(text, text, text[], int, int, int, int, boolean, jsonb, jsonb, text, text, int, int, int, int, text,
                   boolean, int, text),
   pgflow.define_flow(jsonb),
   pgflow.start_flow(text, jsonb, uuid, text, int, text),
+  pgflow.start_flow_routed(uuid, text, jsonb, text, int, text),
   pgflow.start_flows(text, jsonb, text[], int, text),
   pgflow.cancel_run(uuid, text),
   pgflow.retry_run(uuid),

@@ -21,9 +21,10 @@ SELECT results_eq(
      WHERE p.pronamespace = 'pgflow'::regnamespace
        AND has_function_privilege('pgflow_test_sec_worker_internal', p.oid, 'EXECUTE')
      ORDER BY 1$$,
-  $$VALUES ('claim_tasks'), ('complete_task'), ('complete_tasks'), ('extend_lease'), ('fail_task'), ('run_input'),
-           ('run_traceparent'), ('step_shapes'), ('tick'), ('version'), ('worker_heartbeat')$$,
-  'what a worker may execute in pgflow is exactly the worker API: claim, complete (one or a batch), fail, extend, run_input, run_traceparent, step_shapes, tick, heartbeat, version');
+  $$VALUES ('citus_routes'), ('claim_node_tasks'), ('claim_tasks'), ('complete_task'), ('complete_tasks'),
+           ('extend_lease'), ('fail_task'), ('idempotent_run_id'), ('run_input'), ('run_traceparent'),
+           ('step_shapes'), ('tick'), ('version'), ('worker_heartbeat')$$,
+  'what a worker may execute in pgflow is exactly the worker API: claim (claim_node_tasks and citus_routes on Citus), complete (one or a batch), fail, extend, run_input, run_traceparent, step_shapes, tick, heartbeat, version, idempotent_run_id');
 SET ROLE pgflow_test_sec_worker_internal;
 SELECT throws_ok(call, '42501', NULL, format('a worker cannot call pgflow.%s', name)) FROM internals ORDER BY name;
 RESET ROLE;

@@ -676,7 +676,15 @@ def cmd_install(args: argparse.Namespace) -> int:
             installation = install.install(conn, plain=args.plain)
         except install.InstallError as error:
             raise CliError(str(error)) from error
-    print(installation.describe())
+        print(installation.describe())
+        if args.citus:
+            try:
+                changes = client.distribute(conn)
+            except psycopg.Error as error:
+                raise CliError(f"pgflow.distribute() failed: {str(error).strip()}") from error
+            print("distributed over Citus:" if changes else "distributed over Citus already (nothing to change)")
+            for change in changes:
+                print(f"  {change}")
     return 0
 
 
@@ -916,6 +924,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="install the SQL as plain objects in schema pgflow even if the extension files are on the server "
         "(what happens anyway on managed Postgres, where they are not)",
+    )
+    p.add_argument(
+        "--citus",
+        action="store_true",
+        help="then distribute pgflow over the Citus cluster of this coordinator (pgflow.distribute(): runs by "
+        "run_id, definitions as reference tables, hot-path functions routed to the node of the run)",
     )
     p.set_defaults(handler=cmd_install)
 

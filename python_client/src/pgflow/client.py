@@ -33,6 +33,7 @@ from .store import (
     Store,
     UnservedStep,
     WorkerInfo,
+    idempotent_run_id,
 )
 from .tracing import current_traceparent
 
@@ -55,8 +56,10 @@ __all__ = [
     "cancel_run",
     "deploy",
     "deploy_flow",
+    "distribute",
     "flow_definition",
     "get_run",
+    "idempotent_run_id",
     "list_flows",
     "list_schedules",
     "list_workers",
@@ -219,10 +222,27 @@ def start_flow(
     slug = flow.slug if isinstance(flow, Flow) else flow
     document = _input_document(flow, input, keyring)
     trace = traceparent if traceparent is not None else current_traceparent()
+    # The run id is chosen here, so that on Citus the start is routed to the node of the run.
+    chosen: uuid.UUID | str
+    if run_id is not None:
+        chosen = str(run_id)  # checked by the server, as before
+    elif idempotency_key is not None:
+        chosen = idempotent_run_id(slug, idempotency_key)
+    else:
+        chosen = uuid.uuid4()
     with _connection(conn_or_dsn) as conn:
-        return Store(conn).start_flow(
-            slug, document, str(run_id) if run_id is not None else None, idempotency_key, priority, trace
-        )
+        return Store(conn).start_flow_routed(chosen, slug, document, idempotency_key, priority, trace)
+
+
+def distribute(conn_or_dsn: Connectable) -> list[str]:
+    """Distribute pgflow over the Citus cluster of this coordinator (``pgflow.distribute()``).
+
+    Runs and everything about them are sharded by run id, co-located; definitions become
+    reference tables; the hot-path functions are routed to the node of the run. Idempotent.
+    Returns what changed, one line per object (empty: distributed already).
+    """
+    with _connection(conn_or_dsn) as conn:
+        return Store(conn).distribute()
 
 
 def start_flows(

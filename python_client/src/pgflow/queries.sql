@@ -21,6 +21,14 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
                          idempotency_key => %(idempotency_key)s::text, priority => %(priority)s::int,
                          traceparent => %(traceparent)s::text) AS r;
 
+-- name: start_flow_routed
+-- start_flow with a run id chosen here: the form Citus routes to the node of the run (without Citus the same as start_flow)
+SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
+       r.started_at, r.finished_at, r.traceparent
+  FROM pgflow.start_flow_routed(run_id => %(run_id)s::uuid, flow_slug => %(flow_slug)s, input => %(input)s,
+                                idempotency_key => %(idempotency_key)s::text, priority => %(priority)s::int,
+                                traceparent => %(traceparent)s::text) AS r;
+
 -- name: start_flows
 -- Start one run per input of a JSON array, in one call and one transaction (bulk starts), all in the caller's trace
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
@@ -132,15 +140,20 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
 
 -- name: list_flows
 -- Every deployed flow: its latest version, how many versions, steps and runs it has, when it was last defined
-SELECT f.flow_slug, f.version AS latest_version,
-       (SELECT count(*) FROM pgflow.flows AS v WHERE v.flow_slug = f.flow_slug)::int AS versions,
-       (SELECT count(*) FROM pgflow.steps AS s
-         WHERE s.flow_slug = f.flow_slug AND s.flow_version = f.version)::int AS steps,
-       (SELECT count(*) FROM pgflow.runs AS r WHERE r.flow_slug = f.flow_slug)::int AS runs,
-       f.created_at
+-- (Joins of grouped counts, not correlated subqueries: Citus plans those over its reference tables.)
+SELECT f.flow_slug, f.version AS latest_version, v.versions,
+       coalesce(s.steps, 0) AS steps, coalesce(r.runs, 0) AS runs, f.created_at
   FROM pgflow.flows AS f
- WHERE f.version = (SELECT max(v.version) FROM pgflow.flows AS v WHERE v.flow_slug = f.flow_slug)
-   AND (%(flow_slug)s::text IS NULL OR f.flow_slug = %(flow_slug)s::text)
+  JOIN (SELECT x.flow_slug, max(x.version) AS latest, count(*)::int AS versions
+          FROM pgflow.flows AS x GROUP BY x.flow_slug) AS v ON v.flow_slug = f.flow_slug AND v.latest = f.version
+  LEFT JOIN (SELECT x.flow_slug, x.flow_version, count(*)::int AS steps
+               FROM pgflow.steps AS x GROUP BY x.flow_slug, x.flow_version) AS s
+    ON s.flow_slug = f.flow_slug AND s.flow_version = f.version
+  LEFT JOIN (SELECT x.flow_slug, count(*)::int AS runs
+               FROM pgflow.runs AS x
+              WHERE (%(flow_slug)s::text IS NULL OR x.flow_slug = %(flow_slug)s::text)
+              GROUP BY x.flow_slug) AS r ON r.flow_slug = f.flow_slug
+ WHERE (%(flow_slug)s::text IS NULL OR f.flow_slug = %(flow_slug)s::text)
  ORDER BY f.flow_slug;
 
 -- name: list_workers
@@ -179,6 +192,21 @@ SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input::tex
        c.lease_expires_at, now() AS claimed_at, c.lease_token
   FROM pgflow.claim_tasks(worker_id => %(worker_id)s, max_tasks => %(max_tasks)s,
                           flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;
+
+-- name: claim_node_tasks
+-- claim_tasks on the Citus node that holds the shard of route (a route of citus_routes), from that node's shards only
+SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input::text AS input_json, c.flow_version,
+       c.lease_expires_at, now() AS claimed_at, c.lease_token
+  FROM pgflow.claim_node_tasks(route => %(route)s::uuid, worker_id => %(worker_id)s, max_tasks => %(max_tasks)s,
+                               flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;
+
+-- name: citus_routes
+-- One claim route per Citus node holding pgflow's runs (no rows: not on Citus, claim_tasks serves)
+SELECT r.route, r.node_name, r.node_port FROM pgflow.citus_routes() AS r ORDER BY r.node_name, r.node_port;
+
+-- name: distribute
+-- Distribute pgflow's tables and hot-path functions over a Citus cluster (run on the coordinator); what it did, one line per object
+SELECT d AS change FROM pgflow.distribute() AS d;
 
 -- name: complete_task
 -- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails)

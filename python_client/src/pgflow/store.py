@@ -14,8 +14,11 @@ and it must fail its own task in the executor, not the claim that fetched it.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -154,6 +157,33 @@ class Store:
         run = cursor.execute(query("start_flow"), params).fetchone()
         assert run is not None
         return run
+
+    def start_flow_routed(
+        self,
+        run_id: uuid.UUID | str,
+        flow_slug: str,
+        input: Any,
+        idempotency_key: str | None = None,
+        priority: int = 0,
+        traceparent: str | None = None,
+    ) -> Run:
+        """start_flow with the run id chosen here, which Citus routes to the node of the run."""
+        cursor = self.conn.cursor(row_factory=class_row(Run))
+        params = {
+            "run_id": run_id,
+            "flow_slug": flow_slug,
+            "input": Jsonb(input),
+            "idempotency_key": idempotency_key,
+            "priority": priority,
+            "traceparent": traceparent,
+        }
+        run = cursor.execute(query("start_flow_routed"), params).fetchone()
+        assert run is not None
+        return run
+
+    def distribute(self) -> list[str]:
+        """pgflow.distribute() on a Citus coordinator: what it changed, one line per object."""
+        return [str(row[0]) for row in self.conn.execute(query("distribute")).fetchall()]
 
     def start_flows(
         self,
@@ -402,12 +432,51 @@ class Store:
 WorkerReport = Literal["complete_task", "complete_tasks"]
 
 
+def idempotent_run_id(flow_slug: str, idempotency_key: str) -> uuid.UUID:
+    """The run id of a keyed start, as ``pgflow.idempotent_run_id`` computes it (a name-based UUIDv8).
+
+    The client passes it, so that Citus can route a keyed start to its run's node; without
+    Citus the key's unique index decides as before and this is just the id a new run gets.
+    """
+    digest = bytearray(hashlib.sha256(f"pgflow run\x1f{flow_slug}\x1f{idempotency_key}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x80
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return uuid.UUID(bytes=bytes(digest))
+
+
+# How long a worker trusts the claim routes it read (Citus: one per node; shards may move).
+ROUTES_TTL = 60.0
+
+
 class AsyncStore:
-    """The queries a worker sends, each on a connection of its pool (and a LISTEN connection of its own)."""
+    """The queries a worker sends, each on a connection of its pool (and a LISTEN connection of its own).
+
+    On Citus (``pgflow.citus_routes()`` has rows) claims go to one node at a time through
+    ``claim_node_tasks``: a worker starts on a node of its own (by its id) and, when a node has
+    nothing for it, tries the next one in the same claim, so it finds work on any node within
+    one poll. Reports then go one by one (each to its run's node) instead of in batches.
+    """
 
     def __init__(self, pool: psycopg_pool.AsyncConnectionPool[Any], dsn: str) -> None:
         self.pool = pool
         self.dsn = dsn
+        self._routes: list[uuid.UUID] | None = None  # None: not read yet
+        self._routes_read_at = 0.0
+        self._route_turn: int | None = None
+
+    @property
+    def batches_reports(self) -> bool:
+        """Whether several completions may share one complete_tasks call (not on Citus: runs live on many nodes)."""
+        return not self._routes
+
+    async def citus_routes(self) -> list[uuid.UUID]:
+        """One claim route per Citus node holding runs; empty without Citus."""
+        async with self.pool.connection() as conn:
+            try:
+                cursor = await conn.execute(query("citus_routes"))
+            except psycopg.errors.UndefinedFunction:  # a server before citus_routes: no Citus support
+                return []
+            return [row[0] for row in await cursor.fetchall()]
 
     async def claim_tasks(
         self, worker_id: str, max_tasks: int, flow_slugs: Sequence[str], step_keys: Sequence[str] | None
@@ -418,9 +487,30 @@ class AsyncStore:
             "flow_slugs": list(flow_slugs),
             "step_keys": None if step_keys is None else list(step_keys),
         }
+        if self._routes is None or time.monotonic() - self._routes_read_at > ROUTES_TTL:
+            self._routes = await self.citus_routes()
+            self._routes_read_at = time.monotonic()
+        routes = self._routes
+        if not routes:
+            async with self.pool.connection() as conn:
+                cursor = conn.cursor(row_factory=class_row(ClaimedTask))
+                await cursor.execute(query("claim_tasks"), params)
+                claimed: list[ClaimedTask] = await cursor.fetchall()
+                return claimed
+        if self._route_turn is None:
+            self._route_turn = zlib.crc32(worker_id.encode())  # workers start on different nodes
+        for _ in routes:
+            claimed = await self.claim_node_tasks(routes[self._route_turn % len(routes)], params)
+            if claimed:
+                return claimed
+            self._route_turn += 1  # nothing there: the next node
+        return []
+
+    async def claim_node_tasks(self, route: uuid.UUID, params: dict[str, Any]) -> list[ClaimedTask]:
+        """claim_tasks on the Citus node of ``route`` (params as claim_tasks')."""
         async with self.pool.connection() as conn:
             cursor = conn.cursor(row_factory=class_row(ClaimedTask))
-            await cursor.execute(query("claim_tasks"), params)
+            await cursor.execute(query("claim_node_tasks"), {**params, "route": route})
             claimed: list[ClaimedTask] = await cursor.fetchall()
             return claimed
 

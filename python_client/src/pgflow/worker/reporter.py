@@ -96,6 +96,10 @@ class Reporter:
             await asyncio.wait(set(self._flushes))
 
     async def _send(self, batch: list[_Completion]) -> None:
+        if len(batch) > 1 and not self.store.batches_reports:
+            # On Citus each report is a call routed to its run's node, never one call across nodes.
+            await asyncio.gather(*(self._send([completion]) for completion in batch))
+            return
         try:
             if len(batch) == 1:
                 only = batch[0]
