@@ -332,6 +332,26 @@ def check_refusals(checks: Checks, cluster: CitusCluster) -> None:
             "Citus",
         )
         refused(
+            "a signal step",
+            "SELECT pgflow.define_flow(%s)",
+            (Jsonb({"slug": "waits", "steps": [{"slug": "approval", "signal": True}]}),),
+            'signal steps of flow "waits" (step "approval") are not supported on Citus',
+        )
+        refused(
+            "a subflow step",
+            "SELECT pgflow.define_flow(%s)",
+            (Jsonb({"slug": "parent", "steps": [{"slug": "child", "subflow": "citus_chain"}]}),),
+            'subflow steps of flow "parent" (step "child") are not supported on Citus',
+        )
+        refused(
+            "a schedule",
+            "SELECT pgflow.schedule(flow_slug => 'citus_chain', cron => '0 3 * * *')",
+            (),
+            'schedules of flow "citus_chain" are not supported on Citus',
+        )
+        ticked = conn.execute("SELECT count(*) FROM pgflow.tick()").fetchone()
+        checks.check(ticked == (0,), f"tick on Citus starts nothing and does not fail: {ticked}")
+        refused(
             "claim_tasks on the coordinator (it holds no shards)",
             "SELECT * FROM pgflow.claim_tasks('x')",
             (),

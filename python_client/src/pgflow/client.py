@@ -149,14 +149,18 @@ def deploy_flow(conn_or_dsn: Connectable, flow: Flow) -> Deployment:
     an earlier deploy made and the code no longer declares removed. Schedules
     made by hand with ``pgflow.schedule`` are kept (reported as "kept") unless
     the code declares one of the same name, which deploy then takes over."""
-    with _connection(conn_or_dsn) as conn, conn.transaction():
+    with _connection(conn_or_dsn) as conn:
         for child in flow.subflows.values():
             deploy_flow(conn, child)
         store = Store(conn)
         known = store.list_flows(flow.slug)
         before = store.flow_definition(flow.slug, None) if known else None
-        version = store.define_flow(flow.definition())
-        schedules = store.sync_schedules(flow.slug, [s.document() for s in flow.schedules])
+        # Only the writes share a transaction: on Citus a transaction that read a
+        # distributed table in parallel (list_flows counts runs) cannot then write
+        # a reference table (the definitions).
+        with conn.transaction():
+            version = store.define_flow(flow.definition())
+            schedules = store.sync_schedules(flow.slug, [s.document() for s in flow.schedules])
         if before is None or version != known[0].latest_version:
             return Deployment(flow.slug, version, "created", schedules=schedules)
         after = store.flow_definition(flow.slug, version)
