@@ -233,6 +233,14 @@ def test_demo_runs_every_example_to_completion(dsn: str) -> None:
         "WHERE ss.status = 'skipped' AND r.flow_slug = 'vip_routing' ORDER BY 1",
     )
     assert skipped == [("Ada", "normal_step"), ("Bob", "special_vip_step")]
+    # The schedule deployed with flaky_quote started the run of its next slot (a weekday, 09:00 UTC), once.
+    assert "weekday_quote (schedule)" in out and "of cron '0 9 * * 1-5'" in out
+    scheduled = _all(
+        dsn,
+        "SELECT status, extract(isodow FROM scheduled_for AT TIME ZONE 'UTC') BETWEEN 1 AND 5, "
+        "to_char(scheduled_for AT TIME ZONE 'UTC', 'HH24:MI') FROM pgflow.runs WHERE schedule_name = 'weekday_quote'",
+    )
+    assert scheduled == [("completed", True, "09:00")]
     # The subflow example mapped enrich_customer over three customers, one child run each.
     children = _all(
         dsn,

@@ -105,8 +105,8 @@ def test_the_cli_runs_the_demo_on_the_embedded_server(tmp_path: Path, postgres_v
     # A later command finds the same data: the server restarts on it.
     runs = _cli(env, "runs", "--status", "completed")
     assert runs.returncode == 0, runs.stderr
-    # The demo's eight runs, and the three child runs of its subflow example.
-    assert sum(line.split("\t")[2:3] == ["completed"] for line in runs.stdout.splitlines()) == 11
+    # The demo's eight runs, its scheduled run, and the three child runs of its subflow example.
+    assert sum(line.split("\t")[2:3] == ["completed"] for line in runs.stdout.splitlines()) == 12
     assert not (data_dir / "postmaster.pid").exists()
 
 

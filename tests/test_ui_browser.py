@@ -195,6 +195,8 @@ def test_a_run_page_links_its_child_runs_and_back(page: Page, running: ui.Runnin
     expect(page.locator("#parent")).to_contain_text("step enriched[0]")
     page.click("#parent a")
     page.wait_for_url(f"**/runs/{run.run_id}")
+
+
 def test_a_signal_sent_from_the_button_completes_the_waiting_step(
     page: Page, running: ui.Running, dsn: str, worker_factory: Any
 ) -> None:

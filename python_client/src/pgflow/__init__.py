@@ -26,8 +26,8 @@ from .client import (
     wait_for_run,
 )
 from .dsl import Flow, FlowDefinitionError, Step
-from .signals import SignalError, SignalResult, send_signal
 from .schedules import Schedule
+from .signals import SignalError, SignalResult, send_signal
 
 if TYPE_CHECKING:
     from .worker import Worker, current_task
@@ -50,9 +50,9 @@ __all__ = [
     "Run",
     "RunDetails",
     "RunTimeout",
+    "Schedule",
     "SignalError",
     "SignalResult",
-    "Schedule",
     "Step",
     "StepState",
     "Worker",

@@ -39,8 +39,8 @@ from . import client, embedded, install
 from .codec import json_mismatch
 from .dsl import UNANNOTATED, Flow, FlowDefinitionError, diff_definitions, mermaid
 from .encryption import SecretError, redact
-from .signals import SignalError, send_signal
 from .schedules import diff_schedules
+from .signals import SignalError, send_signal
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a run failed or was cancelled, `--wait` ran out, `check` found drift

@@ -33,7 +33,7 @@ from .dsl import Flow
 from .examples import approval, fan_out, parallel_analysis, subflows, vip
 from .install import Installation, install
 from .signals import send_signal
-from .store import TERMINAL_STATUSES, Store
+from .store import TERMINAL_STATUSES, ScheduledRun, Store
 from .worker import Worker
 
 __all__ = ["DEMO_FLOWS", "run_demo"]
@@ -73,6 +73,13 @@ def format_quote(fetch_quote: Quote) -> str:
     return f"{fetch_quote['symbol']}: {fetch_quote['price']:.2f} (after {fetch_quote['attempts']} attempts)"
 
 
+# A schedule, deployed with the flow: a quote every weekday at 09:00 UTC. The demo
+# starts its next slot ahead of the clock (tick at that slot) to show it.
+weekday_quote = flaky_quote.schedule(
+    "0 9 * * 1-5", input={"request_id": "weekday_quote", "symbol": "PGF"}, name="weekday_quote"
+)
+
+
 # A subflow's child flow comes before its parent (deploying the parent needs it).
 DEMO_FLOWS: Final = (
     parallel_analysis.flow,
@@ -88,6 +95,19 @@ _REVIEWS: Final = (
     approval.Approval(approved=True, reviewer="Grace"),
     approval.Approval(approved=False, reviewer="Linus"),
 )
+
+
+def _tick_next_slot(conn: psycopg.Connection[Any], schedule_name: str) -> list[ScheduledRun]:
+    """The run of the schedule's next slot, started now by a tick at that slot (the demo's role is an admin)."""
+    store = Store(conn)
+    schedules = store.list_schedules()
+    schedule = next((s for s in schedules if s.schedule_name == schedule_name), None)
+    if schedule is None or schedule.next_slot is None:
+        return []
+    slot = schedule.next_slot
+    if any(s.next_slot is not None and s.next_slot <= slot for s in schedules if s.schedule_name != schedule_name):
+        return []  # a tick at that slot would start other schedules' slots early too: not in someone's database
+    return store.tick_at(slot)
 
 
 def _demo_runs() -> list[tuple[Flow, dict[str, Any]]]:
@@ -272,6 +292,14 @@ def run_demo(
                     documents.append(run.run_id)
                 labels[run.run_id] = f"{flow.slug} #{sum(label.startswith(flow.slug) for label in labels.values()) + 1}"
                 emit(f"  {labels[run.run_id]:<20} {run.run_id}  input {json.dumps(data)}")
+            for scheduled in _tick_next_slot(conn, weekday_quote.name):
+                run_ids.append(scheduled.run_id)
+                labels[scheduled.run_id] = f"{scheduled.schedule_name} (schedule)"
+                slot = f"{scheduled.scheduled_for:%a %Y-%m-%d %H:%M} UTC"
+                emit(
+                    f"  {labels[scheduled.run_id]:<20} {scheduled.run_id}  slot {slot} of cron {weekday_quote.cron!r},"
+                    " started ahead of the clock by pgflow.tick(at => slot)"
+                )
             emit()
             emit("progress (a line per step change, read from pgflow.step_states and pgflow.step_tasks):")
             reviewer = _review_when_waiting(dsn, documents, emit)

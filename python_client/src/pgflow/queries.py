@@ -72,6 +72,7 @@ QueryName = Literal[
     "sync_schedules",
     "list_schedules",
     "tick",
+    "tick_at",
 ]
 
 _HEADER = re.compile(r"^-- name: (?P<name>\w+)\n-- (?P<description>.+)\n", re.MULTILINE)

@@ -439,3 +439,8 @@ SELECT s.schedule_name, s.flow_slug, s.cron, s.time_zone, s.input, s.origin,
 -- Start the runs of the schedule slots that are due (exactly once per slot); nothing due: one index probe
 SELECT r.run_id, r.flow_slug, r.schedule_name, r.scheduled_for
   FROM pgflow.tick() AS r;
+
+-- name: tick_at
+-- Start the runs of the schedule slots due at a given time (a pgflow_admin may tick ahead of the clock: the demo does)
+SELECT r.run_id, r.flow_slug, r.schedule_name, r.scheduled_for
+  FROM pgflow.tick(at => %(at)s) AS r;

@@ -45,9 +45,9 @@ from .rows import (
     RetriedRun,
     Run,
     RunProgress,
-    SignalResult,
     ScheduledRun,
     ScheduleInfo,
+    SignalResult,
     StepShape,
     StepState,
     StepWait,
@@ -69,9 +69,9 @@ __all__ = [
     "RetriedRun",
     "Run",
     "RunProgress",
-    "SignalResult",
     "ScheduleInfo",
     "ScheduledRun",
+    "SignalResult",
     "StepShape",
     "StepState",
     "Store",
@@ -265,6 +265,11 @@ class Store:
     def list_schedules(self, flow_slug: str | None = None) -> list[ScheduleInfo]:
         cursor = self.conn.cursor(row_factory=class_row(ScheduleInfo))
         return cursor.execute(query("list_schedules"), {"flow_slug": flow_slug}).fetchall()
+
+    def tick_at(self, at: datetime) -> list[ScheduledRun]:
+        """The runs of the schedule slots due at ``at`` that this tick started (ahead of the clock: admins only)."""
+        cursor = self.conn.cursor(row_factory=class_row(ScheduledRun))
+        return cursor.execute(query("tick_at"), {"at": at}).fetchall()
 
     def listen_runs(self) -> None:
         self.conn.execute(query("listen_runs"))
