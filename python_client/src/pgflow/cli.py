@@ -236,6 +236,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         poll_interval=args.poll_interval,
         shutdown_grace=args.grace,
         worker_id=args.worker_id,
+        listen_dsn=args.listen_dsn,
+        pooled=args.pooled,
     )
     metrics = _serve_metrics(args.metrics_port, _dsn(args)) if args.metrics_port is not None else None
     try:
@@ -695,6 +697,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="P",
         help="serve Prometheus metrics on http://127.0.0.1:P/metrics (tasks, handler durations, leases, the queue)",
+    )
+    p.add_argument(
+        "--listen-dsn",
+        default=os.environ.get("PGFLOW_LISTEN_DSN"),
+        metavar="DSN",
+        help="a direct connection (not through pgbouncer) for LISTEN wake-ups when --dsn is a transaction pooler's "
+        "(default: $PGFLOW_LISTEN_DSN, else --dsn; without working notifications the worker polls)",
+    )
+    p.add_argument(
+        "--pooled",
+        action="store_true",
+        default=None,
+        help="--dsn goes through a transaction pooler: prepare no statements (default: detected at start)",
     )
     p.set_defaults(handler=cmd_worker)
 

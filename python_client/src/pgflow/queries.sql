@@ -181,6 +181,22 @@ SELECT pgflow.extend_lease(run_id => %(run_id)s::uuid, step_slug => %(step_slug)
 -- Subscribe to wake-ups when tasks become claimable, and to new definitions (payload: the flow slug)
 LISTEN pgflow_tasks; LISTEN pgflow_definitions;
 
+-- name: listen_probe
+-- The listen self-test's channel (payload: a token of the worker testing): first, so a LISTEN stranded in a transaction pooler's server connection is only this one
+LISTEN pgflow_probe;
+
+-- name: unlisten_all
+-- The self-test failed (behind a transaction pooler): drop what this session listens to, as far as it still reaches that server connection
+UNLISTEN *;
+
+-- name: notify_probe
+-- The listen self-test: a notification the worker's listen connection must receive (sent from another session: a backend's own notifications reach it even through a transaction pooler)
+SELECT pg_catalog.pg_notify('pgflow_probe', %(token)s);
+
+-- name: backend_pid
+-- The server process of this session: a connection pooler hands out a backend key of its own, so a pooled connection's differs
+SELECT pg_catalog.pg_backend_pid();
+
 -- name: listen_runs
 -- Subscribe to run completions and failures (payload: the run id) of the runs this session watches
 LISTEN pgflow_runs;
