@@ -151,15 +151,15 @@ SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt, c.input::tex
                           flow_slugs => %(flow_slugs)s::text[], step_keys => %(step_keys)s::text[]) AS c;
 
 -- name: complete_task
--- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails)
-SELECT t.status, t.attempt, t.error_message
+-- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails); the task as it stands, with the lease token of the claim that holds it
+SELECT t.status, t.attempt, t.error_message, t.lease_token
   FROM pgflow.complete_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s, output => %(output)s,
                             task_index => %(task_index)s, attempt => %(attempt)s,
                             lease_token => %(lease_token)s::uuid) AS t;
 
 -- name: complete_tasks
--- Report the outputs of several claimed attempts in one transaction, one row per report in order
-SELECT t.status, t.attempt, t.error_message
+-- Report the outputs of several claimed attempts in one transaction, one row per report in order (as complete_task's)
+SELECT t.status, t.attempt, t.error_message, t.lease_token
   FROM pgflow.complete_tasks(tasks => %(tasks)s) WITH ORDINALITY AS t
  ORDER BY t.ordinality;
 

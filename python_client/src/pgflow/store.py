@@ -485,7 +485,7 @@ class AsyncStore:
         async with self.pool.connection() as conn:
             cursor = await conn.execute(query(name), params)
             rows = await cursor.fetchall()
-        return [ReportResult(str(r[0]), int(r[1]), r[2] if len(r) > 2 else None) for r in rows]
+        return [ReportResult(str(r[0]), int(r[1]), r[2], lease_token=r[3]) for r in rows]
 
     async def notify_probe(self, token: str) -> None:
         """The listen self-test's notification, sent on a pooled connection: another session (a
