@@ -117,7 +117,7 @@ class Worker:
 
     @property
     def wake_mode(self) -> WakeMode | None:
-        """ "listen" or "polling", once the listen connection's self-test has said (None: not yet)."""
+        """How wake-ups arrive, "listen" or "polling", once the listen self-test has said (None: not yet)."""
         return self._claims.wake_mode if self._claims is not None else None
 
     @property
@@ -205,8 +205,7 @@ class Worker:
         )
         if self.pooled:
             log.info(
-                "worker %s: connected through a connection pooler (transaction pooling): "
-                "no server-side prepared statements, no session state",
+                "worker %s: connected through a connection pooler: no server-side prepared statements",
                 self.worker_id,
             )
         try:
