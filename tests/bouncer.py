@@ -2,7 +2,9 @@
 
 It listens on a Unix socket in a directory of its own (no TCP port to collide
 with), trusts every user named in its userlist, and forwards every database name
-to the test server, so the per-test clones are reachable through it. pgbouncer
+to the test server, so the per-test clones are reachable through it. It keeps
+several server connections and hands them out in turn, so that anything that
+relies on a session fails every time, not only under load. pgbouncer
 refuses to run as root: as root it is started with ``-u postgres``.
 """
 
@@ -53,6 +55,10 @@ auth_type = trust
 auth_file = {workdir}/userlist.txt
 pool_mode = {pool_mode}
 default_pool_size = {pool_size}
+; Several server connections, used in turn: consecutive transactions of one client land on
+; different ones, as on a busy pooler (session state then fails at once, not by bad luck).
+min_pool_size = 4
+server_round_robin = 1
 max_client_conn = 500
 max_db_connections = {pool_size}
 logfile = {workdir}/pgbouncer.log

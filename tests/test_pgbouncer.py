@@ -11,6 +11,8 @@ wake-ups; a start-up self-test says which of the two it uses.
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 from bouncer import PGBOUNCER, pgbouncer
-from conftest import wait_until
+from conftest import TESTS_DIR, subprocess_env, wait_until
 from pooled_flows import pooled
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from worker_processes import worker_process
@@ -165,3 +167,24 @@ def test_the_worker_command_takes_a_listen_dsn(dsn: str, bouncer_dsn: str) -> No
             assert client.wait_for_run(bouncer_dsn, run.run_id, timeout=30).status == "completed"
     assert "connected through a connection pooler" in worker.log
     assert "wake-ups: LISTEN" in worker.log
+
+
+def test_start_wait_through_pgbouncer_polls_until_the_run_ends(dsn: str, bouncer_dsn: str) -> None:
+    """``pgflow start --wait`` re-reads the run on one connection: more than five times, psycopg
+    would prepare the statement, which the next server connection does not know."""
+    client.deploy(bouncer_dsn, pooled)
+    starter = subprocess.Popen(
+        [sys.executable, "-m", "pgflow.cli", "start", "pooled", "--input", '{"n": 4}', "--wait", "30"],
+        env=subprocess_env(bouncer_dsn),
+        cwd=TESTS_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4.0)  # a dozen re-reads before any worker runs
+    with worker_thread(dsn, [pooled]):
+        out, err = starter.communicate(timeout=30)
+    assert starter.returncode == 0, err
+    run_id = out.split()[0]
+    details = client.get_run(bouncer_dsn, run_id)
+    assert details is not None and details.run.output == {"add_one": 9}

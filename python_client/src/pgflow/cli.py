@@ -9,7 +9,8 @@ without pgflow, a wrong DSN) is reported as one line on stderr naming the
 problem and what to do; exit codes: 0 ok, 1 a run failed (or ``--wait`` ran
 out, or ``check`` found drift), 2 usage, definition or connection errors.
 Tables and colour are for a terminal only (``NO_COLOR`` turns colour off);
-piped, rows are tab-separated, and ``--json`` prints JSON.
+piped, rows are tab-separated, and ``--json`` prints JSON. Its connections
+prepare no statements on the server: the DSN may be pgbouncer's (transaction pooling).
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         for flow in _flows(args.flows):
             print(client.deploy_flow(conn, flow).describe())
     return 0
@@ -194,7 +195,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     status = 0
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         for flow in _flows(args.flows):
             try:
                 stored = client.flow_definition(conn, flow.slug)
@@ -267,7 +268,7 @@ def cmd_start(args: argparse.Namespace) -> int:
             problem = json_mismatch(data, flow.input_type, "--input")
             if problem:
                 raise CliError(f'{problem}; flow "{flow.slug}" takes {_type_text(flow.input_type)}')
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         run = client.start_flow(conn, flow, data, run_id=args.run_id)
         print(run.run_id)
         if args.wait is None:
@@ -547,7 +548,7 @@ def cmd_install(args: argparse.Namespace) -> int:
         # Starting the embedded server installed (or updated) pgflow already: say what that did.
         print(_embedded_server().installation.describe())
         return 0
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         try:
             installation = install.install(conn, plain=args.plain)
         except install.InstallError as error:
