@@ -24,11 +24,14 @@ from bouncer import PGBOUNCER, pgbouncer
 from conftest import TESTS_DIR, subprocess_env, wait_until
 from pooled_flows import pooled
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from test_metrics import free_port, scrape
 from worker_processes import worker_process
 
-from pgflow import client
+from pgflow import client, ui
 from pgflow.store import behind_pooler
 from pgflow.testing import worker_thread
+from pgflow.ui.server import Request
+from pgflow.worker.metrics import serve_metrics
 
 pytestmark = pytest.mark.skipif(PGBOUNCER is None, reason="pgbouncer is not installed (apt-get install pgbouncer)")
 
@@ -188,3 +191,24 @@ def test_start_wait_through_pgbouncer_polls_until_the_run_ends(dsn: str, bouncer
     run_id = out.split()[0]
     details = client.get_run(bouncer_dsn, run_id)
     assert details is not None and details.run.output == {"add_one": 9}
+
+
+def test_the_ui_and_the_metrics_endpoint_work_through_pgbouncer(bouncer_dsn: str) -> None:
+    """Both read the same statements over and over on long-lived connections (never prepared)."""
+    client.deploy(bouncer_dsn, pooled)
+    client.start_flow(bouncer_dsn, pooled, {"n": 1})
+    running = ui.start(bouncer_dsn, "127.0.0.1", 0)
+    try:
+        for _ in range(8):
+            response = running.app.respond(Request("GET", "/runs", {}))
+            assert response.status == 200, response.body[:300]
+    finally:
+        running.close()
+    metrics = serve_metrics(free_port(), bouncer_dsn)
+    try:
+        for _ in range(8):
+            samples = scrape(metrics.port)
+            assert samples["pgflow_queue_stats_up"] == 1
+            assert samples['pgflow_queue_queued{flow="pooled",step="double"}'] == 1
+    finally:
+        metrics.close()
