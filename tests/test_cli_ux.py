@@ -7,7 +7,6 @@ import os
 import pty
 import subprocess
 import sys
-import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -261,10 +260,17 @@ def test_status_watch_follows_a_run_until_it_finishes(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1)
+    # The first frame, before any worker runs (however slowly the watcher starts on a busy machine).
+    assert watcher.stdout is not None
+    first_frame: list[str] = []
+    while not any("waiting for a worker" in line for line in first_frame):
+        line = watcher.stdout.readline()
+        assert line, f"the watcher ended before its first frame: {''.join(first_frame)}"
+        first_frame.append(line)
     assert watcher.poll() is None  # still watching: no worker yet
     with worker_factory([ux_flows.quick]):
         out, err = watcher.communicate(timeout=15)
+    out = "".join(first_frame) + out
     assert watcher.returncode == 0, err
     frames = out.split("\n\n" + f"run {run.run_id}")
     assert "waiting for a worker that serves quick v1 step first" in frames[0]

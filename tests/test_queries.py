@@ -51,9 +51,7 @@ def test_only_the_store_calls_query() -> None:
 
 
 def test_the_store_has_a_method_per_query() -> None:
-    from pgflow.store import AsyncStore, Store
+    from pgflow.store import AsyncStore, Listener, Store
 
-    methods = {name for name in dir(Store) if not name.startswith("_")} | set(dir(AsyncStore))
-    # LISTEN pgflow_tasks is AsyncStore.notifications (a stream, not a call).
-    expected = set(get_args(QueryName)) - {"listen_tasks"}
-    assert expected - methods == set()
+    methods = {name for name in dir(Store) if not name.startswith("_")} | set(dir(AsyncStore)) | set(dir(Listener))
+    assert set(get_args(QueryName)) - methods == set()

@@ -9,7 +9,8 @@ without pgflow, a wrong DSN) is reported as one line on stderr naming the
 problem and what to do; exit codes: 0 ok, 1 a run failed (or ``--wait`` ran
 out, or ``check`` found drift), 2 usage, definition or connection errors.
 Tables and colour are for a terminal only (``NO_COLOR`` turns colour off);
-piped, rows are tab-separated, and ``--json`` prints JSON.
+piped, rows are tab-separated, and ``--json`` prints JSON. Its connections
+prepare no statements on the server: the DSN may be pgbouncer's (transaction pooling).
 """
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         for flow in _flows(args.flows):
             print(client.deploy_flow(conn, flow).describe())
     return 0
@@ -216,7 +217,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     status = 0
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         for flow in _flows(args.flows):
             try:
                 stored = client.flow_definition(conn, flow.slug)
@@ -266,6 +267,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         shutdown_grace=args.grace,
         worker_id=args.worker_id,
         tick_interval=args.tick_interval,
+        listen_dsn=args.listen_dsn,
+        pooled=args.pooled,
     )
     metrics = _serve_metrics(args.metrics_port, _dsn(args)) if args.metrics_port is not None else None
     try:
@@ -295,7 +298,7 @@ def cmd_start(args: argparse.Namespace) -> int:
             problem = json_mismatch(data, flow.input_type, "--input")
             if problem:
                 raise CliError(f'{problem}; flow "{flow.slug}" takes {_type_text(flow.input_type)}')
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         run = client.start_flow(conn, flow, data, run_id=args.run_id)
         print(run.run_id)
         if args.wait is None:
@@ -671,7 +674,7 @@ def cmd_install(args: argparse.Namespace) -> int:
         # Starting the embedded server installed (or updated) pgflow already: say what that did.
         print(_embedded_server().installation.describe())
         return 0
-    with psycopg.connect(_dsn(args), autocommit=True) as conn:
+    with psycopg.connect(_dsn(args), autocommit=True, prepare_threshold=None) as conn:
         try:
             installation = install.install(conn, plain=args.plain)
         except install.InstallError as error:
@@ -862,6 +865,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="P",
         help="serve Prometheus metrics on http://127.0.0.1:P/metrics (tasks, handler durations, leases, the queue)",
+    )
+    p.add_argument(
+        "--listen-dsn",
+        default=os.environ.get("PGFLOW_LISTEN_DSN"),
+        metavar="DSN",
+        help="a direct connection (not through pgbouncer) for LISTEN wake-ups when --dsn is a transaction pooler's "
+        "(default: $PGFLOW_LISTEN_DSN, else --dsn; without working notifications the worker polls)",
+    )
+    p.add_argument(
+        "--pooled",
+        action="store_true",
+        default=None,
+        help="--dsn goes through a transaction pooler: prepare no statements (default: detected at start)",
     )
     p.set_defaults(handler=cmd_worker)
 

@@ -3,7 +3,9 @@
 Each function takes a DSN or an open ``psycopg.Connection``. With a connection,
 the statement runs in it and is not committed here, so a run can be started in
 the same transaction as the caller's own writes; with a DSN, a short-lived
-autocommit connection is used.
+autocommit connection is used, which prepares no statement on the server (so a
+DSN of pgbouncer in transaction pooling mode works; a connection passed in
+through such a pooler needs ``prepare_threshold=None``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from .store import (
     Store,
     UnservedStep,
     WorkerInfo,
+    behind_pooler,
     idempotent_run_id,
 )
 from .tracing import current_traceparent
@@ -74,6 +77,8 @@ __all__ = [
 Connectable = str | psycopg.Connection[Any]
 # A worker that has not sent a heartbeat for this long is not counted as serving anything.
 LIVE_WORKER_AGE: Final = "30 seconds"
+# How often wait_for_run re-reads a run through a connection pooler (where LISTEN cannot work).
+POOLED_RECHECK_INTERVAL: Final = 0.5
 
 
 class RunTimeout(TimeoutError):
@@ -103,7 +108,8 @@ def _connection(conn_or_dsn: Connectable) -> Iterator[psycopg.Connection[Any]]:
     if isinstance(conn_or_dsn, psycopg.Connection):
         yield conn_or_dsn
         return
-    with psycopg.connect(conn_or_dsn, autocommit=True) as conn:
+    # Short-lived: preparing would gain nothing, and a transaction pooler would lose the statements.
+    with psycopg.connect(conn_or_dsn, autocommit=True, prepare_threshold=None) as conn:
         yield conn
 
 
@@ -316,8 +322,10 @@ def wait_for_run(
     watched runs notify their end), so it returns as soon as the run finishes, and
     re-reads the run every ``recheck_interval`` seconds as a safety net. A
     connection passed in must be in autocommit mode (notifications are only
-    delivered between transactions). Raises ``RunTimeout`` after ``timeout``
-    seconds, and ``LookupError`` for an unknown run.
+    delivered between transactions). Through a connection pooler (pgbouncer in
+    transaction mode drops LISTEN) it re-reads the run every
+    ``POOLED_RECHECK_INTERVAL`` seconds instead. Raises ``RunTimeout`` after
+    ``timeout`` seconds, and ``LookupError`` for an unknown run.
     """
     if isinstance(conn_or_dsn, psycopg.Connection) and not conn_or_dsn.autocommit:
         raise ValueError("wait_for_run needs an autocommit connection (or a DSN)")
@@ -325,10 +333,14 @@ def wait_for_run(
     deadline = None if timeout is None else time.monotonic() + timeout
     with _connection(conn_or_dsn) as conn:
         store = Store(conn)
-        store.listen_runs()
+        listening = not behind_pooler(conn)
+        if listening:
+            store.listen_runs()
+        else:
+            recheck_interval = min(recheck_interval, POOLED_RECHECK_INTERVAL)
         # Watched after LISTEN: an end before the watch is in the run it returns, one after is notified.
         while True:
-            run = store.watch_run(target)
+            run = store.watch_run(target) if listening else store.get_run(target)
             if run is None:
                 raise LookupError(f"run {target} does not exist")
             if run.finished:
@@ -339,6 +351,9 @@ def wait_for_run(
                 if left <= 0:
                     raise RunTimeout(f"run {target} is still {run.status} after {timeout} s")
                 wait = min(wait, left)
+            if not listening:
+                time.sleep(wait)
+                continue
             for notify in conn.notifies(timeout=wait):
                 if notify.payload == target:
                     break

@@ -209,15 +209,15 @@ SELECT r.route, r.node_name, r.node_port FROM pgflow.citus_routes() AS r ORDER B
 SELECT d AS change FROM pgflow.distribute() AS d;
 
 -- name: complete_task
--- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails)
-SELECT t.status, t.attempt, t.error_message
+-- Report the output of a claimed attempt, under its claim's lease token (stale: ignored with a NOTICE; too large: the attempt fails); the task as it stands, with the lease token of the claim that holds it
+SELECT t.status, t.attempt, t.error_message, t.lease_token
   FROM pgflow.complete_task(run_id => %(run_id)s::uuid, step_slug => %(step_slug)s, output => %(output)s,
                             task_index => %(task_index)s, attempt => %(attempt)s,
                             lease_token => %(lease_token)s::uuid) AS t;
 
 -- name: complete_tasks
--- Report the outputs of several claimed attempts in one transaction, one row per report in order
-SELECT t.status, t.attempt, t.error_message
+-- Report the outputs of several claimed attempts in one transaction, one row per report in order (as complete_task's)
+SELECT t.status, t.attempt, t.error_message, t.lease_token
   FROM pgflow.complete_tasks(tasks => %(tasks)s) WITH ORDINALITY AS t
  ORDER BY t.ordinality;
 
@@ -238,6 +238,22 @@ SELECT pgflow.extend_lease(run_id => %(run_id)s::uuid, step_slug => %(step_slug)
 -- name: listen_tasks
 -- Subscribe to wake-ups when tasks become claimable, and to new definitions (payload: the flow slug)
 LISTEN pgflow_tasks; LISTEN pgflow_definitions;
+
+-- name: listen_probe
+-- The listen self-test's channel (payload: a token of the worker testing): first, so a LISTEN stranded in a transaction pooler's server connection is only this one
+LISTEN pgflow_probe;
+
+-- name: unlisten_all
+-- The self-test failed (behind a transaction pooler): drop what this session listens to, as far as it still reaches that server connection
+UNLISTEN *;
+
+-- name: notify_probe
+-- The listen self-test: a notification the worker's listen connection must receive (sent from another session: a backend's own notifications reach it even through a transaction pooler)
+SELECT pg_catalog.pg_notify('pgflow_probe', %(token)s);
+
+-- name: backend_pid
+-- The server process of this session: a connection pooler hands out a backend key of its own, so a pooled connection's differs
+SELECT pg_catalog.pg_backend_pid();
 
 -- name: listen_runs
 -- Subscribe to run completions and failures (payload: the run id) of the runs this session watches

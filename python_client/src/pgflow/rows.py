@@ -193,6 +193,17 @@ class ReportResult:
     attempt: int
     error_message: str | None = None
     available_at: datetime | None = None  # fail_task: when the retry becomes claimable
+    lease_token: uuid.UUID | None = None  # complete_task(s): the claim that holds (or last held) the task
+
+    def of_another_claim(self, lease_token: uuid.UUID | None) -> bool:
+        """Whether the task as returned belongs to another claim than the report's.
+
+        A claim lost in a crash or a failover hands its attempt number out again:
+        a late report of the lost claim then finds the task under the same attempt,
+        perhaps completed by the new claim, and is ignored (a NOTICE). Only the
+        lease token tells the two claims apart.
+        """
+        return lease_token is not None and self.lease_token is not None and self.lease_token != lease_token
 
 
 @dataclass(frozen=True)

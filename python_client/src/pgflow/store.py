@@ -14,12 +14,13 @@ and it must fail its own task in the executor, not the claim that fetched it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -64,6 +65,7 @@ __all__ = [
     "FailedAttempt",
     "FlowSummary",
     "Installed",
+    "Listener",
     "QueueStats",
     "ReportResult",
     "RetriedRun",
@@ -77,6 +79,8 @@ __all__ = [
     "Store",
     "UnservedStep",
     "WorkerInfo",
+    "behind_pooler",
+    "behind_pooler_async",
 ]
 
 
@@ -103,6 +107,23 @@ def completion_json(task: ClaimedTask, output_json: str) -> str:
         key["lease_token"] = str(task.lease_token)
     # The output was encoded (and checked) by the executor; splicing it keeps it encoded once.
     return json.dumps(key)[:-1] + ', "output": ' + output_json + "}"
+
+
+def behind_pooler(conn: psycopg.Connection[Any]) -> bool:
+    """Whether ``conn`` goes through a connection pooler (pgbouncer, and most others).
+
+    A pooler answers the connection's start-up itself, with a backend key of its
+    own: the pid libpq was given is not the pid of the server process that runs
+    its statements (a direct connection's always is).
+    """
+    return Store(conn).backend_pid() != conn.info.backend_pid
+
+
+async def behind_pooler_async(conn: psycopg.AsyncConnection[Any]) -> bool:
+    """``behind_pooler`` for an async connection."""
+    cursor = await conn.execute(query("backend_pid"))
+    row = await cursor.fetchone()
+    return row is not None and int(row[0]) != conn.info.backend_pid
 
 
 def _encoded(text: str) -> Jsonb:
@@ -270,6 +291,12 @@ class Store:
         """The runs of the schedule slots due at ``at`` that this tick started (ahead of the clock: admins only)."""
         cursor = self.conn.cursor(row_factory=class_row(ScheduledRun))
         return cursor.execute(query("tick_at"), {"at": at}).fetchall()
+
+    def backend_pid(self) -> int:
+        """The server process running this session's statement (see ``behind_pooler``)."""
+        row = self._one("backend_pid")
+        assert row is not None
+        return int(row[0])
 
     def listen_runs(self) -> None:
         self.conn.execute(query("listen_runs"))
@@ -462,9 +489,9 @@ class AsyncStore:
     one poll. Reports then go one by one (each to its run's node) instead of in batches.
     """
 
-    def __init__(self, pool: psycopg_pool.AsyncConnectionPool[Any], dsn: str) -> None:
+    def __init__(self, pool: psycopg_pool.AsyncConnectionPool[Any], listen_dsn: str) -> None:
         self.pool = pool
-        self.dsn = dsn
+        self.listen_dsn = listen_dsn  # the pool's DSN, or a direct connection when the pool's is a pooler
         self._routes: list[uuid.UUID] | None = None  # None: not read yet
         self._routes_read_at = 0.0
         self._route_turn: int | None = None
@@ -599,14 +626,49 @@ class AsyncStore:
         async with self.pool.connection() as conn:
             cursor = await conn.execute(query(name), params)
             rows = await cursor.fetchall()
-        return [ReportResult(str(r[0]), int(r[1]), r[2] if len(r) > 2 else None) for r in rows]
+        return [ReportResult(str(r[0]), int(r[1]), r[2], lease_token=r[3]) for r in rows]
 
-    async def notifications(self) -> AsyncIterator[psycopg.Notify]:
-        """Notifications of claimable tasks and new definitions, on a connection of its own (not the pool's)."""
+    async def notify_probe(self, token: str) -> None:
+        """The listen self-test's notification, sent on a pooled connection: another session (a
+        backend's own notifications reach its client even through a transaction pooler)."""
+        async with self.pool.connection() as conn:
+            await conn.execute(query("notify_probe"), {"token": token})
+
+    @contextlib.asynccontextmanager
+    async def listener(self) -> AsyncIterator[Listener]:
+        """A connection of its own for LISTEN (never the pool's), on ``listen_dsn``."""
         name = self.pool.name[:63]  # as the pool's connections are named (unless the DSN names them)
-        conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, fallback_application_name=name)
+        conn = await psycopg.AsyncConnection.connect(
+            self.listen_dsn, autocommit=True, fallback_application_name=name, prepare_threshold=None
+        )
         async with conn:
-            await conn.execute(query("listen_tasks"))
-            yield psycopg.Notify("", "pgflow_connected", conn.info.backend_pid)  # listening from now on
-            async for notify in conn.notifies():
-                yield notify
+            yield Listener(conn)
+
+
+class Listener:
+    """The worker's LISTEN connection: what it subscribes to, and the notifications it receives."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.conn = conn
+
+    async def listen_probe(self) -> None:
+        await self.conn.execute(query("listen_probe"))
+
+    async def listen_tasks(self) -> None:
+        await self.conn.execute(query("listen_tasks"))
+
+    async def unlisten_all(self) -> None:
+        await self.conn.execute(query("unlisten_all"))
+
+    async def received(self, channel: str, payload: str, timeout: float) -> bool:
+        """Whether a notification ``payload`` on ``channel`` arrives within ``timeout`` seconds."""
+        # Closed at once: a suspended notifies() holds the connection's lock.
+        async with contextlib.aclosing(self.conn.notifies(timeout=timeout)) as arriving:
+            async for notify in arriving:
+                if notify.channel == channel and notify.payload == payload:
+                    return True
+        return False
+
+    def notifications(self) -> contextlib.aclosing[AsyncGenerator[psycopg.Notify]]:
+        """Every notification from now on (``async with ... as n: async for notify in n``)."""
+        return contextlib.aclosing(self.conn.notifies())

@@ -750,7 +750,13 @@ def start(
     with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
         can_operate = Store(conn).ui_can_operate()
     pool: psycopg_pool.ConnectionPool[Any] = psycopg_pool.ConnectionPool(
-        dsn, min_size=1, max_size=8, kwargs={"autocommit": True}, name="pgflow-ui", open=True
+        # No server-side prepared statements: the DSN may be pgbouncer's, in transaction pooling mode.
+        dsn,
+        min_size=1,
+        max_size=8,
+        kwargs={"autocommit": True, "prepare_threshold": None},
+        name="pgflow-ui",
+        open=True,
     )
     try:
         hub = LiveHub(pool, dsn, poll_interval)

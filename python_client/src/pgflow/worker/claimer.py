@@ -1,8 +1,10 @@
 """The claim loop and its wake-ups: claims up to the executor's free slots, never more.
 
 It claims when woken by ``LISTEN pgflow_tasks`` (a connection of its own, which
-reconnects forever), by a freed slot, or by the poll timer (delays and retry
-backoff make tasks claimable without a notification). Before waiting for work it
+reconnects forever and tests at each start that notifications reach it: not
+behind a transaction pooler), by a freed slot, or by the poll timer (delays,
+retry backoff, and without notifications everything, make tasks claimable
+without a wake-up). Before waiting for work it
 tells the database it is idle and looks once more, so work made claimable
 before the database knew is not left to the poll.
 """
@@ -15,7 +17,9 @@ import contextlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Mapping
+from typing import Final, Literal
 
 from ..dsl import Flow
 from ..store import AsyncStore, ClaimedTask
@@ -25,6 +29,11 @@ from .metrics import METRICS
 from .routing import Routing
 
 log = logging.getLogger("pgflow.worker")
+
+# How long the listen self-test waits for its own notification (a direct connection: milliseconds).
+PROBE_TIMEOUT: Final = 3.0
+# How the claim loop learns of work: notifications on its listen connection, or the poll timer only.
+WakeMode = Literal["listen", "polling"]
 
 
 class ClaimLoop:
@@ -54,6 +63,7 @@ class ClaimLoop:
         self._wake = asyncio.Event()
         self._notified = False
         self.stopped = False
+        self.wake_mode: WakeMode | None = None  # once the listen self-test has said
 
     def wake(self) -> None:
         self._wake.set()
@@ -121,23 +131,63 @@ class ClaimLoop:
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
     async def listen(self) -> None:
-        """Wake the claim loop when tasks of our flows become claimable; reconnects forever."""
+        """Wake the claim loop when tasks of our flows become claimable; reconnects forever.
+
+        Each connection first tests itself: a notification sent from a pooled
+        connection (another session) must arrive within ``PROBE_TIMEOUT``. Behind a
+        transaction pooler it never does (the LISTEN stayed with a server connection
+        that went back to the pool): the worker then polls every ``poll_interval``
+        and this task ends. The claim loop polls meanwhile, so the test delays nothing.
+        """
         backoff = Backoff()
         while True:
             try:
-                async for notify in self.store.notifications():
-                    if notify.channel == "pgflow_connected":
-                        backoff.reset()
-                        self.outage.succeeded()
-                        self._wake.set()  # anything notified while we were away
-                        continue
-                    if notify.payload not in self.flows:
-                        continue
-                    if notify.channel == "pgflow_definitions":
-                        self.routing.invalidate()  # a version was deployed: re-read them first
-                    else:
-                        self._notified = True
-                    self._wake.set()
+                if not await self._listen_once(backoff):
+                    return
             except Exception as error:  # psycopg.Error mostly; the listener must never die
                 self.outage.failed("LISTEN", error)
                 await asyncio.sleep(backoff.next())
+
+    async def _listen_once(self, backoff: Backoff) -> bool:
+        """Listen on one connection until it fails; False: notifications do not arrive on it."""
+        async with self.store.listener() as listener:
+            await listener.listen_probe()
+            token = uuid.uuid4().hex
+            sent = time.monotonic()
+            await self.store.notify_probe(token)
+            if not await listener.received("pgflow_probe", token, PROBE_TIMEOUT):
+                await listener.unlisten_all()
+                self._say_mode(
+                    "polling",
+                    "wake-ups: polling every %.1f s (self-test: a notification did not reach the listen connection "
+                    "within %.0f s, as behind a transaction pooler; give a direct connection with --listen-dsn "
+                    "for immediate wake-ups)",
+                    self.poll_interval,
+                    PROBE_TIMEOUT,
+                )
+                return False
+            await listener.listen_tasks()
+            self._say_mode(
+                "listen",
+                "wake-ups: LISTEN on a connection of its own (self-test: a notification arrived in %.0f ms)",
+                (time.monotonic() - sent) * 1000,
+            )
+            backoff.reset()
+            self.outage.succeeded()
+            self._wake.set()  # anything notified while we were away
+            async with listener.notifications() as notifications:
+                async for notify in notifications:
+                    if notify.payload not in self.flows:
+                        continue  # another flow's, or another worker's self-test
+                    if notify.channel == "pgflow_definitions":
+                        self.routing.invalidate()  # a version was deployed: re-read them first
+                    elif notify.channel == "pgflow_tasks":
+                        self._notified = True
+                    self._wake.set()
+        return True
+
+    def _say_mode(self, mode: WakeMode, message: str, *args: object) -> None:
+        """Log the wake-up mode once, and again only when it changes (a reconnection that tests otherwise)."""
+        if mode != self.wake_mode:
+            self.wake_mode = mode
+            log.info("worker %s: " + message, self.worker_id, *args)

@@ -8,6 +8,16 @@ turn. When the server refuses connections (down, restarting, ``max_connections``
 reached) every piece retries with a bounded backoff, and the worker says so
 once (``Outage``), not once per attempt; the pool's own per-attempt warnings
 are silenced for the worker's pool.
+
+Behind a transaction pooler (pgbouncer's ``pool_mode = transaction``) each
+transaction may run on another server connection, so a worker relies on no
+session state: it never SETs, holds no advisory lock beyond a transaction,
+creates no temp table, and, when the pool's DSN goes through a pooler
+(detected at start, or ``pooled=True``), sends no server-side prepared
+statements (psycopg would prepare a statement it ran five times: the next
+server connection does not know it). LISTEN needs a session: the listen
+connection (``listen_dsn``, a direct one) is tested at start, and without
+working notifications the worker polls (see ``claimer``).
 """
 
 from __future__ import annotations
@@ -120,12 +130,27 @@ def _log_notice(diagnostic: psycopg.errors.Diagnostic) -> None:
     log.log(level, "database: %s", diagnostic.message_primary)
 
 
+def _drop_notify(notify: psycopg.Notify) -> None:
+    """Pooled connections listen to nothing; behind a transaction pooler a server connection that
+    another client left listening may still deliver to them (with no handler psycopg would keep
+    every such notification in memory)."""
+
+
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
     conn.add_notice_handler(_log_notice)
+    conn.add_notify_handler(_drop_notify)
 
 
-def open_pool(dsn: str, concurrency: int, name: str) -> tuple[psycopg_pool.AsyncConnectionPool[Any], logging.Filter]:
-    """The worker's pool (not opened yet) and the log filter installed for it (remove it at close)."""
+def open_pool(
+    dsn: str, concurrency: int, name: str, *, pooled: bool = False
+) -> tuple[psycopg_pool.AsyncConnectionPool[Any], logging.Filter]:
+    """The worker's pool (not opened yet) and the log filter installed for it (remove it at close).
+
+    ``pooled``: the DSN goes through a connection pooler, so no statement is prepared on the server.
+    """
+    kwargs: dict[str, Any] = {"autocommit": True, "fallback_application_name": application_name(name)}
+    if pooled:
+        kwargs["prepare_threshold"] = None
     quiet = _QuietPool(name)
     logging.getLogger("psycopg.pool").addFilter(quiet)
     pool = psycopg_pool.AsyncConnectionPool(
@@ -134,7 +159,7 @@ def open_pool(dsn: str, concurrency: int, name: str) -> tuple[psycopg_pool.Async
         max_size=pool_size(concurrency),
         open=False,
         # Named in pg_stat_activity unless the DSN names it (libpq's fallback_application_name).
-        kwargs={"autocommit": True, "fallback_application_name": application_name(name)},
+        kwargs=kwargs,
         configure=_configure,
         check=psycopg_pool.AsyncConnectionPool.check_connection,
         reconnect_timeout=POOL_RECONNECT_TIMEOUT,

@@ -257,7 +257,11 @@ class Executor:
             return
         if row is None:
             return  # gave up while the database was unreachable (logged): the lease will expire
-        if row.attempt != task.attempt or row.status not in ("completed", "queued", "failed"):
+        if (
+            row.attempt != task.attempt
+            or row.status not in ("completed", "queued", "failed")
+            or row.of_another_claim(task.lease_token)  # our claim was lost and its attempt number reissued
+        ):
             self.stats["stale"] += 1  # someone else holds the task now; the database said so (NOTICE)
             self._record(lambda span: span.succeeded("stale"))
         elif row.status == "completed":

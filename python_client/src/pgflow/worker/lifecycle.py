@@ -30,8 +30,8 @@ import psycopg
 
 from ..dsl import Flow
 from ..encryption import Keyring
-from ..store import AsyncStore
-from .claimer import ClaimLoop
+from ..store import AsyncStore, behind_pooler_async
+from .claimer import ClaimLoop, WakeMode
 from .connection import Outage, close_filter, connections_per_worker, open_pool
 from .errors import WorkerStartError
 from .executor import Executor
@@ -49,6 +49,13 @@ class Worker:
     ``concurrency`` handlers at once and holds at most
     ``connections_per_worker(concurrency)`` connections (``min(concurrency, 4) + 3``:
     a pool for claims, heartbeats and reports, and one LISTEN connection).
+
+    Behind a transaction pooler such as pgbouncer, ``dsn`` may be the pooler's:
+    the worker detects it (``pooled=None``; ``True``/``False`` say so instead) and
+    then prepares no statement on the server. Wake-ups need a session:
+    ``listen_dsn`` names a direct connection for LISTEN (default: ``dsn``); a
+    start-up self-test tells whether notifications arrive on it, and without them
+    the worker polls every ``poll_interval`` seconds (logged once, either way).
     """
 
     def __init__(
@@ -64,12 +71,16 @@ class Worker:
         routing_refresh: float = 15.0,
         keyring: Keyring | None = None,
         tick_interval: float | None = 5.0,
+        listen_dsn: str | None = None,
+        pooled: bool | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
         if not flows:
             raise ValueError("a worker needs at least one flow")
         self.dsn = dsn
+        self.listen_dsn = listen_dsn or dsn
+        self.pooled = pooled  # None: detected at start
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
@@ -119,6 +130,11 @@ class Worker:
         return self._routing.step_keys if self._routing is not None else None
 
     @property
+    def wake_mode(self) -> WakeMode | None:
+        """How wake-ups arrive, "listen" or "polling", once the listen self-test has said (None: not yet)."""
+        return self._claims.wake_mode if self._claims is not None else None
+
+    @property
     def routing_disabled(self) -> bool:
         return self._routing is not None and self._routing.disabled
 
@@ -166,8 +182,8 @@ class Worker:
         loop = asyncio.get_running_loop()
         await self._check_database()
         began = time.monotonic()
-        pool, quiet = open_pool(self.dsn, self.concurrency, f"pgflow-worker-{self.worker_id}")
-        store = AsyncStore(pool, self.dsn)
+        pool, quiet = open_pool(self.dsn, self.concurrency, f"pgflow-worker-{self.worker_id}", pooled=bool(self.pooled))
+        store = AsyncStore(pool, self.listen_dsn)
         outage = Outage(self.worker_id)
         flows, stats = self.flows, self.stats
         routing = Routing(self.worker_id, flows, store, outage, stats, self.routing_refresh, self.heartbeat_interval)
@@ -204,6 +220,11 @@ class Worker:
             self.concurrency,
             self.connections,
         )
+        if self.pooled:
+            log.info(
+                "worker %s: connected through a connection pooler: no server-side prepared statements",
+                self.worker_id,
+            )
         try:
             await claims.run()
             await executor.drain(self.shutdown_grace, self._immediate)
@@ -245,16 +266,21 @@ class Worker:
         return ", ".join(parts)
 
     async def _check_database(self) -> None:
-        """Fail fast, with one line, when the database cannot be reached at start (later outages are waited out)."""
+        """Fail fast, with one line, when the database cannot be reached at start (later outages are
+        waited out); find out whether the DSN goes through a connection pooler."""
         try:
-            probe = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, connect_timeout=10)
+            probe = await psycopg.AsyncConnection.connect(
+                self.dsn, autocommit=True, connect_timeout=10, prepare_threshold=None
+            )
         except psycopg.OperationalError as error:
             reason = " ".join(line.strip() for line in str(error).strip().splitlines() if line.strip())
             reason = reason.removeprefix("connection failed: ")
             raise WorkerStartError(
                 f"worker {self.worker_id}: cannot connect to the database: {reason} (check --dsn or PGFLOW_DSN)"
             ) from error
-        await probe.close()
+        async with probe:
+            if self.pooled is None:
+                self.pooled = await behind_pooler_async(probe)
 
 
 def _uptime(seconds: float) -> str:

@@ -205,8 +205,12 @@ class _QueueReader:
         with self._lock:
             try:
                 if self._conn is None or self._conn.closed:
-                    self._conn = psycopg.connect(
-                        self.dsn, autocommit=True, connect_timeout=5, application_name="pgflow-worker-metrics"
+                    self._conn = psycopg.connect(  # no prepared statements: the DSN may be a pooler's
+                        self.dsn,
+                        autocommit=True,
+                        connect_timeout=5,
+                        application_name="pgflow-worker-metrics",
+                        prepare_threshold=None,
                     )
                 rows = Store(self._conn).queue_stats()
             except psycopg.Error as error:
