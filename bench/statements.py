@@ -5,7 +5,9 @@ Counts what the executor runs inside one call, nested statements and foreign-key
 included: auto_explain with log_nested_statements, logged at NOTICE level to this session
 only. Needs a superuser (LOAD) and the extension installed. A flow without subflow (or
 other 0.2) steps must run the same statements as before they existed: compare the output
-of two checkouts.
+of two checkouts. One exception, by design: claim_tasks looks at signal deadlines at most
+once a second per session, so the first claim after a pause runs two more statements (a
+probe of the empty signal_deadlines_deadline_idx and the note of when to look next).
 Usage: python bench/statements.py [dbname] [-v]   (default pgflow_statements, recreated)
 """
 
