@@ -3518,7 +3518,8 @@ $$;
 --                           whose delay or retry backoff has passed, and started ones whose
 --                           lease expired (their next attempt)
 --   delayed                 queued tasks not claimable yet (delay_seconds, retry backoff)
---   in_flight               started tasks whose lease still holds (a worker runs them)
+--   in_flight               started tasks whose lease still holds: a worker runs them, or,
+--                           for a subflow step, a child run does (worker_id 'pgflow:subflow')
 --   oldest_waiting_seconds  how long the oldest claimable task has been claimable; NULL
 --                           when none is (a growing value: nobody claims this step)
 -- Every step of every defined flow has a row, zeros when it has nothing in the
