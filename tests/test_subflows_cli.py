@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import psycopg
 from conftest import pgflow_cli
 
 from pgflow.client import start_flow, wait_for_run
@@ -77,3 +79,19 @@ def test_status_shows_the_tree_of_a_run_and_its_children(dsn: str) -> None:
     child = document["children"][0]["run_id"]
     child_status = pgflow_cli(dsn, "status", child).stdout
     assert f"child run of {parent}, step enriched[0]" in child_status
+
+
+def test_status_says_when_a_subflow_step_starts_its_next_child(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("""SELECT pgflow.define_flow('{"slug": "kid", "steps": [{"slug": "work", "max_attempts": 1}]}')""")
+        conn.execute(
+            """SELECT pgflow.define_flow('{"slug": "mom", "steps": [
+                 {"slug": "sub", "subflow": "kid", "max_attempts": 2, "base_delay": 60}]}')"""
+        )
+        parent = conn.execute("SELECT run_id FROM pgflow.start_flow('mom')").fetchone()[0]
+        child = conn.execute("SELECT run_id, lease_token FROM pgflow.claim_tasks('w1', 1, '{kid}')").fetchone()
+        conn.execute("SELECT pgflow.fail_task(%s, 'work', 'boom', lease_token => %s)", child)
+    shown = pgflow_cli(dsn, "status", str(parent))
+    assert shown.returncode == 0, shown.stderr
+    # The first child failed: the step waits out its backoff before its second child, not "running".
+    assert re.search(r"sub: retry in (59|60) s \(attempt 2 of 2: a new child run of kid\)", shown.stdout), shown.stdout

@@ -87,6 +87,12 @@ SELECT ss.step_slug, ss.status, ss.output, ss.error_message, ss.skip_reason,
        coalesce((array_agg(t.attempt - t.attempts_before_retry ORDER BY t.available_at)
                   FILTER (WHERE t.status = 'queued'))[1], 0) AS queued_attempts_made,
        coalesce(s.max_attempts, f.max_attempts) AS max_attempts,
+       -- a subflow task between two child runs (its retry backoff): started, held by no child yet
+       min(t.available_at) FILTER (WHERE t.status = 'started' AND t.worker_id = 'pgflow:subflow'
+                                     AND t.lease_token IS NULL) AS next_child_at,
+       coalesce((array_agg(t.attempt - t.attempts_before_retry ORDER BY t.available_at)
+                  FILTER (WHERE t.status = 'started' AND t.worker_id = 'pgflow:subflow'
+                            AND t.lease_token IS NULL))[1], 0) AS next_child_attempt,
        now() AS checked_at,
        s.signal,
        (SELECT d.deadline FROM pgflow.signal_deadlines AS d

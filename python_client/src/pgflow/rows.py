@@ -77,13 +77,16 @@ class StepState:
     max_attempts: int = 0
     checked_at: datetime | None = None
     subflow: str | None = None  # the flow a subflow step runs
+    next_child_at: datetime | None = None  # a subflow task waiting out its retry backoff: when its next child starts
+    next_child_attempt: int = 0  # that next child's attempt number
     signal: bool = False
     signal_deadline: datetime | None = None
 
     @property
     def waiting(self) -> str | None:
         """Why a started step runs nothing right now: "delayed until ...", "retry in 4 s (attempt 2 of 3)",
-        "waiting for signal approval since ..., deadline ..."."""
+        "waiting for signal approval since ..., deadline ...", and for a subflow step between two
+        child runs "retry in 4 s (attempt 2 of 3: a new child run of enrich_customer)"."""
         if self.signal and self.status == "started" and self.started_at is not None:
             deadline = (
                 f"deadline {self.signal_deadline.astimezone():%Y-%m-%d %H:%M:%S}"
@@ -92,6 +95,18 @@ class StepState:
             )
             since = f"{self.started_at.astimezone():%Y-%m-%d %H:%M:%S}"
             return f"waiting for signal {self.step_slug} since {since}, {deadline}"
+        if (
+            self.subflow is not None
+            and self.status == "started"
+            and self.next_child_at is not None
+            and self.checked_at is not None
+            and self.next_child_at > self.checked_at
+        ):
+            seconds = math.ceil((self.next_child_at - self.checked_at).total_seconds())
+            return (
+                f"retry in {seconds} s (attempt {self.next_child_attempt} of {self.max_attempts}:"
+                f" a new child run of {self.subflow})"
+            )
         if self.status != "started" or self.tasks_running or self.next_available_at is None:
             return None
         if self.checked_at is None or self.next_available_at <= self.checked_at:
