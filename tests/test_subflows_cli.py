@@ -88,8 +88,10 @@ def test_status_says_when_a_subflow_step_starts_its_next_child(dsn: str) -> None
             """SELECT pgflow.define_flow('{"slug": "mom", "steps": [
                  {"slug": "sub", "subflow": "kid", "max_attempts": 2, "base_delay": 60}]}')"""
         )
-        parent = conn.execute("SELECT run_id FROM pgflow.start_flow('mom')").fetchone()[0]
+        started = conn.execute("SELECT run_id FROM pgflow.start_flow('mom')").fetchone()
         child = conn.execute("SELECT run_id, lease_token FROM pgflow.claim_tasks('w1', 1, '{kid}')").fetchone()
+        assert started is not None and child is not None
+        parent = started[0]
         conn.execute("SELECT pgflow.fail_task(%s, 'work', 'boom', lease_token => %s)", child)
     shown = pgflow_cli(dsn, "status", str(parent))
     assert shown.returncode == 0, shown.stderr
