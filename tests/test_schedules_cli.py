@@ -43,6 +43,17 @@ def test_schedules_shows_the_last_run(dsn: str, conn: psycopg.Connection[Any]) -
     assert row[0] == "every_minute" and row[5].endswith(": started")
 
 
+def test_status_names_the_schedule_that_started_a_run(dsn: str, conn: psycopg.Connection[Any]) -> None:
+    deploy_flow(dsn, schedule_flows.every_minute)
+    conn.execute("UPDATE pgflow.schedules SET next_slot = date_trunc('minute', now())")
+    row = conn.execute("SELECT run_id, scheduled_for FROM pgflow.tick()").fetchone()
+    assert row is not None
+    shown = pgflow_cli(dsn, "status", str(row[0]))
+    assert shown.returncode == 0, shown.stderr
+    slot = row[1].astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    assert f"started by schedule every_minute for its slot {slot}" in shown.stdout, shown.stdout
+
+
 def test_schedules_json(dsn: str) -> None:
     deploy_flow(dsn, schedule_flows.nightly)
     result = pgflow_cli(dsn, "schedules", "--json")

@@ -399,6 +399,8 @@ def _status_lines(details: client.RunDetails, verbose: bool) -> list[str]:
     ]
     if run.parent_run_id is not None:
         lines.append(f"child run of {run.parent_run_id}, step {run.parent_task} (`pgflow status {run.parent_run_id}`)")
+    if run.schedule_name is not None and run.scheduled_for is not None:
+        lines.append(f"started by schedule {run.schedule_name} for its slot {run.scheduled_for:%Y-%m-%d %H:%M:%S %Z}")
     if run.error_message:
         lines.append(f"error: {run.error_message.splitlines()[0]}")
     rows: list[list[str]] = []

@@ -40,7 +40,8 @@ SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.err
 -- name: get_run
 -- One run, by id
 SELECT r.run_id, r.flow_slug, r.flow_version, r.status, r.input, r.output, r.error_message,
-       r.started_at, r.finished_at, r.traceparent, r.parent_run_id, r.parent_step_slug, r.parent_task_index
+       r.started_at, r.finished_at, r.traceparent, r.parent_run_id, r.parent_step_slug, r.parent_task_index,
+       r.schedule_name, r.scheduled_for
   FROM pgflow.runs AS r
  WHERE r.run_id = %(run_id)s::uuid;
 

@@ -30,6 +30,9 @@ class Run:
     parent_run_id: uuid.UUID | None = None
     parent_step_slug: str | None = None
     parent_task_index: int | None = None
+    # A run tick started for a schedule's slot (None: started otherwise).
+    schedule_name: str | None = None
+    scheduled_for: datetime | None = None
 
     @property
     def finished(self) -> bool:
