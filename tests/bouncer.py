@@ -39,13 +39,18 @@ def pgbouncer(server_dsn: str, pool_mode: str = "transaction", pool_size: int = 
     user = str(params.get("user") or os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name)
     workdir = Path(tempfile.mkdtemp(prefix="pgflow-bouncer-", dir="/tmp"))
     run_as: list[str] = []
+    # As root, pgbouncer runs as the postgres OS user; a server that authenticates local
+    # connections by peer (Debian's default pg_hba.conf) then admits it only as the postgres
+    # role, so it logs in as that (a superuser, as the tests' own role is).
+    server_login = ""
     if os.getuid() == 0:
         run_as = ["-u", "postgres"]
         shutil.chown(workdir, "postgres", "postgres")
+        server_login = " user=postgres"
     (workdir / "userlist.txt").write_text(f'"{user}" ""\n"postgres" ""\n')
     (workdir / "pgbouncer.ini").write_text(
         f"""[databases]
-* = host={host} port={port}
+* = host={host} port={port}{server_login}
 
 [pgbouncer]
 listen_addr =
