@@ -157,7 +157,12 @@ def test_reports_cancels_and_retries_at_once_neither_deadlock_nor_leave_a_run_un
     for thread in [*threads, monkey]:
         thread.start()
     try:
+        # Race for 6 s at least, and until cancels and retries have raced enough (a fast
+        # machine completes runs before the monkey gets to many of them): 30 s at most.
         time.sleep(6)
+        racing_until = time.monotonic() + 24
+        while (load.stops <= 10 or load.retries <= 10) and time.monotonic() < racing_until:
+            time.sleep(0.2)
         load.chaos.clear()
         monkey.join()
         with psycopg.connect(dsn, autocommit=True) as conn:
