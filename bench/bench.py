@@ -1,7 +1,7 @@
 """make bench: the benchmarks of issue 5, on the local server.
 
 Creates a scratch database (BENCH_DB, default pgflow_bench; dropped and recreated),
-runs benchmarks 1-9, prints one table per benchmark and writes bench/RESULTS.md.
+runs benchmarks 1-10 and 14, prints one table per benchmark and writes bench/RESULTS.md.
 Every figure is the median of several repetitions, with min-max. Nothing asserts
 a time. BENCH_QUICK=1 makes a ~1 minute smoke run (smaller sizes, 2 repetitions).
 
@@ -51,7 +51,9 @@ SIZES = {
     "wakeups": 20 if QUICK else 50,
     "fan_out": [1000, 10000],
     "define_steps": 1000,
-    "history_tasks": 100_000 if QUICK else 1_000_000,
+    "history_tasks": 100_000 if QUICK else 10_000_000,
+    "prune_tasks": 100_000 if QUICK else 1_000_000,
+    "prune_window": 3 if QUICK else 10,  # seconds of claims measured before the prune
     "history_claims": 300 if QUICK else 1000,
 }
 
@@ -914,12 +916,49 @@ def report_define() -> None:
 
 # -- (8) history ----------------------------------------------------------------------
 
+# "plain" is the layout CREATE EXTENSION makes; "partitioned" is the one
+# pgflow.partition_history turns it into (run-keyed tables PARTITION BY RANGE
+# (run_id), time-ordered run ids). Benchmarks (8) and (14) measure both when the
+# installed engine has partition_history, the plain one alone otherwise.
+HISTORY_SPAN = "30 days"  # generated history: runs started over the 30 days before
+HISTORY_END = "1 day"  # ... the last one a day ago, so prune(interval '1 day') takes all of it
 
-def claim_probe(reps: int) -> tuple[list[float], list[float]]:
-    """Claim latency (ms per claim_tasks(1) on one connection, runs pre-started) and
-    drain throughput (chain, W=4, B=10, single completions)."""
+
+def has_function(name: str) -> bool:
+    with connect() as conn:
+        return bool(
+            conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND pronamespace = 'pgflow'::regnamespace)",
+                (name,),
+            ).fetchone()[0]
+        )
+
+
+def layouts() -> list[str]:
+    return ["plain", "partitioned"] if has_function("partition_history") else ["plain"]
+
+
+def setup_layout(layout: str) -> None:
+    """A fresh scratch database in that layout; partitioned: daily partitions
+    premade over the generated history's span."""
+    setup()
+    if layout == "partitioned":
+        with connect() as conn:
+            conn.execute("SELECT pgflow.partition_history(interval '1 day')")
+            conn.execute("SELECT pgflow._make_history_partitions(now() - interval '40 days', now())")
+
+
+def is_partitioned() -> bool:
+    with connect() as conn:
+        kind = conn.execute("SELECT relkind FROM pg_class WHERE oid = 'pgflow.runs'::regclass").fetchone()[0]
+        return bool(kind == "p")
+
+
+def claim_probe(reps: int) -> tuple[list[float], list[float], list[float]]:
+    """Claim latency (median and p99 ms per claim_tasks(1) on one connection, runs
+    pre-started) and drain throughput (chain, W=4, B=10, single completions)."""
     n_claims = SIZES["history_claims"]
-    lat, thr = [], []
+    lat, p99, thr = [], [], []
     for _ in range(reps):
         with connect() as conn:
             reset_runs(conn, keep_history=True)
@@ -931,15 +970,21 @@ def claim_probe(reps: int) -> tuple[list[float], list[float]]:
                 ts.append((time.perf_counter() - t0) * 1000)
                 conn.execute(COMPLETE, (r, s, "{}", i, a))
             lat.append(med(ts))
+            p99.append(pct(ts, 0.99))
             reset_runs(conn, keep_history=True)
             start_runs(conn, "bench_chain", SIZES["drain_runs"])
         s, _ = drain("bench_chain", 3 * SIZES["drain_runs"], 4, 10, "single")
         thr.append(3 * SIZES["drain_runs"] / s)
-    return lat, thr
+    return lat, p99, thr
 
 
 def make_history(tasks: int) -> float:
+    """Finished 3-step runs of bench_chain (tasks / 3 of them) started over the
+    HISTORY_SPAN before HISTORY_END ago, inserted set-based. In the partitioned
+    layout the run ids are time-ordered (UUIDv7 of the start), so each run lands
+    in the partition of its start time as it would have live."""
     runs = tasks // 3
+    run_id = "pgflow._time_ordered_uuid(t)" if is_partitioned() else "gen_random_uuid()"
     t0 = time.perf_counter()
     with connect() as conn:
         with conn.transaction():
@@ -948,12 +993,14 @@ def make_history(tasks: int) -> float:
             conn.execute("SET LOCAL session_replication_role = replica")
             conn.execute("SET LOCAL synchronous_commit = off")
             conn.execute(
-                """
+                f"""
                 CREATE TEMP TABLE hist ON COMMIT DROP AS
-                SELECT gen_random_uuid() AS run_id,
-                       now() - interval '30 days' + g * interval '2 seconds' AS t
-                  FROM generate_series(1, %s) AS g""",
-                (runs,),
+                SELECT {run_id} AS run_id, t
+                  FROM (SELECT now() - %(end)s::interval - %(span)s::interval
+                               + g * (%(span)s::interval / %(runs)s) AS t
+                          FROM generate_series(1, %(runs)s) AS g) AS starts
+                 ORDER BY t""",
+                {"runs": runs, "span": HISTORY_SPAN, "end": HISTORY_END},
             )
             conn.execute("""
                 INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, status, input, output, remaining_steps,
@@ -978,42 +1025,65 @@ def make_history(tasks: int) -> float:
     return time.perf_counter() - t0
 
 
+def tree_size(conn: psycopg.Connection[Any], table: str) -> tuple[int, int]:
+    """(table bytes, index bytes) of a table and, when partitioned, all its partitions."""
+    row = conn.execute(
+        # pg_partition_tree is empty for a table that is not partitioned.
+        "SELECT sum(pg_table_size(relid)), sum(pg_indexes_size(relid))"
+        " FROM (SELECT relid FROM pg_partition_tree(%s::regclass) UNION SELECT %s::regclass) AS tree",
+        (table, table),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def mb(n: float) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB"
+
+
 def bench_history() -> None:
-    with connect() as conn:
-        reset_runs(conn)
-        conn.execute("CHECKPOINT")
-    empty_lat, empty_thr = claim_probe(SIZES["reps"])
-    log(f"(8) empty: claim {med(empty_lat):.3f} ms, drain {med(empty_thr):.0f} tasks/s")
-    gen = make_history(SIZES["history_tasks"])
-    log(f"(8) generated {SIZES['history_tasks']:,} finished tasks in {gen:.1f} s")
-    with connect() as conn:
-        conn.execute("CHECKPOINT")  # so the full-page writes after the load's checkpoint do not count
-    hist_lat, hist_thr = claim_probe(SIZES["reps"])
-    log(f"(8) history: claim {med(hist_lat):.3f} ms, drain {med(hist_thr):.0f} tasks/s")
-    with connect() as conn:
-        size = conn.execute("SELECT pg_size_pretty(pg_total_relation_size('pgflow.step_tasks'))").fetchone()[0]
-    FIGURES["history"] = (empty_lat, empty_thr, hist_lat, hist_thr, gen, size)
+    res = []
+    for layout in layouts():
+        setup_layout(layout)
+        with connect() as conn:
+            conn.execute("CHECKPOINT")
+        empty = claim_probe(SIZES["reps"])
+        log(f"(8) {layout} empty: claim {med(empty[0]):.3f} ms, drain {med(empty[2]):.0f} tasks/s")
+        gen = make_history(SIZES["history_tasks"])
+        log(f"(8) {layout}: generated {SIZES['history_tasks']:,} finished tasks in {gen:.1f} s")
+        with connect() as conn:
+            conn.execute("CHECKPOINT")  # so the full-page writes after the load's checkpoint do not count
+            size = sum(tree_size(conn, "pgflow.step_tasks"))
+        hist = claim_probe(SIZES["reps"])
+        log(f"(8) {layout} history: claim {med(hist[0]):.3f} ms, drain {med(hist[2]):.0f} tasks/s")
+        res.append((layout, empty, hist, gen, size))
+    if layouts() != ["plain"]:
+        setup()  # the benchmarks after this one run on the plain layout
+    FIGURES["history"] = res
 
 
 def report_history() -> None:
     res = FIGURES.get("history")
     if not res:
         return
-    empty_lat, empty_thr, hist_lat, hist_thr, gen, size = res
+    gens = ", ".join(f"{layout} {gen:.0f} s (step_tasks then {mb(size)})" for layout, _, _, gen, size in res)
     t = Table(
         f"(8) History: {SIZES['history_tasks']:,} finished tasks in the tables vs empty",
-        ["figure", "empty", "with history", "ratio (slowdown)", "target", "vs target"],
+        ["layout", "figure", "empty", "with history", "ratio (slowdown)", "target", "vs target"],
         note=(
-            f"History generated set-based in {gen:.1f} s (step_tasks then {size}). Claim latency: median ms "
-            f"of claim_tasks(1) over {SIZES['history_claims']} claims on one connection (each followed by an "
-            f"untimed complete_task). Throughput: chain drain, W=4, batch 10, single completions, "
-            f"{SIZES['drain_runs']} runs."
+            f"History generated set-based: {gens}. Claim latency: ms of claim_tasks(1) over "
+            f"{SIZES['history_claims']} claims on one connection (each followed by an untimed complete_task), "
+            f"median and p99 per repetition. Throughput: chain drain, W=4, batch 10, single completions, "
+            f"{SIZES['drain_runs']} runs. Layout 'partitioned': after pgflow.partition_history('1 day'), "
+            "history in daily partitions by its time-ordered run ids."
         ),
     )
-    r1 = med(hist_lat) / med(empty_lat)
-    r2 = med(empty_thr) / med(hist_thr)
-    t.add("claim latency (ms)", mm(empty_lat), mm(hist_lat), f"{r1:.2f}", "<= 1.2", verdict(r1, 1.2, False))
-    t.add("drain throughput (tasks/s)", mm(empty_thr), mm(hist_thr), f"{r2:.2f}", "<= 1.2", verdict(r2, 1.2, False))
+    for layout, (e_lat, e_p99, e_thr), (h_lat, h_p99, h_thr), _, _ in res:
+        r1 = med(h_lat) / med(e_lat)
+        r2 = med(h_p99) / med(e_p99)
+        r3 = med(e_thr) / med(h_thr)
+        t.add(layout, "claim latency p50 (ms)", mm(e_lat), mm(h_lat), f"{r1:.2f}", "<= 1.2", verdict(r1, 1.2, False))
+        t.add(layout, "claim latency p99 (ms)", mm(e_p99), mm(h_p99), f"{r2:.2f}", "", "")
+        t.add(layout, "drain (tasks/s)", mm(e_thr), mm(h_thr), f"{r3:.2f}", "<= 1.2", verdict(r3, 1.2, False))
     show(t)
 
 
@@ -1055,6 +1125,7 @@ def profile() -> str:
 # (10) lives in bench/contention.py, which reads this module's helpers as `bench`.
 sys.modules.setdefault("bench", sys.modules[__name__])
 import contention  # noqa: E402
+import prune  # noqa: E402
 
 
 BENCHES: list[tuple[str, Callable[[], None]]] = [
@@ -1067,6 +1138,7 @@ BENCHES: list[tuple[str, Callable[[], None]]] = [
     ("7", bench_define),
     ("8", bench_history),
     ("10", contention.bench_contention),
+    ("14", prune.bench_prune),
 ]
 
 
@@ -1092,6 +1164,7 @@ def main() -> None:
         report_define,
         report_history,
         contention.report_contention,
+        prune.report_prune,
     ):
         rep()
     prof = profile()
