@@ -1518,7 +1518,7 @@ BEGIN
   -- "started already" (after waiting for a racing start to commit).
   INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key,
                            traceparent)
-  SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
+  SELECT coalesce(start_flow.run_id, pgflow._time_ordered_uuid(clock_timestamp())), v_flow.flow_slug, v_flow.version,
          coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key,
          start_flow.traceparent
     FROM pgflow.steps AS s
@@ -1601,6 +1601,26 @@ BEGIN
       USING ERRCODE = '22023', HINT = 'Pass the traceparent of a recorded span, or NULL for none.';
   END IF;
 END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/20_start/2003_time_ordered_uuid.sql
+-- Run ids are UUIDv7 (RFC 9562): the first 48 bits are the start's Unix time
+-- in milliseconds, the rest random. Time-ordered ids keep the runs primary key
+-- appending at its right edge, and let the partitioned history layout put the
+-- runs of one interval in one partition by range of run_id, so a lookup by run
+-- id still finds one partition (pgflow.partition_history).
+-- _time_ordered_uuid(at): such an id for the instant `at`.
+CREATE OR REPLACE FUNCTION pgflow._time_ordered_uuid(at timestamptz)
+RETURNS uuid
+LANGUAGE sql VOLATILE PARALLEL SAFE AS $$
+  SELECT encode(
+           set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                                   PLACING substring(int8send(floor(extract(epoch FROM at) * 1000)::bigint) FROM 3)
+                                   FROM 1 FOR 6),
+                           52, 1),
+                   53, 1),
+           'hex')::uuid
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -1935,7 +1955,8 @@ BEGIN
     RETURN;
   END IF;
 
-  v_run_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(inputs)));
+  v_run_ids := ARRAY(SELECT pgflow._time_ordered_uuid(clock_timestamp())
+                      FROM generate_series(1, jsonb_array_length(inputs)));
   INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, traceparent)
   SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority,
          start_flows.traceparent

@@ -41,6 +41,7 @@ def test_start_flow_chooses_the_run_id_before_the_call(dsn: str) -> None:
     mine = uuid.uuid4()
     assert start_flow(dsn, keyed, {"n": 1}, run_id=mine).run_id == mine
     assert run.run_id != mine and run.status == "started"
+    assert run.run_id.version == 7  # time-ordered, as the server makes them
 
 
 def test_install_citus_without_citus_says_so_and_exits_2(dsn: str) -> None:

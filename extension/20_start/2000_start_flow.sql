@@ -62,7 +62,7 @@ BEGIN
   -- "started already" (after waiting for a racing start to commit).
   INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, idempotency_key,
                            traceparent)
-  SELECT coalesce(start_flow.run_id, gen_random_uuid()), v_flow.flow_slug, v_flow.version,
+  SELECT coalesce(start_flow.run_id, pgflow._time_ordered_uuid(clock_timestamp())), v_flow.flow_slug, v_flow.version,
          coalesce(start_flow.input, '{}'), count(*), start_flow.priority, start_flow.idempotency_key,
          start_flow.traceparent
     FROM pgflow.steps AS s

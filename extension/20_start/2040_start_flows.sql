@@ -64,7 +64,8 @@ BEGIN
     RETURN;
   END IF;
 
-  v_run_ids := ARRAY(SELECT gen_random_uuid() FROM generate_series(1, jsonb_array_length(inputs)));
+  v_run_ids := ARRAY(SELECT pgflow._time_ordered_uuid(clock_timestamp())
+                      FROM generate_series(1, jsonb_array_length(inputs)));
   INSERT INTO pgflow.runs (run_id, flow_slug, flow_version, input, remaining_steps, priority, traceparent)
   SELECT v_run_ids[x.i], v_flow.flow_slug, v_flow.version, x.e, v_step_count, start_flows.priority,
          start_flows.traceparent

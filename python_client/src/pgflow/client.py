@@ -37,6 +37,7 @@ from .store import (
     WorkerInfo,
     behind_pooler,
     idempotent_run_id,
+    time_ordered_run_id,
 )
 from .tracing import current_traceparent
 
@@ -239,7 +240,7 @@ def start_flow(
     elif idempotency_key is not None:
         chosen = idempotent_run_id(slug, idempotency_key)
     else:
-        chosen = uuid.uuid4()
+        chosen = time_ordered_run_id()
     with _connection(conn_or_dsn) as conn:
         return Store(conn).start_flow_routed(chosen, slug, document, idempotency_key, priority, trace)
 

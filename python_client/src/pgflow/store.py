@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
 import uuid
 import zlib
@@ -474,6 +475,14 @@ def idempotent_run_id(flow_slug: str, idempotency_key: str) -> uuid.UUID:
     digest[6] = (digest[6] & 0x0F) | 0x80
     digest[8] = (digest[8] & 0x3F) | 0x80
     return uuid.UUID(bytes=bytes(digest))
+
+
+def time_ordered_run_id() -> uuid.UUID:
+    """A new run id as ``start_flow`` makes one: a UUIDv7 (RFC 9562), Unix milliseconds first, then random."""
+    value = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    value[6] = (value[6] & 0x0F) | 0x70
+    value[8] = (value[8] & 0x3F) | 0x80
+    return uuid.UUID(bytes=bytes(value))
 
 
 # How long a worker trusts the claim routes it read (Citus: one per node; shards may move).
