@@ -554,6 +554,40 @@ COMMENT ON COLUMN pgflow.schedules.origin IS
   'sql: made by pgflow.schedule; deploy: made by pgflow.sync_schedules (pgflow deploy), which removes it when the code no longer has it.';
 CREATE INDEX schedules_next_slot_idx ON pgflow.schedules (next_slot);
 
+-- History in time partitions (pgflow.partition_history; opt-in, see
+-- 45_history): the layout, one row once chosen. Without the row the run-keyed
+-- tables are plain tables, as in 0.1. With it they are partitioned by run_id
+-- (a UUIDv7, so a range of run ids is a range of start times) into sets of one
+-- partition per table per partition_interval, made premake intervals ahead by
+-- tick, and prune drops whole sets. Inserting the row is what converts the
+-- tables (its trigger), so a restore that loads the row re-makes the layout.
+CREATE TABLE pgflow.history_layout (
+  singleton          boolean     NOT NULL DEFAULT true PRIMARY KEY,
+  partition_interval interval    NOT NULL,
+  premake            int         NOT NULL,
+  partitioned_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT history_layout_one_row CHECK (singleton),
+  CONSTRAINT history_layout_interval_bounds
+    CHECK (partition_interval >= interval '1 hour' AND partition_interval <= interval '366 days'
+           AND extract(year FROM partition_interval) = 0 AND extract(month FROM partition_interval) = 0),
+  CONSTRAINT history_layout_premake_bounds CHECK (premake BETWEEN 1 AND 366)
+);
+COMMENT ON TABLE pgflow.history_layout IS
+  'One row once pgflow.partition_history has partitioned the run-keyed tables by run_id; none: the plain layout.';
+
+-- With partitioned history no unique index can hold (flow_slug,
+-- idempotency_key) without run_id, so a keyed start first locks the row of its
+-- key's bucket (FOR NO KEY UPDATE; hash of flow and key, 1,024 buckets), then
+-- looks the key up, then inserts: two racing starts of one key are one run.
+-- Row locks, not advisory locks (flow_locks says why). The rows are made by
+-- the conversion and never dumped (a restore's conversion makes them).
+CREATE TABLE pgflow.start_key_locks (
+  bucket int NOT NULL PRIMARY KEY,
+  CONSTRAINT start_key_locks_bucket_bounds CHECK (bucket BETWEEN 0 AND 1023)
+);
+COMMENT ON TABLE pgflow.start_key_locks IS
+  'Partitioned history only: keyed starts lock their key''s bucket row, so one key makes one run.';
+
 -- ---------------------------------------------------------------------------
 -- extension/10_define/1000_check_slug.sql
 -- Raises unless slug is a valid flow or step slug. `kind` is 'flow' or 'step';
@@ -1688,7 +1722,9 @@ $$;
 -- waits on the winner's unique index entry, then does nothing).
 -- Idempotent on idempotency_key too: a second start of the same flow with the
 -- same key returns the existing run, whatever its status, and ignores its input;
--- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- the unique index runs_idempotency_key_idx makes two racing starts one run
+-- (with partitioned history, where it cannot be unique, the key's row in
+-- start_key_locks does).
 -- On Citus (pgflow.distribute()) the key's run id is pgflow.idempotent_run_id,
 -- and the run_id primary key makes racing starts one run (_keyed_run_id).
 -- priority: claimable tasks of higher-priority runs are claimed first.
@@ -1723,6 +1759,11 @@ BEGIN
   END IF;
   -- (On Citus the run_id is the key's, looked up above.)
   IF idempotency_key IS NOT NULL AND NOT v_distributed THEN
+    -- Partitioned history has no unique index over keys: the key's bucket row
+    -- serializes its starts (start_key_locks; no rows, nothing to lock, without).
+    PERFORM 1 FROM pgflow.start_key_locks AS b
+     WHERE b.bucket = hashtext(start_flow.flow_slug || E'\x1f' || start_flow.idempotency_key) & 1023
+       FOR NO KEY UPDATE;
     SELECT r.* INTO v_run FROM pgflow.runs AS r
      WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
     IF FOUND THEN
@@ -2851,6 +2892,8 @@ BEGIN
   IF pgflow._distributed() THEN
     RETURN;  -- schedules and signal steps are refused on Citus (_refuse_unsupported_on_citus)
   END IF;
+  -- Partitioned history: the partitions ahead exist (one probe when they do).
+  PERFORM pgflow._premake_history(tick.at);
   -- Signal deadlines passed by `at` are applied here too, so they hold with
   -- pg_cron ticking and no worker claiming (DESIGN.md: claim_tasks or tick,
   -- whichever runs first). Never waits (see _apply_signal_deadlines).
@@ -3037,6 +3080,7 @@ DECLARE
   v_expired record;
   v_claimed int;
   v_picked tid[];
+  v_picked_runs uuid[];
   v_granted text[] := pgflow._granted_flows();
   v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
   v_decided boolean := false;
@@ -3095,9 +3139,10 @@ BEGIN
     RETURN;
   END IF;
 
-  -- By row version (ctid), so the update is a TID scan of what was picked.
-  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
-    INTO v_picked, v_held_flow_keys, v_held_step_keys
+  -- By row version (ctid), so the update is a TID scan of what was picked; the
+  -- run id names the partition (partitioned history: a ctid is per partition).
+  SELECT array_agg(p.task), array_agg(p.task_run_id), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_picked_runs, v_held_flow_keys, v_held_step_keys
     FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
 
   RETURN QUERY
@@ -3107,9 +3152,10 @@ BEGIN
            started_at = now(), lease_token = gen_random_uuid(),
            available_at = now() + make_interval(secs => (
              SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)),
-           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
-           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
-     WHERE t.ctid = ANY (v_picked)
+           held_flow_key = p.held_flow_key, held_step_key = p.held_step_key
+      FROM unnest(v_picked, v_picked_runs, v_held_flow_keys, v_held_step_keys) AS p(task, run_id, held_flow_key,
+                                                                                   held_step_key)
+     WHERE t.ctid = p.task AND t.run_id = p.run_id
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
               t.available_at, t.item, t.lease_token)
   SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt,
@@ -3276,7 +3322,7 @@ $$;
 -- claims never wait, limits hold exactly, and a limit only ever touches claims
 -- of the tasks it governs.
 CREATE OR REPLACE FUNCTION pgflow._pick_tasks(max_tasks int, flow_slugs text[], step_keys text[])
-RETURNS TABLE (task tid, held_flow_key text, held_step_key text)
+RETURNS TABLE (task tid, task_run_id uuid, held_flow_key text, held_step_key text)
 LANGUAGE plpgsql ROWS 10 AS $$
 #variable_conflict use_column
 DECLARE
@@ -3302,7 +3348,7 @@ BEGIN
      AND (step_keys IS NULL OR l.flow_slug IN (SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k));
 
   FOR v_candidate IN
-    SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
+    SELECT c.ctid, c.run_id, u.flow_slug, u.step_slug, u.flow_key, u.step_key
       FROM pgflow._claim_units(flow_slugs, step_keys) AS u
       -- When a key was last handed out: keys take turns, least recently served first.
       -- (Two primary-key probes, no scan of the counters.)
@@ -3314,8 +3360,8 @@ BEGIN
                    WHERE u.step_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = u.step_slug
                      AND k.key_value = u.step_key)) AS last_claimed_at) AS served
       CROSS JOIN LATERAL (
-        SELECT h.ctid, h.available_at, row_number() OVER () AS turn
-          FROM (SELECT q.ctid, q.available_at
+        SELECT h.ctid, h.run_id, h.available_at, row_number() OVER () AS turn
+          FROM (SELECT q.ctid, q.run_id, q.available_at
                   FROM pgflow.step_tasks AS q
                  WHERE q.status = 'queued' AND q.flow_slug = u.flow_slug AND q.step_slug = u.step_slug
                    AND q.priority = u.priority AND q.flow_key = u.flow_key AND q.step_key = u.step_key
@@ -3353,7 +3399,9 @@ BEGIN
     -- Still queued and nobody else's: a row changed since the candidates were
     -- read has a new version (another ctid), and a row locked by a racing
     -- claimer is skipped.
-    PERFORM 1 FROM pgflow.step_tasks AS q WHERE q.ctid = v_candidate.ctid AND q.status = 'queued'
+    -- (A ctid names a row of one partition: the run id picks the partition.)
+    PERFORM 1 FROM pgflow.step_tasks AS q
+     WHERE q.run_id = v_candidate.run_id AND q.ctid = v_candidate.ctid AND q.status = 'queued'
        FOR UPDATE SKIP LOCKED;
     CONTINUE WHEN NOT FOUND;
     FOREACH v_counter IN ARRAY ARRAY[v_flow_counter, v_step_counter] LOOP
@@ -3363,6 +3411,7 @@ BEGIN
     END LOOP;
     v_picked := v_picked + 1;
     task := v_candidate.ctid;
+    task_run_id := v_candidate.run_id;
     held_flow_key := CASE WHEN v_flow_counter IS NOT NULL THEN v_candidate.flow_key END;
     held_step_key := CASE WHEN v_step_counter IS NOT NULL THEN v_candidate.step_key END;
     RETURN NEXT;
@@ -5338,7 +5387,9 @@ $$;
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- runs are taken whole with their subflows' child runs (batch_size counts the
 -- top-level runs: _prunable_trees); 
--- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
+-- callers repeat until 0 (the CLI does). With partitioned history
+-- (partition_history) a call first drops the oldest set of partitions that can
+-- go whole, and returns its rows (_prune_history_sets). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
 CREATE OR REPLACE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
@@ -5363,6 +5414,13 @@ BEGIN
   IF batch_size IS NULL OR batch_size < 1 THEN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
+  END IF;
+  -- Partitioned history: a whole set of partitions first, if one can go.
+  IF NOT pgflow._distributed() THEN
+    v_removed := pgflow._prune_history_sets(v_cutoff);
+    IF v_removed > 0 THEN
+      RETURN v_removed;
+    END IF;
   END IF;
   IF pgflow._distributed() THEN
     -- Citus locks no rows in a query over every shard: the runs are picked
@@ -5394,6 +5452,16 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  -- (Deleted here, not by their foreign keys' cascades: partitioned history has none.)
+  DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.signals AS s WHERE s.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.run_watchers AS w WHERE w.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);
@@ -5497,6 +5565,563 @@ BEGIN
     v_removed := v_removed + v_rows + 1;
   END LOOP;
   RETURN v_removed;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4500_history_bound.sql
+-- The lowest run id of the millisecond `at`: its 48-bit Unix time in
+-- milliseconds, then zeros. [_history_bound(a), _history_bound(b)) holds
+-- exactly the UUIDv7s made from a up to b (_time_ordered_uuid), so these are
+-- the bounds of a partition set. Instants outside 48 bits (before 1970, after
+-- the year 10889) clamp to the lowest and highest.
+CREATE OR REPLACE FUNCTION pgflow._history_bound(at timestamptz)
+RETURNS uuid
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (lpad(to_hex(least(greatest(floor(extract(epoch FROM at) * 1000), 0), 281474976710655)::bigint), 12, '0') || repeat('0', 20))::uuid
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4501_history_tables.sql
+-- The run-keyed tables (every pgflow table with a run_id column, partitions
+-- aside), runs first, then by name: the order partition_history converts them
+-- in and the order prune locks them in (see 0000_tables.sql).
+CREATE OR REPLACE FUNCTION pgflow._history_tables()
+RETURNS regclass[]
+LANGUAGE sql STABLE AS $$
+  SELECT array_agg(c.oid::regclass ORDER BY c.relname <> 'runs', c.relname)
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'run_id' AND NOT a.attisdropped
+   WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+$$;
+
+-- A partition set's table for `parent`: <parent>_p<YYYYMMDD>t<HHMI> (UTC) of
+-- the set's first instant.
+CREATE OR REPLACE FUNCTION pgflow._history_set_table(parent regclass, from_at timestamptz)
+RETURNS text
+LANGUAGE sql STABLE STRICT AS $$
+  SELECT c.relname || '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
+    FROM pg_catalog.pg_class AS c WHERE c.oid = parent
+$$;
+
+-- The start of the set that holds `at`: sets are aligned to whole intervals
+-- since 2000-01-01 UTC.
+CREATE OR REPLACE FUNCTION pgflow._history_set_start(at timestamptz, partition_interval interval)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT date_bin(partition_interval, at, timestamptz '2000-01-01 00:00:00+00')
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4502_keep_in_extension.sql
+-- A table (or sequence) made after the install belongs to the extension and is
+-- marked as configuration (all rows), as 95_backup marks the install's own, so
+-- pg_dump dumps its rows and no DDL (CREATE EXTENSION makes the tables).
+-- pg_extension_config_dump works only inside an extension script, hence the
+-- catalog update (superuser). Installed as plain objects: nothing to do.
+CREATE OR REPLACE FUNCTION pgflow._keep_in_extension(relation regclass)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_kind "char" := (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow') THEN
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = relation AND d.deptype = 'e') THEN
+    EXECUTE format('ALTER EXTENSION pgflow ADD %s %s', CASE WHEN v_kind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                   relation);
+  END IF;
+  UPDATE pg_catalog.pg_extension AS e
+     SET extconfig = array_append(e.extconfig, relation::oid), extcondition = array_append(e.extcondition, '')
+   WHERE e.extname = 'pgflow' AND NOT relation::oid = ANY (coalesce(e.extconfig, '{}'));
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4510_make_history_set.sql
+-- Makes the partition set for the run ids of [from_at, to_at): one partition
+-- of each run-keyed table, named by _history_set_table. Returns the number of
+-- partitions made (0: the set exists). Rows the DEFAULT partition already holds
+-- in that range (an id a caller chose; a restore's rows) are moved into the new
+-- partition before it is attached, so making a set never fails on them.
+-- Attaching, PostgreSQL checks that the DEFAULT partition holds nothing of the
+-- range: a scan of it, under its lock. After a conversion the DEFAULT holds the
+-- history from before it, until prune has removed that.
+CREATE OR REPLACE FUNCTION pgflow._make_history_set(from_at timestamptz, to_at timestamptz)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_parent regclass;
+  v_table text;
+  v_default text;
+  v_low uuid := pgflow._history_bound(from_at);
+  v_high uuid := pgflow._history_bound(to_at);
+  v_made int := 0;
+  v_moved boolean;
+BEGIN
+  FOREACH v_parent IN ARRAY pgflow._history_tables() LOOP
+    v_table := pgflow._history_set_table(v_parent, from_at);
+    CONTINUE WHEN to_regclass(format('pgflow.%I', v_table)) IS NOT NULL;
+    v_default := (SELECT c.relname || '_default' FROM pg_catalog.pg_class AS c WHERE c.oid = v_parent);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2)', v_default)
+      INTO v_moved USING v_low, v_high;
+    IF v_moved THEN
+      EXECUTE format('CREATE TABLE pgflow.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
+                     v_table, v_parent);
+      EXECUTE format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I CHECK (run_id >= %L AND run_id < %L)',
+                     v_table, v_table || '_range', v_low, v_high);
+      EXECUTE format('WITH moved AS (DELETE FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2 RETURNING d.*) '
+                     'INSERT INTO pgflow.%I SELECT * FROM moved', v_default, v_table) USING v_low, v_high;
+      EXECUTE format('ALTER TABLE %s ATTACH PARTITION pgflow.%I FOR VALUES FROM (%L) TO (%L)',
+                     v_parent, v_table, v_low, v_high);
+      EXECUTE format('ALTER TABLE pgflow.%I DROP CONSTRAINT %I', v_table, v_table || '_range');
+    ELSE
+      EXECUTE format('CREATE TABLE pgflow.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                     v_table, v_parent, v_low, v_high);
+    END IF;
+    PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_table)::regclass);
+    v_made := v_made + 1;
+  END LOOP;
+  RETURN v_made;
+END;
+$$;
+
+-- Makes the sets that cover [from_at, until_at) (whole intervals of the
+-- layout), oldest first. Returns how many sets it made.
+CREATE OR REPLACE FUNCTION pgflow._make_history_partitions(from_at timestamptz, until_at timestamptz)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_interval interval := (SELECT l.partition_interval FROM pgflow.history_layout AS l);
+  v_at timestamptz;
+  v_made int := 0;
+BEGIN
+  IF v_interval IS NULL THEN
+    RAISE EXCEPTION 'history is not partitioned' USING ERRCODE = '55000', HINT = 'Call pgflow.partition_history() first.';
+  END IF;
+  v_at := pgflow._history_set_start(from_at, v_interval);
+  WHILE v_at < until_at LOOP
+    IF pgflow._make_history_set(v_at, v_at + v_interval) > 0 THEN
+      v_made := v_made + 1;
+    END IF;
+    v_at := v_at + v_interval;
+  END LOOP;
+  RETURN v_made;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4520_partition_history_table.sql
+-- Converts one run-keyed table into a table partitioned by RANGE (run_id),
+-- the old table becoming its DEFAULT partition <table>_default, data and all
+-- (no partition exists yet, so attaching it scans nothing). The caller holds
+-- ACCESS EXCLUSIVE on the table and has dropped the foreign keys between
+-- run-keyed tables (a partition set is dropped whole; see partition_history).
+-- The parent gets the table's columns, defaults, CHECK constraints, comments,
+-- privileges and owner, and its indexes and constraints under their own names
+-- (the old ones are renamed <name>_default and attached under them). A unique
+-- index without run_id cannot be unique on a partitioned table: a primary key
+-- becomes (run_id, ...), another unique index a plain one (keyed starts and
+-- schedule slots stay unique by their locks: start_key_locks, tick). An
+-- identity column continues its sequence on the parent.
+CREATE OR REPLACE FUNCTION pgflow._partition_history_table(relation regclass)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_name text := (SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
+  v_owner regrole := (SELECT c.relowner::regrole FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
+  v_comment text := obj_description(relation, 'pg_class');
+  v_index record;
+  v_identity record;
+  v_grant record;
+  v_next bigint;
+  v_parent_ddl text[] := '{}';
+  v_ddl text;
+BEGIN
+  -- Indexes and constraints as they read now, under the table's own name.
+  FOR v_index IN
+    SELECT ic.relname, pg_get_indexdef(i.indexrelid) AS indexdef, co.conname, co.contype,
+           pg_get_constraintdef(co.oid) AS condef, i.indisunique,
+           EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
+                    WHERE a.attrelid = relation AND a.attname = 'run_id' AND a.attnum = ANY (i.indkey)) AS has_run_id
+      FROM pg_catalog.pg_index AS i
+      JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid
+      LEFT JOIN pg_catalog.pg_constraint AS co ON co.conindid = i.indexrelid AND co.conrelid = relation
+     WHERE i.indrelid = relation
+     ORDER BY ic.relname
+  LOOP
+    IF v_index.indisunique AND NOT v_index.has_run_id THEN
+      IF v_index.conname IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', relation, v_index.conname);
+      ELSE
+        EXECUTE format('DROP INDEX pgflow.%I', v_index.relname);
+      END IF;
+      v_parent_ddl := v_parent_ddl || CASE
+        WHEN v_index.contype = 'p' THEN format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_name, v_index.conname,
+                                               regexp_replace(v_index.condef, '^PRIMARY KEY \(', 'PRIMARY KEY (run_id, '))
+        WHEN v_index.contype = 'u' THEN format('CREATE INDEX %I ON pgflow.%I %s', v_index.conname, v_name,
+                                               regexp_replace(v_index.condef, '^UNIQUE ', ''))
+        ELSE regexp_replace(v_index.indexdef, '^CREATE UNIQUE INDEX', 'CREATE INDEX') END;
+    ELSIF v_index.conname IS NOT NULL THEN
+      EXECUTE format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', relation, v_index.conname,
+                     left(v_index.conname, 55) || '_default');
+      v_parent_ddl := v_parent_ddl || format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_name, v_index.conname,
+                                             v_index.condef);
+    ELSE
+      EXECUTE format('ALTER INDEX pgflow.%I RENAME TO %I', v_index.relname, left(v_index.relname, 55) || '_default');
+      v_parent_ddl := v_parent_ddl || v_index.indexdef;
+    END IF;
+  END LOOP;
+  -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
+  -- and attaching adopts the old table's as its partition's.
+  v_parent_ddl := v_parent_ddl || ARRAY(
+    SELECT format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_name, co.conname, pg_get_constraintdef(co.oid))
+      FROM pg_catalog.pg_constraint AS co WHERE co.conrelid = relation AND co.contype = 'f' ORDER BY co.conname);
+  SELECT a.attname, a.attidentity, pg_get_serial_sequence(relation::text, a.attname) AS sequence INTO v_identity
+    FROM pg_catalog.pg_attribute AS a
+   WHERE a.attrelid = relation AND a.attidentity <> '' AND NOT a.attisdropped;
+  IF v_identity.attname IS NOT NULL THEN
+    EXECUTE format('SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END FROM %s AS s',
+                   v_identity.sequence) INTO v_next;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow') THEN
+      EXECUTE format('ALTER EXTENSION pgflow DROP SEQUENCE %s', v_identity.sequence);
+    END IF;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP IDENTITY', relation, v_identity.attname);
+  END IF;
+
+  EXECUTE format('ALTER TABLE %s RENAME TO %I', relation, v_name || '_default');
+  EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED '
+                 'INCLUDING COMMENTS INCLUDING STATISTICS INCLUDING STORAGE INCLUDING COMPRESSION) '
+                 'PARTITION BY RANGE (run_id)', v_name, v_name || '_default');
+  IF v_identity.attname IS NOT NULL THEN
+    EXECUTE format('ALTER TABLE pgflow.%I ALTER COLUMN %I ADD GENERATED %s AS IDENTITY (START WITH %s)', v_name,
+                   v_identity.attname, CASE WHEN v_identity.attidentity = 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END,
+                   v_next);
+  END IF;
+  FOREACH v_ddl IN ARRAY v_parent_ddl LOOP
+    EXECUTE v_ddl;
+  END LOOP;
+  EXECUTE format('ALTER TABLE pgflow.%I ATTACH PARTITION pgflow.%I DEFAULT', v_name, v_name || '_default');
+
+  EXECUTE format('ALTER TABLE pgflow.%I OWNER TO %s', v_name, v_owner);
+  FOR v_grant IN
+    SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
+     WHERE c.oid = relation AND g.grantee <> c.relowner
+  LOOP
+    EXECUTE format('GRANT %s ON pgflow.%I TO %s', v_grant.privilege_type, v_name,
+                   CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
+  END LOOP;
+  EXECUTE format('COMMENT ON TABLE pgflow.%I IS %L', v_name, v_comment);
+  PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_name)::regclass);
+  IF v_identity.attname IS NOT NULL THEN
+    PERFORM pgflow._keep_in_extension(pg_get_serial_sequence(format('pgflow.%I', v_name), v_identity.attname)::regclass);
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4521_repoint_to_parents.sql
+-- After the conversion, what named a run-keyed table by its oid names its
+-- DEFAULT partition (the old table, renamed): functions whose arguments or
+-- result are a table's row type (start_flow RETURNS pgflow.runs) and views
+-- (queue_stats). Each is made again on the parent: a function dropped and
+-- created from its definition with the parent's row type, keeping its owner,
+-- privileges, comment and extension membership; a view replaced. Bodies name
+-- tables by name and need nothing.
+CREATE OR REPLACE FUNCTION pgflow._repoint_to_parents(defaults regclass[])
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_types oid[] := ARRAY(SELECT c.reltype FROM pg_catalog.pg_class AS c WHERE c.oid = ANY (defaults));
+  v_pattern text := '\mpgflow\.(' || (SELECT string_agg(regexp_replace(c.relname, '_default$', ''), '|')
+                                        FROM pg_catalog.pg_class AS c WHERE c.oid = ANY (defaults)) || ')_default\M';
+  v_function record;
+  v_view record;
+  v_new regprocedure;
+  v_grant record;
+  v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
+BEGIN
+  FOR v_function IN
+    SELECT p.oid, p.oid::regprocedure::text AS signature, p.proowner::regrole AS owner, p.proacl,
+           obj_description(p.oid, 'pg_proc') AS comment, pg_get_functiondef(p.oid) AS definition
+      FROM pg_catalog.pg_proc AS p
+     WHERE p.pronamespace = 'pgflow'::regnamespace
+       AND (p.prorettype = ANY (v_types) OR p.proargtypes::oid[] && v_types
+            OR coalesce(p.proallargtypes, '{}') && v_types)
+     ORDER BY p.proname, p.oid
+  LOOP
+    IF v_member THEN
+      EXECUTE format('ALTER EXTENSION pgflow DROP FUNCTION %s', v_function.signature);
+    END IF;
+    EXECUTE format('DROP FUNCTION %s', v_function.signature);
+    -- The header (up to the body) names the row types; the body is left as it is.
+    EXECUTE regexp_replace(split_part(v_function.definition, E'\nAS ', 1), v_pattern, 'pgflow.\1', 'g')
+            || E'\nAS ' || substr(v_function.definition, length(split_part(v_function.definition, E'\nAS ', 1)) + 5);
+    v_new := regexp_replace(v_function.signature, v_pattern, 'pgflow.\1', 'g')::regprocedure;
+    EXECUTE format('ALTER FUNCTION %s OWNER TO %s', v_new, v_function.owner);
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_new);
+    FOR v_grant IN SELECT g.grantee FROM aclexplode(v_function.proacl) AS g WHERE g.grantee <> v_function.owner::oid LOOP
+      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', v_new,
+                     CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
+    END LOOP;
+    EXECUTE format('COMMENT ON FUNCTION %s IS %L', v_new, v_function.comment);
+    IF v_member THEN
+      EXECUTE format('ALTER EXTENSION pgflow ADD FUNCTION %s', v_new);
+    END IF;
+  END LOOP;
+  FOR v_view IN
+    SELECT DISTINCT r.ev_class::regclass AS view
+      FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_rewrite AS r ON r.oid = d.objid
+     WHERE d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.refobjid = ANY (defaults) AND r.ev_class <> d.refobjid
+  LOOP
+    EXECUTE format('CREATE OR REPLACE VIEW %s AS %s', v_view.view,
+                   regexp_replace(pg_get_viewdef(v_view.view), v_pattern, 'pgflow.\1', 'g'));
+  END LOOP;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4530_history_layout_chosen.sql
+-- The conversion to partitioned history, run by the row that records the
+-- layout (AFTER INSERT on history_layout): by partition_history, and by a
+-- restore that loads the row (pg_dump --load-via-partition-root: the rows come
+-- back through the parents, wherever pg_dump placed the row among them).
+-- Under ACCESS EXCLUSIVE on every run-keyed table (runs first, then by name):
+--   1. the foreign keys between run-keyed tables go, since a partition set is
+--      dropped whole and a referenced partition cannot be dropped without a
+--      check over every referencing one (prune deletes what they cascaded);
+--   2. each table becomes a partitioned parent with itself as DEFAULT
+--      (_partition_history_table);
+--   3. functions and views move to the parents (_repoint_to_parents);
+--   4. runs_unfinished_idx (prune's last check before a drop), the bucket rows
+--      of keyed starts, and the sets from now to premake intervals ahead.
+-- A layout row whose tables are partitioned already (partition_history made
+-- them, then inserted it) only makes the sets.
+CREATE OR REPLACE FUNCTION pgflow._history_layout_chosen()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET check_function_bodies = off AS $$
+DECLARE
+  v_tables regclass[] := pgflow._history_tables();
+  v_table regclass;
+  v_foreign_key record;
+BEGIN
+  IF (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgflow.runs'::regclass) = 'r' THEN
+    FOREACH v_table IN ARRAY v_tables LOOP
+      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_table);
+    END LOOP;
+    FOR v_foreign_key IN
+      SELECT co.conrelid::regclass AS relation, co.conname FROM pg_catalog.pg_constraint AS co
+       WHERE co.contype = 'f' AND co.conrelid = ANY (v_tables) AND co.confrelid = ANY (v_tables)
+       ORDER BY co.conrelid, co.conname
+    LOOP
+      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_foreign_key.relation, v_foreign_key.conname);
+    END LOOP;
+    FOREACH v_table IN ARRAY v_tables LOOP
+      PERFORM pgflow._partition_history_table(v_table);
+    END LOOP;
+    PERFORM pgflow._repoint_to_parents(v_tables);
+    CREATE INDEX runs_unfinished_idx ON pgflow.runs (run_id) WHERE finished_at IS NULL;
+    INSERT INTO pgflow.start_key_locks (bucket) SELECT b FROM generate_series(0, 1023) AS b
+    ON CONFLICT ON CONSTRAINT start_key_locks_pkey DO NOTHING;
+  END IF;
+  PERFORM pgflow._make_history_partitions(
+    pgflow._history_set_start(now(), NEW.partition_interval),
+    pgflow._history_set_start(now(), NEW.partition_interval) + (NEW.premake + 1) * NEW.partition_interval);
+  RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER history_layout_chosen AFTER INSERT ON pgflow.history_layout
+  FOR EACH ROW EXECUTE FUNCTION pgflow._history_layout_chosen();
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4531_partition_history.sql
+-- Opt-in: keeps history in time partitions, so prune drops whole partitions
+-- instead of deleting rows (no dead tuples, no index bloat, no vacuum debt on
+-- the hottest tables). The run-keyed tables (runs, step_states, step_tasks and
+-- the rest: _history_tables) are partitioned by RANGE (run_id); run ids are
+-- UUIDv7, so each set of partitions (one per table) holds the runs started in
+-- one partition_interval, with all their rows, and a lookup by run id reads one
+-- partition. What is there already stays in each table's DEFAULT partition
+-- (<table>_default), which prune empties by deletes as it ages; so do runs
+-- whose id a caller chose outside the sets. tick makes the sets `premake`
+-- intervals ahead; prune drops a set once its interval is older than the
+-- cut-off and every run in it finished before the cut-off (_prune_history_sets).
+-- Superuser only (it changes the extension's tables), and the extension's owner
+-- must be a superuser too (tick makes partitions as that owner). Not on Citus.
+-- Locks every run-keyed table ACCESS EXCLUSIVE until commit: claims wait for it.
+-- Returns the number of partition sets made. Once only: there is no way back
+-- but a dump, and a restore into a fresh install before partitioning.
+-- Backups: dump with pg_dump --load-via-partition-root (README).
+CREATE OR REPLACE FUNCTION pgflow.partition_history(partition_interval interval DEFAULT '1 day', premake int DEFAULT 3)
+RETURNS int
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = session_user) THEN
+    RAISE EXCEPTION 'partition_history needs a superuser: % is not one', session_user
+      USING ERRCODE = '42501', HINT = 'It changes pgflow''s tables; run it as the superuser that installed pgflow.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_roles AS r ON r.oid = e.extowner
+              WHERE e.extname = 'pgflow' AND NOT r.rolsuper) THEN
+    RAISE EXCEPTION 'partition_history needs pgflow''s owner to be a superuser'
+      USING ERRCODE = '42501', HINT = 'tick makes the partitions ahead as the owner: ALTER EXTENSION cannot change it; reinstall pgflow as a superuser.';
+  END IF;
+  IF pgflow._distributed() THEN
+    RAISE EXCEPTION 'partitioned history is not supported on Citus'
+      USING ERRCODE = '0A000',
+            DETAIL = 'Citus distributes the run-keyed tables by run_id over its nodes; their shards are plain tables.',
+            HINT = 'Prune by deletes there: pgflow.prune(older_than).';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
+    RAISE EXCEPTION 'history is partitioned already (every %)',
+      (SELECT l.partition_interval FROM pgflow.history_layout AS l)
+      USING ERRCODE = '55000', HINT = 'SELECT * FROM pgflow.history_layout shows the layout.';
+  END IF;
+  IF partition_interval IS NULL OR partition_interval < interval '1 hour' OR partition_interval > interval '366 days'
+     OR extract(year FROM partition_interval) <> 0 OR extract(month FROM partition_interval) <> 0 THEN
+    RAISE EXCEPTION 'partition_interval must be between 1 hour and 366 days, in days, hours or minutes; got %',
+      coalesce(partition_interval::text, 'null')
+      USING ERRCODE = '22023', HINT = 'e.g. pgflow.partition_history(interval ''1 day''); months vary in length, use ''30 days''.';
+  END IF;
+  IF premake IS NULL OR premake < 1 OR premake > 366 THEN
+    RAISE EXCEPTION 'premake must be between 1 and 366 intervals, got %', coalesce(premake::text, 'null')
+      USING ERRCODE = '22023', HINT = 'How many intervals ahead tick keeps partitions made; the default is 3.';
+  END IF;
+  INSERT INTO pgflow.history_layout (partition_interval, premake)
+  VALUES (partition_history.partition_interval, partition_history.premake);
+  RETURN (SELECT count(*) FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = 'pgflow.runs'::regclass) - 1;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4540_premake_history.sql
+-- tick's share of partitioned history: the sets from `at` to premake intervals
+-- ahead exist. Cheap when they do (the layout row, one catalog probe). Never
+-- queues behind claims: the layout row is taken NOWAIT (another tick is at it)
+-- and the DDL waits at most 100 ms for a lock (lock_timeout) before it gives up
+-- until the next tick; its subtransaction undoes what it made. A failure other
+-- than a lock (say the owner lost superuser) is a WARNING: runs then start in
+-- the DEFAULT partition, and prune deletes them as it does without partitions.
+CREATE OR REPLACE FUNCTION pgflow._premake_history(at timestamptz)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_layout pgflow.history_layout;
+  v_until timestamptz;
+  v_lock_timeout text := current_setting('lock_timeout');
+  v_made int := 0;
+BEGIN
+  SELECT l.* INTO v_layout FROM pgflow.history_layout AS l;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  v_until := pgflow._history_set_start(at, v_layout.partition_interval) + v_layout.premake * v_layout.partition_interval;
+  IF to_regclass(format('pgflow.%I', pgflow._history_set_table('pgflow.runs', v_until))) IS NOT NULL THEN
+    RETURN 0;
+  END IF;
+  BEGIN
+    PERFORM 1 FROM pgflow.history_layout AS l FOR NO KEY UPDATE NOWAIT;
+    PERFORM set_config('lock_timeout', '100ms', true);
+    v_made := pgflow._make_history_partitions(at, v_until + v_layout.partition_interval);
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION
+    WHEN lock_not_available THEN
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    WHEN OTHERS THEN
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+      RAISE WARNING 'pgflow could not make the history partitions ahead: %', SQLERRM
+        USING HINT = 'New runs go to the DEFAULT partitions meanwhile; see pgflow.partition_history.';
+  END;
+  RETURN v_made;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------
+-- extension/45_history/4550_prune_history_sets.sql
+-- prune's first move with partitioned history: drops the oldest partition set
+-- that can go whole, and returns its rows (0: none could; 1 for a set that
+-- held none, so that prune's caller still calls again). A set can go when
+-- its interval ended before the cut-off, every run in it finished before the
+-- cut-off, and no subflow tree crosses its edge (a run of the set whose parent
+-- lives outside it, or a run outside it whose parent is in it): those are left
+-- to prune's deletes, which take trees whole, and the set goes on a later call.
+-- Counted before the drop with plain reads (nothing waits on them). The drop
+-- takes ACCESS EXCLUSIVE on the parents in table order, waiting at most 100 ms
+-- (lock_timeout; then the set waits for a later call, and the subtransaction
+-- gives the locks back), and checks again under them that no run of the set
+-- started again (retry_run) or finished late: two index probes
+-- (runs_unfinished_idx, runs_finished_idx). One set per call, and prune returns
+-- at once: the parents stay locked until the caller commits, so a caller that
+-- holds prune's transaction open holds up every claim.
+CREATE OR REPLACE FUNCTION pgflow._prune_history_sets(cutoff timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_tables regclass[];
+  v_table regclass;
+  v_set record;
+  v_suffix text;
+  v_rows bigint;
+  v_count bigint;
+  v_blocked boolean;
+  v_lock_timeout text := current_setting('lock_timeout');
+  v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
+    RETURN 0;
+  END IF;
+  v_tables := pgflow._history_tables();
+  FOR v_set IN
+    SELECT c.relname, substring(b.bound FROM 'FROM \(''([^'']+)''\)')::uuid AS low,
+           substring(b.bound FROM 'TO \(''([^'']+)''\)')::uuid AS high
+      FROM pg_catalog.pg_inherits AS i
+      JOIN pg_catalog.pg_class AS c ON c.oid = i.inhrelid
+     CROSS JOIN LATERAL pg_get_expr(c.relpartbound, c.oid) AS b(bound)
+     WHERE i.inhparent = 'pgflow.runs'::regclass AND b.bound <> 'DEFAULT'
+     ORDER BY 2
+  LOOP
+    EXIT WHEN v_set.high > pgflow._history_bound(cutoff);
+    v_suffix := substr(v_set.relname, length('runs') + 1);
+    EXECUTE format(
+      'SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL OR r.finished_at >= $1) '
+      '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id '
+      '                WHERE c.parent_run_id IS NOT NULL AND NOT (c.parent_run_id >= $2 AND c.parent_run_id < $3)) '
+      '    OR EXISTS (SELECT 1 FROM pgflow.runs AS c WHERE c.parent_run_id >= $2 AND c.parent_run_id < $3 '
+      '                  AND NOT (c.run_id >= $2 AND c.run_id < $3))', v_set.relname)
+      INTO v_blocked USING cutoff, v_set.low, v_set.high;
+    CONTINUE WHEN v_blocked;
+    v_count := 0;
+    FOREACH v_table IN ARRAY v_tables LOOP
+      EXECUTE format('SELECT count(*) FROM %s', v_table::text || v_suffix) INTO v_rows;
+      v_count := v_count + v_rows;
+    END LOOP;
+    BEGIN
+      PERFORM set_config('lock_timeout', '100ms', true);
+      FOREACH v_table IN ARRAY v_tables LOOP
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_table);
+      END LOOP;
+      EXECUTE format('SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL) '
+                     '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at >= $1)', v_set.relname)
+        INTO v_blocked USING cutoff;
+      IF v_blocked THEN
+        RAISE EXCEPTION 'a run of the set started again' USING ERRCODE = '55006';
+      END IF;
+      FOREACH v_table IN ARRAY v_tables LOOP
+        IF v_member THEN
+          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_table::text || v_suffix);
+        END IF;
+        EXECUTE format('DROP TABLE %s', v_table::text || v_suffix);
+      END LOOP;
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+      RETURN greatest(v_count, 1);  -- an empty set counts 1, so the caller calls again
+    EXCEPTION WHEN lock_not_available OR object_in_use THEN
+      NULL;  -- busy, or revived: a later call
+    END;
+  END LOOP;
+  RETURN 0;
 END;
 $$;
 
@@ -5839,6 +6464,10 @@ BEGIN
   IF NOT v_coordinator THEN
     RAISE EXCEPTION 'pgflow.distribute() runs on the Citus coordinator, not on a worker node'
       USING ERRCODE = '0A000', HINT = 'Connect to the coordinator and call it there.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
+    RAISE EXCEPTION 'pgflow.distribute() cannot distribute partitioned history'
+      USING ERRCODE = '0A000', HINT = 'Citus shards the run-keyed tables by run_id instead: distribute a database whose history is not partitioned.';
   END IF;
   IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
     RAISE EXCEPTION 'shard_count must be between 1 and 64000, got %', shard_count
@@ -6385,7 +7014,9 @@ BEGIN
      WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'S', 'p')
      ORDER BY c.relname
   LOOP
-    PERFORM pg_catalog.pg_extension_config_dump(v_relation, '');
+    -- start_key_locks' rows are made by the history conversion, a restore's too.
+    PERFORM pg_catalog.pg_extension_config_dump(
+      v_relation, CASE WHEN v_relation = 'pgflow.start_key_locks'::regclass THEN 'WHERE false' ELSE '' END);
   END LOOP;
 END
 $dump$;

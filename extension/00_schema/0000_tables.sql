@@ -548,3 +548,37 @@ COMMENT ON COLUMN pgflow.schedules.last_error IS 'Why the last slot''s run could
 COMMENT ON COLUMN pgflow.schedules.origin IS
   'sql: made by pgflow.schedule; deploy: made by pgflow.sync_schedules (pgflow deploy), which removes it when the code no longer has it.';
 CREATE INDEX schedules_next_slot_idx ON pgflow.schedules (next_slot);
+
+-- History in time partitions (pgflow.partition_history; opt-in, see
+-- 45_history): the layout, one row once chosen. Without the row the run-keyed
+-- tables are plain tables, as in 0.1. With it they are partitioned by run_id
+-- (a UUIDv7, so a range of run ids is a range of start times) into sets of one
+-- partition per table per partition_interval, made premake intervals ahead by
+-- tick, and prune drops whole sets. Inserting the row is what converts the
+-- tables (its trigger), so a restore that loads the row re-makes the layout.
+CREATE TABLE pgflow.history_layout (
+  singleton          boolean     NOT NULL DEFAULT true PRIMARY KEY,
+  partition_interval interval    NOT NULL,
+  premake            int         NOT NULL,
+  partitioned_at     timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT history_layout_one_row CHECK (singleton),
+  CONSTRAINT history_layout_interval_bounds
+    CHECK (partition_interval >= interval '1 hour' AND partition_interval <= interval '366 days'
+           AND extract(year FROM partition_interval) = 0 AND extract(month FROM partition_interval) = 0),
+  CONSTRAINT history_layout_premake_bounds CHECK (premake BETWEEN 1 AND 366)
+);
+COMMENT ON TABLE pgflow.history_layout IS
+  'One row once pgflow.partition_history has partitioned the run-keyed tables by run_id; none: the plain layout.';
+
+-- With partitioned history no unique index can hold (flow_slug,
+-- idempotency_key) without run_id, so a keyed start first locks the row of its
+-- key's bucket (FOR NO KEY UPDATE; hash of flow and key, 1,024 buckets), then
+-- looks the key up, then inserts: two racing starts of one key are one run.
+-- Row locks, not advisory locks (flow_locks says why). The rows are made by
+-- the conversion and never dumped (a restore's conversion makes them).
+CREATE TABLE pgflow.start_key_locks (
+  bucket int NOT NULL PRIMARY KEY,
+  CONSTRAINT start_key_locks_bucket_bounds CHECK (bucket BETWEEN 0 AND 1023)
+);
+COMMENT ON TABLE pgflow.start_key_locks IS
+  'Partitioned history only: keyed starts lock their key''s bucket row, so one key makes one run.';

@@ -5,7 +5,9 @@
 -- waits on the winner's unique index entry, then does nothing).
 -- Idempotent on idempotency_key too: a second start of the same flow with the
 -- same key returns the existing run, whatever its status, and ignores its input;
--- the unique index runs_idempotency_key_idx makes two racing starts one run.
+-- the unique index runs_idempotency_key_idx makes two racing starts one run
+-- (with partitioned history, where it cannot be unique, the key's row in
+-- start_key_locks does).
 -- On Citus (pgflow.distribute()) the key's run id is pgflow.idempotent_run_id,
 -- and the run_id primary key makes racing starts one run (_keyed_run_id).
 -- priority: claimable tasks of higher-priority runs are claimed first.
@@ -40,6 +42,11 @@ BEGIN
   END IF;
   -- (On Citus the run_id is the key's, looked up above.)
   IF idempotency_key IS NOT NULL AND NOT v_distributed THEN
+    -- Partitioned history has no unique index over keys: the key's bucket row
+    -- serializes its starts (start_key_locks; no rows, nothing to lock, without).
+    PERFORM 1 FROM pgflow.start_key_locks AS b
+     WHERE b.bucket = hashtext(start_flow.flow_slug || E'\x1f' || start_flow.idempotency_key) & 1023
+       FOR NO KEY UPDATE;
     SELECT r.* INTO v_run FROM pgflow.runs AS r
      WHERE r.flow_slug = start_flow.flow_slug AND r.idempotency_key = start_flow.idempotency_key;
     IF FOUND THEN

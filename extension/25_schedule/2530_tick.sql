@@ -41,6 +41,8 @@ BEGIN
   IF pgflow._distributed() THEN
     RETURN;  -- schedules and signal steps are refused on Citus (_refuse_unsupported_on_citus)
   END IF;
+  -- Partitioned history: the partitions ahead exist (one probe when they do).
+  PERFORM pgflow._premake_history(tick.at);
   -- Signal deadlines passed by `at` are applied here too, so they hold with
   -- pg_cron ticking and no worker claiming (DESIGN.md: claim_tasks or tick,
   -- whichever runs first). Never waits (see _apply_signal_deadlines).

@@ -51,6 +51,7 @@ DECLARE
   v_expired record;
   v_claimed int;
   v_picked tid[];
+  v_picked_runs uuid[];
   v_granted text[] := pgflow._granted_flows();
   v_lone boolean := pg_current_xact_id_if_assigned() IS NULL;
   v_decided boolean := false;
@@ -109,9 +110,10 @@ BEGIN
     RETURN;
   END IF;
 
-  -- By row version (ctid), so the update is a TID scan of what was picked.
-  SELECT array_agg(p.task), array_agg(p.held_flow_key), array_agg(p.held_step_key)
-    INTO v_picked, v_held_flow_keys, v_held_step_keys
+  -- By row version (ctid), so the update is a TID scan of what was picked; the
+  -- run id names the partition (partitioned history: a ctid is per partition).
+  SELECT array_agg(p.task), array_agg(p.task_run_id), array_agg(p.held_flow_key), array_agg(p.held_step_key)
+    INTO v_picked, v_picked_runs, v_held_flow_keys, v_held_step_keys
     FROM pgflow._pick_tasks(max_tasks, flow_slugs, step_keys) AS p;
 
   RETURN QUERY
@@ -121,9 +123,10 @@ BEGIN
            started_at = now(), lease_token = gen_random_uuid(),
            available_at = now() + make_interval(secs => (
              SELECT o.timeout FROM pgflow._step_options(t.flow_slug, t.flow_version, t.step_slug) AS o)),
-           held_flow_key = v_held_flow_keys[array_position(v_picked, t.ctid)],
-           held_step_key = v_held_step_keys[array_position(v_picked, t.ctid)]
-     WHERE t.ctid = ANY (v_picked)
+           held_flow_key = p.held_flow_key, held_step_key = p.held_step_key
+      FROM unnest(v_picked, v_picked_runs, v_held_flow_keys, v_held_step_keys) AS p(task, run_id, held_flow_key,
+                                                                                   held_step_key)
+     WHERE t.ctid = p.task AND t.run_id = p.run_id
     RETURNING t.run_id, t.flow_slug, t.step_slug, t.task_index, t.attempt, t.flow_version,
               t.available_at, t.item, t.lease_token)
   SELECT c.run_id, c.flow_slug, c.step_slug, c.task_index, c.attempt,

@@ -17,7 +17,7 @@
 -- claims never wait, limits hold exactly, and a limit only ever touches claims
 -- of the tasks it governs.
 CREATE OR REPLACE FUNCTION pgflow._pick_tasks(max_tasks int, flow_slugs text[], step_keys text[])
-RETURNS TABLE (task tid, held_flow_key text, held_step_key text)
+RETURNS TABLE (task tid, task_run_id uuid, held_flow_key text, held_step_key text)
 LANGUAGE plpgsql ROWS 10 AS $$
 #variable_conflict use_column
 DECLARE
@@ -43,7 +43,7 @@ BEGIN
      AND (step_keys IS NULL OR l.flow_slug IN (SELECT split_part(k, '/', 1) FROM unnest(step_keys) AS k));
 
   FOR v_candidate IN
-    SELECT c.ctid, u.flow_slug, u.step_slug, u.flow_key, u.step_key
+    SELECT c.ctid, c.run_id, u.flow_slug, u.step_slug, u.flow_key, u.step_key
       FROM pgflow._claim_units(flow_slugs, step_keys) AS u
       -- When a key was last handed out: keys take turns, least recently served first.
       -- (Two primary-key probes, no scan of the counters.)
@@ -55,8 +55,8 @@ BEGIN
                    WHERE u.step_key <> '' AND k.flow_slug = u.flow_slug AND k.step_slug = u.step_slug
                      AND k.key_value = u.step_key)) AS last_claimed_at) AS served
       CROSS JOIN LATERAL (
-        SELECT h.ctid, h.available_at, row_number() OVER () AS turn
-          FROM (SELECT q.ctid, q.available_at
+        SELECT h.ctid, h.run_id, h.available_at, row_number() OVER () AS turn
+          FROM (SELECT q.ctid, q.run_id, q.available_at
                   FROM pgflow.step_tasks AS q
                  WHERE q.status = 'queued' AND q.flow_slug = u.flow_slug AND q.step_slug = u.step_slug
                    AND q.priority = u.priority AND q.flow_key = u.flow_key AND q.step_key = u.step_key
@@ -94,7 +94,9 @@ BEGIN
     -- Still queued and nobody else's: a row changed since the candidates were
     -- read has a new version (another ctid), and a row locked by a racing
     -- claimer is skipped.
-    PERFORM 1 FROM pgflow.step_tasks AS q WHERE q.ctid = v_candidate.ctid AND q.status = 'queued'
+    -- (A ctid names a row of one partition: the run id picks the partition.)
+    PERFORM 1 FROM pgflow.step_tasks AS q
+     WHERE q.run_id = v_candidate.run_id AND q.ctid = v_candidate.ctid AND q.status = 'queued'
        FOR UPDATE SKIP LOCKED;
     CONTINUE WHEN NOT FOUND;
     FOREACH v_counter IN ARRAY ARRAY[v_flow_counter, v_step_counter] LOOP
@@ -104,6 +106,7 @@ BEGIN
     END LOOP;
     v_picked := v_picked + 1;
     task := v_candidate.ctid;
+    task_run_id := v_candidate.run_id;
     held_flow_key := CASE WHEN v_flow_counter IS NOT NULL THEN v_candidate.flow_key END;
     held_step_key := CASE WHEN v_step_counter IS NOT NULL THEN v_candidate.step_key END;
     RETURN NEXT;

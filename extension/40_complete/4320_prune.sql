@@ -5,7 +5,9 @@
 -- the number of rows removed (all tables); 0 means nothing is left to prune, so
 -- runs are taken whole with their subflows' child runs (batch_size counts the
 -- top-level runs: _prunable_trees); 
--- callers repeat until 0 (the CLI does). One bounded batch per call keeps each
+-- callers repeat until 0 (the CLI does). With partitioned history
+-- (partition_history) a call first drops the oldest set of partitions that can
+-- go whole, and returns its rows (_prune_history_sets). One bounded batch per call keeps each
 -- transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
 CREATE OR REPLACE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
@@ -30,6 +32,13 @@ BEGIN
   IF batch_size IS NULL OR batch_size < 1 THEN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
+  END IF;
+  -- Partitioned history: a whole set of partitions first, if one can go.
+  IF NOT pgflow._distributed() THEN
+    v_removed := pgflow._prune_history_sets(v_cutoff);
+    IF v_removed > 0 THEN
+      RETURN v_removed;
+    END IF;
   END IF;
   IF pgflow._distributed() THEN
     -- Citus locks no rows in a query over every shard: the runs are picked
@@ -61,6 +70,16 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  -- (Deleted here, not by their foreign keys' cascades: partitioned history has none.)
+  DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.signals AS s WHERE s.run_id = ANY (v_runs);
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_removed := v_removed + v_rows;
+  DELETE FROM pgflow.run_watchers AS w WHERE w.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);

@@ -62,6 +62,10 @@ BEGIN
     RAISE EXCEPTION 'pgflow.distribute() runs on the Citus coordinator, not on a worker node'
       USING ERRCODE = '0A000', HINT = 'Connect to the coordinator and call it there.';
   END IF;
+  IF EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
+    RAISE EXCEPTION 'pgflow.distribute() cannot distribute partitioned history'
+      USING ERRCODE = '0A000', HINT = 'Citus shards the run-keyed tables by run_id instead: distribute a database whose history is not partitioned.';
+  END IF;
   IF shard_count IS NOT NULL AND (shard_count < 1 OR shard_count > 64000) THEN
     RAISE EXCEPTION 'shard_count must be between 1 and 64000, got %', shard_count
       USING ERRCODE = '22023', HINT = 'Leave it out for citus.shard_count.';
