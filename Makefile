@@ -50,6 +50,8 @@ test: install
 
 test-sql:
 	tools/run-pgtap
+	@echo "pgTAP again on partitioned history (pgflow.partition_history):"
+	PGFLOW_PARTITION_HISTORY=1 tools/run-pgtap
 
 test-isolation:
 	$(pg_isolation_regress_installcheck) $(REGRESS_OPTS) $(ISOLATION_OPTS) $(ISOLATION)

@@ -5350,7 +5350,7 @@ $$;
 -- the year 10889) clamp to the lowest and highest.
 CREATE OR REPLACE FUNCTION pgflow._history_bound(at timestamptz)
 RETURNS uuid
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (lpad(to_hex(least(greatest(floor(extract(epoch FROM at) * 1000), 0), 281474976710655)::bigint), 12, '0') || repeat('0', 20))::uuid
 $$;
 
@@ -5372,7 +5372,7 @@ $$;
 -- the set's first instant.
 CREATE OR REPLACE FUNCTION pgflow._history_set_table(parent regclass, from_at timestamptz)
 RETURNS text
-LANGUAGE sql STABLE STRICT AS $$
+LANGUAGE sql STABLE AS $$
   SELECT c.relname || '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
     FROM pg_catalog.pg_class AS c WHERE c.oid = parent
 $$;
@@ -5381,7 +5381,7 @@ $$;
 -- since 2000-01-01 UTC.
 CREATE OR REPLACE FUNCTION pgflow._history_set_start(at timestamptz, partition_interval interval)
 RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT date_bin(partition_interval, at, timestamptz '2000-01-01 00:00:00+00')
 $$;
 
@@ -5409,6 +5409,25 @@ BEGIN
   UPDATE pg_catalog.pg_extension AS e
      SET extconfig = array_append(e.extconfig, relation::oid), extcondition = array_append(e.extcondition, '')
    WHERE e.extname = 'pgflow' AND NOT relation::oid = ANY (coalesce(e.extconfig, '{}'));
+END;
+$$;
+
+-- The privileges `source` grants (beyond its owner's), granted on `target` too:
+-- a new parent gets the old table's, a new partition its parent's, so readers
+-- read them alike.
+CREATE OR REPLACE FUNCTION pgflow._grant_as(source regclass, target regclass)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_grant record;
+BEGIN
+  FOR v_grant IN
+    SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
+     WHERE c.oid = source AND g.grantee <> c.relowner
+  LOOP
+    EXECUTE format('GRANT %s ON %s TO %s', v_grant.privilege_type, target,
+                   CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
+  END LOOP;
 END;
 $$;
 
@@ -5454,6 +5473,7 @@ BEGIN
       EXECUTE format('CREATE TABLE pgflow.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
                      v_table, v_parent, v_low, v_high);
     END IF;
+    PERFORM pgflow._grant_as(v_parent, format('pgflow.%I', v_table)::regclass);
     PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_table)::regclass);
     v_made := v_made + 1;
   END LOOP;
@@ -5494,7 +5514,8 @@ $$;
 -- run-keyed tables (a partition set is dropped whole; see partition_history).
 -- The parent gets the table's columns, defaults, CHECK constraints, comments,
 -- privileges and owner, and its indexes and constraints under their own names
--- (the old ones are renamed <name>_default and attached under them). A unique
+-- (the old ones are renamed <name>_default and attached under them), and its
+-- row triggers. A unique
 -- index without run_id cannot be unique on a partitioned table: a primary key
 -- becomes (run_id, ...), another unique index a plain one (keyed starts and
 -- schedule slots stay unique by their locks: start_key_locks, tick). An
@@ -5508,7 +5529,6 @@ DECLARE
   v_comment text := obj_description(relation, 'pg_class');
   v_index record;
   v_identity record;
-  v_grant record;
   v_next bigint;
   v_parent_ddl text[] := '{}';
   v_ddl text;
@@ -5547,6 +5567,14 @@ BEGIN
       v_parent_ddl := v_parent_ddl || v_index.indexdef;
     END IF;
   END LOOP;
+  -- Row triggers (step_tasks_release_limits) move to the parent, which gives
+  -- them to every partition, the old table included.
+  v_parent_ddl := v_parent_ddl || ARRAY(
+    SELECT pg_get_triggerdef(tg.oid) FROM pg_catalog.pg_trigger AS tg
+     WHERE tg.tgrelid = relation AND NOT tg.tgisinternal ORDER BY tg.tgname);
+  FOR v_ddl IN SELECT tg.tgname FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
+  END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
   -- and attaching adopts the old table's as its partition's.
   v_parent_ddl := v_parent_ddl || ARRAY(
@@ -5579,13 +5607,7 @@ BEGIN
   EXECUTE format('ALTER TABLE pgflow.%I ATTACH PARTITION pgflow.%I DEFAULT', v_name, v_name || '_default');
 
   EXECUTE format('ALTER TABLE pgflow.%I OWNER TO %s', v_name, v_owner);
-  FOR v_grant IN
-    SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
-     WHERE c.oid = relation AND g.grantee <> c.relowner
-  LOOP
-    EXECUTE format('GRANT %s ON pgflow.%I TO %s', v_grant.privilege_type, v_name,
-                   CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
-  END LOOP;
+  PERFORM pgflow._grant_as(relation, format('pgflow.%I', v_name)::regclass);
   EXECUTE format('COMMENT ON TABLE pgflow.%I IS %L', v_name, v_comment);
   PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_name)::regclass);
   IF v_identity.attname IS NOT NULL THEN

@@ -5,6 +5,6 @@
 -- the year 10889) clamp to the lowest and highest.
 CREATE OR REPLACE FUNCTION pgflow._history_bound(at timestamptz)
 RETURNS uuid
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (lpad(to_hex(least(greatest(floor(extract(epoch FROM at) * 1000), 0), 281474976710655)::bigint), 12, '0') || repeat('0', 20))::uuid
 $$;

@@ -14,7 +14,7 @@ $$;
 -- the set's first instant.
 CREATE OR REPLACE FUNCTION pgflow._history_set_table(parent regclass, from_at timestamptz)
 RETURNS text
-LANGUAGE sql STABLE STRICT AS $$
+LANGUAGE sql STABLE AS $$
   SELECT c.relname || '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
     FROM pg_catalog.pg_class AS c WHERE c.oid = parent
 $$;
@@ -23,6 +23,6 @@ $$;
 -- since 2000-01-01 UTC.
 CREATE OR REPLACE FUNCTION pgflow._history_set_start(at timestamptz, partition_interval interval)
 RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT date_bin(partition_interval, at, timestamptz '2000-01-01 00:00:00+00')
 $$;

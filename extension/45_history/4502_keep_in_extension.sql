@@ -22,3 +22,22 @@ BEGIN
    WHERE e.extname = 'pgflow' AND NOT relation::oid = ANY (coalesce(e.extconfig, '{}'));
 END;
 $$;
+
+-- The privileges `source` grants (beyond its owner's), granted on `target` too:
+-- a new parent gets the old table's, a new partition its parent's, so readers
+-- read them alike.
+CREATE OR REPLACE FUNCTION pgflow._grant_as(source regclass, target regclass)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_grant record;
+BEGIN
+  FOR v_grant IN
+    SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
+     WHERE c.oid = source AND g.grantee <> c.relowner
+  LOOP
+    EXECUTE format('GRANT %s ON %s TO %s', v_grant.privilege_type, target,
+                   CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
+  END LOOP;
+END;
+$$;

@@ -38,6 +38,7 @@ BEGIN
       EXECUTE format('CREATE TABLE pgflow.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
                      v_table, v_parent, v_low, v_high);
     END IF;
+    PERFORM pgflow._grant_as(v_parent, format('pgflow.%I', v_table)::regclass);
     PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_table)::regclass);
     v_made := v_made + 1;
   END LOOP;

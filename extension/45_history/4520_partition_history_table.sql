@@ -5,7 +5,8 @@
 -- run-keyed tables (a partition set is dropped whole; see partition_history).
 -- The parent gets the table's columns, defaults, CHECK constraints, comments,
 -- privileges and owner, and its indexes and constraints under their own names
--- (the old ones are renamed <name>_default and attached under them). A unique
+-- (the old ones are renamed <name>_default and attached under them), and its
+-- row triggers. A unique
 -- index without run_id cannot be unique on a partitioned table: a primary key
 -- becomes (run_id, ...), another unique index a plain one (keyed starts and
 -- schedule slots stay unique by their locks: start_key_locks, tick). An
@@ -19,7 +20,6 @@ DECLARE
   v_comment text := obj_description(relation, 'pg_class');
   v_index record;
   v_identity record;
-  v_grant record;
   v_next bigint;
   v_parent_ddl text[] := '{}';
   v_ddl text;
@@ -58,6 +58,14 @@ BEGIN
       v_parent_ddl := v_parent_ddl || v_index.indexdef;
     END IF;
   END LOOP;
+  -- Row triggers (step_tasks_release_limits) move to the parent, which gives
+  -- them to every partition, the old table included.
+  v_parent_ddl := v_parent_ddl || ARRAY(
+    SELECT pg_get_triggerdef(tg.oid) FROM pg_catalog.pg_trigger AS tg
+     WHERE tg.tgrelid = relation AND NOT tg.tgisinternal ORDER BY tg.tgname);
+  FOR v_ddl IN SELECT tg.tgname FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
+  END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
   -- and attaching adopts the old table's as its partition's.
   v_parent_ddl := v_parent_ddl || ARRAY(
@@ -90,13 +98,7 @@ BEGIN
   EXECUTE format('ALTER TABLE pgflow.%I ATTACH PARTITION pgflow.%I DEFAULT', v_name, v_name || '_default');
 
   EXECUTE format('ALTER TABLE pgflow.%I OWNER TO %s', v_name, v_owner);
-  FOR v_grant IN
-    SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
-     WHERE c.oid = relation AND g.grantee <> c.relowner
-  LOOP
-    EXECUTE format('GRANT %s ON pgflow.%I TO %s', v_grant.privilege_type, v_name,
-                   CASE WHEN v_grant.grantee = 0 THEN 'PUBLIC' ELSE v_grant.grantee::regrole::text END);
-  END LOOP;
+  PERFORM pgflow._grant_as(relation, format('pgflow.%I', v_name)::regclass);
   EXECUTE format('COMMENT ON TABLE pgflow.%I IS %L', v_name, v_comment);
   PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_name)::regclass);
   IF v_identity.attname IS NOT NULL THEN

@@ -1,3 +1,4 @@
+-- pgtap: plain layout only
 -- pgflow.distribute() is for a Citus coordinator; elsewhere it says so and changes nothing.
 BEGIN;
 SELECT plan(4);

@@ -1,3 +1,4 @@
+-- pgtap: plain layout only
 BEGIN;
 SELECT plan(15);
 SELECT pgflow.define_flow('{"slug": "f", "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}]}');

@@ -1,3 +1,4 @@
+-- pgtap: plain layout only
 BEGIN;
 SELECT plan(6);
 SELECT throws_ok($$SELECT pgflow.partition_history(partition_interval => '10 minutes')$$, '22023',

@@ -1,3 +1,4 @@
+-- pgtap: plain layout only
 BEGIN;
 SELECT plan(3);
 SELECT pgflow.partition_history(partition_interval => '1 day', premake => 2);

@@ -28,7 +28,14 @@ SELECT is_empty(
              'pgflow._claim_local_tasks(text,integer,text[],text[])', 'pgflow._distributed()',
              'pgflow._expire_local_leases(integer,text[],text[])', 'pgflow._local_shards(regclass)',
              'pgflow._local_version_has_runs(text,integer)', 'pgflow._on_every_node(text)',
-             'pgflow.citus_routes()', 'pgflow.distribute(integer)')$$,
-  'no pgflow function runs dynamic SQL (EXECUTE) but the Citus ones');
+             'pgflow.citus_routes()', 'pgflow.distribute(integer)',
+             -- Partitioned history (extension/45_history): DDL over pgflow's own
+             -- tables, named from the catalog; the only values from arguments are
+             -- instants, which reach the SQL as %L literals of uuid bounds.
+             'pgflow._grant_as(regclass,regclass)', 'pgflow._history_layout_chosen()', 'pgflow._keep_in_extension(regclass)',
+             'pgflow._make_history_set(timestamp with time zone,timestamp with time zone)',
+             'pgflow._partition_history_table(regclass)', 'pgflow._prune_history_sets(timestamp with time zone)',
+             'pgflow._repoint_to_parents(regclass[])')$$,
+  'no pgflow function runs dynamic SQL (EXECUTE) but the Citus and partitioned-history ones');
 SELECT * FROM finish();
 ROLLBACK;
