@@ -339,6 +339,7 @@ CREATE TABLE pgflow.history_layout (
   partition_interval interval    NOT NULL,
   premake            int         NOT NULL,
   partitioned_at     timestamptz NOT NULL DEFAULT now(),
+  oldest_set         timestamptz,
   CONSTRAINT history_layout_one_row CHECK (singleton),
   CONSTRAINT history_layout_interval_bounds
     CHECK (partition_interval >= interval '1 hour' AND partition_interval <= interval '366 days'
@@ -347,6 +348,8 @@ CREATE TABLE pgflow.history_layout (
 );
 COMMENT ON TABLE pgflow.history_layout IS
   'One row once pgflow.partition_history has partitioned the run-keyed tables by run_id; none: the plain layout.';
+COMMENT ON COLUMN pgflow.history_layout.oldest_set IS
+  'The start of the oldest partition set ever made: a restore makes the sets from there on again, and its rows go back into them.';
 
 -- With partitioned history no unique index can hold (flow_slug,
 -- idempotency_key) without run_id, so a keyed start first locks the row of its
@@ -5435,49 +5438,72 @@ $$;
 -- extension/45_history/4510_make_history_set.sql
 -- Makes the partition set for the run ids of [from_at, to_at): one partition
 -- of each run-keyed table, named by _history_set_table. Returns the number of
--- partitions made (0: the set exists). Rows the DEFAULT partition already holds
--- in that range (an id a caller chose; a restore's rows) are moved into the new
--- partition before it is attached, so making a set never fails on them.
+-- partitions made (0: the set exists).
+-- Each partition starts as a table of its own (the parent's columns, CHECKs and
+-- indexes, and a CHECK of the range so attaching scans nothing of it); rows the
+-- DEFAULT partitions already hold in the range (a run id a caller chose, the
+-- rows a restore loaded before its layout row) move into it; then it is
+-- attached, and the set gets the foreign keys between run-keyed tables among
+-- its own partitions (step_tasks_pX -> step_states_pX, ON DELETE CASCADE as in
+-- the plain layout), copied from the DEFAULT partitions, which keep the
+-- original ones. Keys within a set: a set is dropped whole, and pg_dump orders
+-- the partitions' rows by them, so a restore loads a run before its steps.
 -- Attaching, PostgreSQL checks that the DEFAULT partition holds nothing of the
 -- range: a scan of it, under its lock. After a conversion the DEFAULT holds the
 -- history from before it, until prune has removed that.
 CREATE OR REPLACE FUNCTION pgflow._make_history_set(from_at timestamptz, to_at timestamptz)
 RETURNS int
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
-  v_parent regclass;
-  v_table text;
-  v_default text;
+  v_parent text;
+  v_made text[] := '{}';  -- the parents whose partition this call made
   v_low uuid := pgflow._history_bound(from_at);
   v_high uuid := pgflow._history_bound(to_at);
-  v_made int := 0;
-  v_moved boolean;
+  v_key record;
+  v_suffix text := substr(pgflow._history_set_table('pgflow.runs', from_at), length('runs') + 1);
 BEGIN
-  FOREACH v_parent IN ARRAY pgflow._history_tables() LOOP
-    v_table := pgflow._history_set_table(v_parent, from_at);
-    CONTINUE WHEN to_regclass(format('pgflow.%I', v_table)) IS NOT NULL;
-    v_default := (SELECT c.relname || '_default' FROM pg_catalog.pg_class AS c WHERE c.oid = v_parent);
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2)', v_default)
-      INTO v_moved USING v_low, v_high;
-    IF v_moved THEN
-      EXECUTE format('CREATE TABLE pgflow.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)',
-                     v_table, v_parent);
-      EXECUTE format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I CHECK (run_id >= %L AND run_id < %L)',
-                     v_table, v_table || '_range', v_low, v_high);
-      EXECUTE format('WITH moved AS (DELETE FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2 RETURNING d.*) '
-                     'INSERT INTO pgflow.%I SELECT * FROM moved', v_default, v_table) USING v_low, v_high;
-      EXECUTE format('ALTER TABLE %s ATTACH PARTITION pgflow.%I FOR VALUES FROM (%L) TO (%L)',
-                     v_parent, v_table, v_low, v_high);
-      EXECUTE format('ALTER TABLE pgflow.%I DROP CONSTRAINT %I', v_table, v_table || '_range');
-    ELSE
-      EXECUTE format('CREATE TABLE pgflow.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                     v_table, v_parent, v_low, v_high);
-    END IF;
-    PERFORM pgflow._grant_as(v_parent, format('pgflow.%I', v_table)::regclass);
-    PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_table)::regclass);
-    v_made := v_made + 1;
+  FOR v_parent IN SELECT c.relname FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
+                    JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i LOOP
+    CONTINUE WHEN to_regclass(format('pgflow.%I', v_parent || v_suffix)) IS NOT NULL;
+    EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '
+                   'INCLUDING STORAGE)', v_parent || v_suffix, v_parent);
+    EXECUTE format('ALTER TABLE pgflow.%I ADD CONSTRAINT history_set_range CHECK (run_id >= %L AND run_id < %L)',
+                   v_parent || v_suffix, v_low, v_high);
+    EXECUTE format('INSERT INTO pgflow.%I SELECT * FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2',
+                   v_parent || v_suffix, v_parent || '_default') USING v_low, v_high;
+    v_made := v_made || v_parent;
   END LOOP;
-  RETURN v_made;
+  -- Copied first, then deleted: a DEFAULT run's delete cascades to its rows.
+  FOREACH v_parent IN ARRAY v_made LOOP
+    EXECUTE format('DELETE FROM pgflow.%I AS d WHERE d.run_id >= $1 AND d.run_id < $2', v_parent || '_default')
+      USING v_low, v_high;
+  END LOOP;
+  FOREACH v_parent IN ARRAY v_made LOOP
+    EXECUTE format('ALTER TABLE pgflow.%I ATTACH PARTITION pgflow.%I FOR VALUES FROM (%L) TO (%L)',
+                   v_parent, v_parent || v_suffix, v_low, v_high);
+    EXECUTE format('ALTER TABLE pgflow.%I DROP CONSTRAINT history_set_range', v_parent || v_suffix);
+    PERFORM pgflow._grant_as(format('pgflow.%I', v_parent)::regclass, format('pgflow.%I', v_parent || v_suffix)::regclass);
+    PERFORM pgflow._keep_in_extension(format('pgflow.%I', v_parent || v_suffix)::regclass);
+  END LOOP;
+  -- The DEFAULT partitions' keys between run-keyed tables, within the new set.
+  FOR v_key IN
+    SELECT co.conname, regexp_replace(c.relname, '_default$', '') AS child, pg_get_constraintdef(co.oid) AS definition,
+           r.relname AS referenced, regexp_replace(r.relname, '_default$', '') AS referenced_parent
+      FROM pg_catalog.pg_constraint AS co
+      JOIN pg_catalog.pg_class AS c ON c.oid = co.conrelid
+      JOIN pg_catalog.pg_class AS r ON r.oid = co.confrelid
+     WHERE co.contype = 'f' AND c.relnamespace = 'pgflow'::regnamespace AND r.relnamespace = 'pgflow'::regnamespace
+       AND c.relname IN (SELECT m || '_default' FROM unnest(v_made) AS m)
+       AND r.relname IN (SELECT m || '_default' FROM unnest(v_made) AS m)
+     ORDER BY c.relname, co.conname
+  LOOP
+    EXECUTE format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_key.child || v_suffix, v_key.conname,
+                   replace(v_key.definition, format('REFERENCES pgflow.%s(', v_key.referenced),
+                           format('REFERENCES pgflow.%s(', v_key.referenced_parent || v_suffix)));
+  END LOOP;
+  UPDATE pgflow.history_layout AS l SET oldest_set = from_at WHERE l.oldest_set IS NULL OR l.oldest_set > from_at;
+  RETURN cardinality(v_made);
 END;
 $$;
 
@@ -5510,8 +5536,7 @@ $$;
 -- Converts one run-keyed table into a table partitioned by RANGE (run_id),
 -- the old table becoming its DEFAULT partition <table>_default, data and all
 -- (no partition exists yet, so attaching it scans nothing). The caller holds
--- ACCESS EXCLUSIVE on the table and has dropped the foreign keys between
--- run-keyed tables (a partition set is dropped whole; see partition_history).
+-- ACCESS EXCLUSIVE on the table.
 -- The parent gets the table's columns, defaults, CHECK constraints, comments,
 -- privileges and owner, and its indexes and constraints under their own names
 -- (the old ones are renamed <name>_default and attached under them), and its
@@ -5522,7 +5547,8 @@ $$;
 -- identity column continues its sequence on the parent.
 CREATE OR REPLACE FUNCTION pgflow._partition_history_table(relation regclass)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_name text := (SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_owner regrole := (SELECT c.relowner::regrole FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
@@ -5576,10 +5602,16 @@ BEGIN
     EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
   END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
-  -- and attaching adopts the old table's as its partition's.
+  -- and attaching adopts the old table's as its partition's. Those to other
+  -- run-keyed tables stay on the old table, now the DEFAULT partition, and
+  -- each set gets its own (_make_history_set).
   v_parent_ddl := v_parent_ddl || ARRAY(
     SELECT format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_name, co.conname, pg_get_constraintdef(co.oid))
-      FROM pg_catalog.pg_constraint AS co WHERE co.conrelid = relation AND co.contype = 'f' ORDER BY co.conname);
+      FROM pg_catalog.pg_constraint AS co
+     WHERE co.conrelid = relation AND co.contype = 'f'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
+                        WHERE a.attrelid = co.confrelid AND a.attname = 'run_id' AND NOT a.attisdropped)
+     ORDER BY co.conname);
   SELECT a.attname, a.attidentity, pg_get_serial_sequence(relation::text, a.attname) AS sequence INTO v_identity
     FROM pg_catalog.pg_attribute AS a
    WHERE a.attrelid = relation AND a.attidentity <> '' AND NOT a.attisdropped;
@@ -5627,7 +5659,8 @@ $$;
 -- tables by name and need nothing.
 CREATE OR REPLACE FUNCTION pgflow._repoint_to_parents(defaults regclass[])
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_types oid[] := ARRAY(SELECT c.reltype FROM pg_catalog.pg_class AS c WHERE c.oid = ANY (defaults));
   v_pattern text := '\mpgflow\.(' || (SELECT string_agg(regexp_replace(c.relname, '_default$', ''), '|')
@@ -5684,14 +5717,15 @@ $$;
 -- restore that loads the row (pg_dump --load-via-partition-root: the rows come
 -- back through the parents, wherever pg_dump placed the row among them).
 -- Under ACCESS EXCLUSIVE on every run-keyed table (runs first, then by name):
---   1. the foreign keys between run-keyed tables go, since a partition set is
---      dropped whole and a referenced partition cannot be dropped without a
---      check over every referencing one (prune deletes what they cascaded);
---   2. each table becomes a partitioned parent with itself as DEFAULT
---      (_partition_history_table);
---   3. functions and views move to the parents (_repoint_to_parents);
---   4. runs_unfinished_idx (prune's last check before a drop), the bucket rows
---      of keyed starts, and the sets from now to premake intervals ahead.
+--   1. each table becomes a partitioned parent with itself as DEFAULT
+--      (_partition_history_table); the foreign keys between run-keyed tables
+--      stay on the DEFAULT partitions, and each set gets its own, within the
+--      set (a referenced partition could not be dropped otherwise without a
+--      check over every referencing one);
+--   2. functions and views move to the parents (_repoint_to_parents);
+--   3. runs_unfinished_idx (prune's last check before a drop), the bucket rows
+--      of keyed starts, and the sets from now (a restore: from the oldest set
+--      the dumped layout had) to premake intervals ahead.
 -- A layout row whose tables are partitioned already (partition_history made
 -- them, then inserted it) only makes the sets.
 CREATE OR REPLACE FUNCTION pgflow._history_layout_chosen()
@@ -5702,18 +5736,10 @@ SET check_function_bodies = off AS $$
 DECLARE
   v_tables regclass[] := pgflow._history_tables();
   v_table regclass;
-  v_foreign_key record;
 BEGIN
   IF (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgflow.runs'::regclass) = 'r' THEN
     FOREACH v_table IN ARRAY v_tables LOOP
       EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_table);
-    END LOOP;
-    FOR v_foreign_key IN
-      SELECT co.conrelid::regclass AS relation, co.conname FROM pg_catalog.pg_constraint AS co
-       WHERE co.contype = 'f' AND co.conrelid = ANY (v_tables) AND co.confrelid = ANY (v_tables)
-       ORDER BY co.conrelid, co.conname
-    LOOP
-      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_foreign_key.relation, v_foreign_key.conname);
     END LOOP;
     FOREACH v_table IN ARRAY v_tables LOOP
       PERFORM pgflow._partition_history_table(v_table);
@@ -5723,8 +5749,9 @@ BEGIN
     INSERT INTO pgflow.start_key_locks (bucket) SELECT b FROM generate_series(0, 1023) AS b
     ON CONFLICT ON CONSTRAINT start_key_locks_pkey DO NOTHING;
   END IF;
+  -- From the oldest set a restored layout had (its rows come back into it).
   PERFORM pgflow._make_history_partitions(
-    pgflow._history_set_start(now(), NEW.partition_interval),
+    least(NEW.oldest_set, pgflow._history_set_start(now(), NEW.partition_interval)),
     pgflow._history_set_start(now(), NEW.partition_interval) + (NEW.premake + 1) * NEW.partition_interval);
   RETURN NULL;
 END;
@@ -5859,6 +5886,8 @@ DECLARE
   v_table regclass;
   v_set record;
   v_suffix text;
+  v_partitions text[];
+  v_partition text;
   v_rows bigint;
   v_count bigint;
   v_blocked boolean;
@@ -5880,6 +5909,9 @@ BEGIN
   LOOP
     EXIT WHEN v_set.high > pgflow._history_bound(cutoff);
     v_suffix := substr(v_set.relname, length('runs') + 1);
+    v_partitions := ARRAY(SELECT format('pgflow.%I', c.relname || v_suffix)
+                            FROM unnest(v_tables) WITH ORDINALITY AS t(relation, i)
+                            JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i);
     EXECUTE format(
       'SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL OR r.finished_at >= $1) '
       '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id '
@@ -5889,8 +5921,8 @@ BEGIN
       INTO v_blocked USING cutoff, v_set.low, v_set.high;
     CONTINUE WHEN v_blocked;
     v_count := 0;
-    FOREACH v_table IN ARRAY v_tables LOOP
-      EXECUTE format('SELECT count(*) FROM %s', v_table::text || v_suffix) INTO v_rows;
+    FOREACH v_partition IN ARRAY v_partitions LOOP
+      EXECUTE format('SELECT count(*) FROM %s', v_partition) INTO v_rows;
       v_count := v_count + v_rows;
     END LOOP;
     BEGIN
@@ -5904,12 +5936,13 @@ BEGIN
       IF v_blocked THEN
         RAISE EXCEPTION 'a run of the set started again' USING ERRCODE = '55006';
       END IF;
-      FOREACH v_table IN ARRAY v_tables LOOP
+      -- One statement: the set's partitions reference each other (its keys).
+      FOREACH v_partition IN ARRAY v_partitions LOOP
         IF v_member THEN
-          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_table::text || v_suffix);
+          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_partition);
         END IF;
-        EXECUTE format('DROP TABLE %s', v_table::text || v_suffix);
       END LOOP;
+      EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
       RETURN greatest(v_count, 1);  -- an empty set counts 1, so the caller calls again
     EXCEPTION WHEN lock_not_available OR object_in_use THEN

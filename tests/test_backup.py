@@ -21,10 +21,37 @@ def snapshot(conn: psycopg.Connection[Any]) -> dict[str, list[tuple[Any, ...]]]:
     return {t: conn.execute(f"SELECT * FROM pgflow.{t} ORDER BY 1, 2, 3".encode()).fetchall() for t in tables}
 
 
+def history_layout(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
+    """The run-keyed tables' kinds and partitions (with their bounds)."""
+    return conn.execute(
+        "SELECT c.relname, c.relkind, pg_get_expr(c.relpartbound, c.oid) FROM pg_class AS c"
+        " WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p')"
+        " AND (c.relispartition OR c.oid = ANY (pgflow._history_tables())) ORDER BY 1"
+    ).fetchall()
+
+
+def placement(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
+    """Which partition (or plain table) holds each run's rows."""
+    return conn.execute(
+        "SELECT t.tableoid::regclass::text, t.run_id, t.step_slug FROM pgflow.step_tasks AS t"
+        " UNION ALL SELECT r.tableoid::regclass::text, r.run_id, '' FROM pgflow.runs AS r ORDER BY 2, 3, 1"
+    ).fetchall()
+
+
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not on PATH")
-def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path) -> None:
+@pytest.mark.parametrize("partitioned", [False, True], ids=["plain", "partitioned-history"])
+def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path, partitioned: bool) -> None:
     with scratch_database("dumped") as source, psycopg.connect(source, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pgflow")
+        if partitioned:
+            # A set ten days back holds an old finished run; a caller's UUIDv4 run lives in DEFAULT.
+            conn.execute("SELECT pgflow.partition_history()")
+            conn.execute("SELECT pgflow._make_history_partitions(now() - interval '10 days', now() - interval '10 days')")
+            define(conn, {"slug": "old", "steps": []})
+            conn.execute(
+                "SELECT pgflow.start_flow('old', run_id => pgflow._time_ordered_uuid(now() - interval '10 days'))"
+            )
+            conn.execute("SELECT pgflow.start_flow('old', run_id => '00000000-0000-4000-8000-0000000000aa')")
         define(conn, {"slug": "chain", "timeout": 60, "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}]})
         define(conn, {"slug": "later", "steps": [{"slug": "a", "delay_seconds": 2}]})
         define(conn, {"slug": "flaky", "base_delay": 0, "steps": [{"slug": "a"}]})
@@ -47,13 +74,21 @@ def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path) ->
         (leased,) = claim(conn, ["chain"])  # a leased task, its holder still working
         before = snapshot(conn)
 
+        layout, placed = history_layout(conn), placement(conn)
+
         dump = tmp_path / "pgflow.dump"
-        subprocess.run(["pg_dump", "-Fc", "-f", str(dump), "-d", source], check=True, capture_output=True)
+        # Partitioned history is dumped through its parents (README, "Backups").
+        options = ["--load-via-partition-root"] if partitioned else []
+        subprocess.run(["pg_dump", "-Fc", *options, "-f", str(dump), "-d", source], check=True, capture_output=True)
 
     with scratch_database("restored") as target, psycopg.connect(target, autocommit=True) as conn:
         restored = subprocess.run(["pg_restore", "-d", target, str(dump)], capture_output=True, text=True)
         assert restored.returncode == 0, restored.stderr
         assert snapshot(conn) == before
+        # The layout row made the layout again: the same parents and partitions (and empty ones
+        # for any interval between the oldest set and today that had none), each row in its own.
+        assert set(layout) <= set(history_layout(conn))
+        assert placement(conn) == placed
         # The holder of the lease reports to the restored database; the rest is claimed there.
         complete(conn, leased, {"a": 1})
         for task in doubles[1:]:
@@ -70,3 +105,20 @@ def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path) ->
             conn.execute("SELECT pgflow.fail_task(%s, 'a', 'after restore', attempt => %s)", [task[0], task[3]])
         messages = [r[0] for r in conn.execute("SELECT error_message FROM pgflow.task_attempts ORDER BY attempt_id")]
         assert messages == ["try again", "after restore"]
+
+
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not on PATH")
+def test_a_partitioned_dump_without_load_via_partition_root_fails_loudly(tmp_path: Path) -> None:
+    """Without the option pg_dump names each partition, which a fresh install does not have:
+    pg_restore reports the errors (it never restores less and says nothing)."""
+    with scratch_database("dumped") as source, psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pgflow")
+        conn.execute("SELECT pgflow.partition_history()")
+        define(conn, {"slug": "f", "steps": [{"slug": "a"}]})
+        start(conn, "f", {})
+        dump = tmp_path / "pgflow.dump"
+        subprocess.run(["pg_dump", "-Fc", "-f", str(dump), "-d", source], check=True, capture_output=True)
+    with scratch_database("restored") as target:
+        restored = subprocess.run(["pg_restore", "-d", target, str(dump)], capture_output=True, text=True)
+        assert restored.returncode != 0
+        assert 'relation "pgflow.runs_p' in restored.stderr

@@ -1,8 +1,7 @@
 -- Converts one run-keyed table into a table partitioned by RANGE (run_id),
 -- the old table becoming its DEFAULT partition <table>_default, data and all
 -- (no partition exists yet, so attaching it scans nothing). The caller holds
--- ACCESS EXCLUSIVE on the table and has dropped the foreign keys between
--- run-keyed tables (a partition set is dropped whole; see partition_history).
+-- ACCESS EXCLUSIVE on the table.
 -- The parent gets the table's columns, defaults, CHECK constraints, comments,
 -- privileges and owner, and its indexes and constraints under their own names
 -- (the old ones are renamed <name>_default and attached under them), and its
@@ -13,7 +12,8 @@
 -- identity column continues its sequence on the parent.
 CREATE OR REPLACE FUNCTION pgflow._partition_history_table(relation regclass)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_name text := (SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_owner regrole := (SELECT c.relowner::regrole FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
@@ -67,10 +67,16 @@ BEGIN
     EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
   END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
-  -- and attaching adopts the old table's as its partition's.
+  -- and attaching adopts the old table's as its partition's. Those to other
+  -- run-keyed tables stay on the old table, now the DEFAULT partition, and
+  -- each set gets its own (_make_history_set).
   v_parent_ddl := v_parent_ddl || ARRAY(
     SELECT format('ALTER TABLE pgflow.%I ADD CONSTRAINT %I %s', v_name, co.conname, pg_get_constraintdef(co.oid))
-      FROM pg_catalog.pg_constraint AS co WHERE co.conrelid = relation AND co.contype = 'f' ORDER BY co.conname);
+      FROM pg_catalog.pg_constraint AS co
+     WHERE co.conrelid = relation AND co.contype = 'f'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
+                        WHERE a.attrelid = co.confrelid AND a.attname = 'run_id' AND NOT a.attisdropped)
+     ORDER BY co.conname);
   SELECT a.attname, a.attidentity, pg_get_serial_sequence(relation::text, a.attname) AS sequence INTO v_identity
     FROM pg_catalog.pg_attribute AS a
    WHERE a.attrelid = relation AND a.attidentity <> '' AND NOT a.attisdropped;

@@ -7,7 +7,8 @@
 -- tables by name and need nothing.
 CREATE OR REPLACE FUNCTION pgflow._repoint_to_parents(defaults regclass[])
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_types oid[] := ARRAY(SELECT c.reltype FROM pg_catalog.pg_class AS c WHERE c.oid = ANY (defaults));
   v_pattern text := '\mpgflow\.(' || (SELECT string_agg(regexp_replace(c.relname, '_default$', ''), '|')

@@ -3,14 +3,15 @@
 -- restore that loads the row (pg_dump --load-via-partition-root: the rows come
 -- back through the parents, wherever pg_dump placed the row among them).
 -- Under ACCESS EXCLUSIVE on every run-keyed table (runs first, then by name):
---   1. the foreign keys between run-keyed tables go, since a partition set is
---      dropped whole and a referenced partition cannot be dropped without a
---      check over every referencing one (prune deletes what they cascaded);
---   2. each table becomes a partitioned parent with itself as DEFAULT
---      (_partition_history_table);
---   3. functions and views move to the parents (_repoint_to_parents);
---   4. runs_unfinished_idx (prune's last check before a drop), the bucket rows
---      of keyed starts, and the sets from now to premake intervals ahead.
+--   1. each table becomes a partitioned parent with itself as DEFAULT
+--      (_partition_history_table); the foreign keys between run-keyed tables
+--      stay on the DEFAULT partitions, and each set gets its own, within the
+--      set (a referenced partition could not be dropped otherwise without a
+--      check over every referencing one);
+--   2. functions and views move to the parents (_repoint_to_parents);
+--   3. runs_unfinished_idx (prune's last check before a drop), the bucket rows
+--      of keyed starts, and the sets from now (a restore: from the oldest set
+--      the dumped layout had) to premake intervals ahead.
 -- A layout row whose tables are partitioned already (partition_history made
 -- them, then inserted it) only makes the sets.
 CREATE OR REPLACE FUNCTION pgflow._history_layout_chosen()
@@ -21,18 +22,10 @@ SET check_function_bodies = off AS $$
 DECLARE
   v_tables regclass[] := pgflow._history_tables();
   v_table regclass;
-  v_foreign_key record;
 BEGIN
   IF (SELECT c.relkind FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgflow.runs'::regclass) = 'r' THEN
     FOREACH v_table IN ARRAY v_tables LOOP
       EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_table);
-    END LOOP;
-    FOR v_foreign_key IN
-      SELECT co.conrelid::regclass AS relation, co.conname FROM pg_catalog.pg_constraint AS co
-       WHERE co.contype = 'f' AND co.conrelid = ANY (v_tables) AND co.confrelid = ANY (v_tables)
-       ORDER BY co.conrelid, co.conname
-    LOOP
-      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', v_foreign_key.relation, v_foreign_key.conname);
     END LOOP;
     FOREACH v_table IN ARRAY v_tables LOOP
       PERFORM pgflow._partition_history_table(v_table);
@@ -42,8 +35,9 @@ BEGIN
     INSERT INTO pgflow.start_key_locks (bucket) SELECT b FROM generate_series(0, 1023) AS b
     ON CONFLICT ON CONSTRAINT start_key_locks_pkey DO NOTHING;
   END IF;
+  -- From the oldest set a restored layout had (its rows come back into it).
   PERFORM pgflow._make_history_partitions(
-    pgflow._history_set_start(now(), NEW.partition_interval),
+    least(NEW.oldest_set, pgflow._history_set_start(now(), NEW.partition_interval)),
     pgflow._history_set_start(now(), NEW.partition_interval) + (NEW.premake + 1) * NEW.partition_interval);
   RETURN NULL;
 END;

@@ -21,6 +21,8 @@ DECLARE
   v_table regclass;
   v_set record;
   v_suffix text;
+  v_partitions text[];
+  v_partition text;
   v_rows bigint;
   v_count bigint;
   v_blocked boolean;
@@ -42,6 +44,9 @@ BEGIN
   LOOP
     EXIT WHEN v_set.high > pgflow._history_bound(cutoff);
     v_suffix := substr(v_set.relname, length('runs') + 1);
+    v_partitions := ARRAY(SELECT format('pgflow.%I', c.relname || v_suffix)
+                            FROM unnest(v_tables) WITH ORDINALITY AS t(relation, i)
+                            JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i);
     EXECUTE format(
       'SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL OR r.finished_at >= $1) '
       '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id '
@@ -51,8 +56,8 @@ BEGIN
       INTO v_blocked USING cutoff, v_set.low, v_set.high;
     CONTINUE WHEN v_blocked;
     v_count := 0;
-    FOREACH v_table IN ARRAY v_tables LOOP
-      EXECUTE format('SELECT count(*) FROM %s', v_table::text || v_suffix) INTO v_rows;
+    FOREACH v_partition IN ARRAY v_partitions LOOP
+      EXECUTE format('SELECT count(*) FROM %s', v_partition) INTO v_rows;
       v_count := v_count + v_rows;
     END LOOP;
     BEGIN
@@ -66,12 +71,13 @@ BEGIN
       IF v_blocked THEN
         RAISE EXCEPTION 'a run of the set started again' USING ERRCODE = '55006';
       END IF;
-      FOREACH v_table IN ARRAY v_tables LOOP
+      -- One statement: the set's partitions reference each other (its keys).
+      FOREACH v_partition IN ARRAY v_partitions LOOP
         IF v_member THEN
-          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_table::text || v_suffix);
+          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_partition);
         END IF;
-        EXECUTE format('DROP TABLE %s', v_table::text || v_suffix);
       END LOOP;
+      EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
       RETURN greatest(v_count, 1);  -- an empty set counts 1, so the caller calls again
     EXCEPTION WHEN lock_not_available OR object_in_use THEN

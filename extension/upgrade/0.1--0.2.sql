@@ -334,6 +334,7 @@ CREATE TABLE pgflow.history_layout (
   partition_interval interval    NOT NULL,
   premake            int         NOT NULL,
   partitioned_at     timestamptz NOT NULL DEFAULT now(),
+  oldest_set         timestamptz,
   CONSTRAINT history_layout_one_row CHECK (singleton),
   CONSTRAINT history_layout_interval_bounds
     CHECK (partition_interval >= interval '1 hour' AND partition_interval <= interval '366 days'
@@ -342,6 +343,8 @@ CREATE TABLE pgflow.history_layout (
 );
 COMMENT ON TABLE pgflow.history_layout IS
   'One row once pgflow.partition_history has partitioned the run-keyed tables by run_id; none: the plain layout.';
+COMMENT ON COLUMN pgflow.history_layout.oldest_set IS
+  'The start of the oldest partition set ever made: a restore makes the sets from there on again, and its rows go back into them.';
 
 -- With partitioned history no unique index can hold (flow_slug,
 -- idempotency_key) without run_id, so a keyed start first locks the row of its
