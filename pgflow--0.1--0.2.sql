@@ -1652,8 +1652,8 @@ $$;
 -- Run ids are UUIDv7 (RFC 9562): the first 48 bits are the start's Unix time
 -- in milliseconds, the rest random. Time-ordered ids keep the runs primary key
 -- appending at its right edge, and make a range of run ids a range of start
--- times, which a history partitioned by run_id needs (not built yet: see
--- docs/history-partitions-plan.md).
+-- times, which a history partitioned by run_id needs (pgflow.partition_history;
+-- _history_bound makes the partitions' bounds).
 -- _time_ordered_uuid(at): such an id for the instant `at` (starts pass
 -- clock_timestamp(); make bench passes the start times of generated history).
 CREATE OR REPLACE FUNCTION pgflow._time_ordered_uuid(at timestamptz)
@@ -5424,6 +5424,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_grant record;
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (a privilege's name from aclexplode cannot be quoted: it is a keyword)
   FOR v_grant IN
     SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
      WHERE c.oid = source AND g.grantee <> c.relowner
@@ -5457,13 +5459,16 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_parent text;
-  v_made text[] := '{}';  -- the parents whose partition this call made
+  v_made text[] := '{}'::text[];  -- the parents whose partition this call made
   v_low uuid := pgflow._history_bound(from_at);
   v_high uuid := pgflow._history_bound(to_at);
   v_key record;
   v_suffix text := substr(pgflow._history_set_table('pgflow.runs', from_at), length('runs') + 1);
 BEGIN
-  FOR v_parent IN SELECT c.relname FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
+  -- @plpgsql_check_options: security_warnings = false
+  -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
+  -- instants, as %L literals)
+  FOR v_parent IN SELECT c.relname::text FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
                     JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i LOOP
     CONTINUE WHEN to_regclass(format('pgflow.%I', v_parent || v_suffix)) IS NOT NULL;
     EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '
@@ -5550,15 +5555,18 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
-  v_name text := (SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
+  v_name text := (SELECT c.relname::text FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_owner regrole := (SELECT c.relowner::regrole FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_comment text := obj_description(relation, 'pg_class');
   v_index record;
   v_identity record;
   v_next bigint;
-  v_parent_ddl text[] := '{}';
+  v_parent_ddl text[] := '{}'::text[];
   v_ddl text;
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
+  -- instants, as %L literals)
   -- Indexes and constraints as they read now, under the table's own name.
   FOR v_index IN
     SELECT ic.relname, pg_get_indexdef(i.indexrelid) AS indexdef, co.conname, co.contype,
@@ -5598,7 +5606,7 @@ BEGIN
   v_parent_ddl := v_parent_ddl || ARRAY(
     SELECT pg_get_triggerdef(tg.oid) FROM pg_catalog.pg_trigger AS tg
      WHERE tg.tgrelid = relation AND NOT tg.tgisinternal ORDER BY tg.tgname);
-  FOR v_ddl IN SELECT tg.tgname FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
+  FOR v_ddl IN SELECT tg.tgname::text FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
   END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,
@@ -5671,6 +5679,8 @@ DECLARE
   v_grant record;
   v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (functions and views made again from their own definitions in the catalog)
   FOR v_function IN
     SELECT p.oid, p.oid::regprocedure::text AS signature, p.proowner::regrole AS owner, p.proacl,
            obj_description(p.oid, 'pg_proc') AS comment, pg_get_functiondef(p.oid) AS definition
@@ -5814,7 +5824,7 @@ BEGIN
   END IF;
   INSERT INTO pgflow.history_layout (partition_interval, premake)
   VALUES (partition_history.partition_interval, partition_history.premake);
-  RETURN (SELECT count(*) FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = 'pgflow.runs'::regclass) - 1;
+  RETURN (SELECT count(*)::int FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = 'pgflow.runs'::regclass) - 1;
 END;
 $$;
 
@@ -5895,7 +5905,7 @@ DECLARE
   v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
-    RETURN 0;
+    RETURN 0::bigint;
   END IF;
   v_tables := pgflow._history_tables();
   FOR v_set IN
@@ -5920,7 +5930,7 @@ BEGIN
       '                  AND NOT (c.run_id >= $2 AND c.run_id < $3))', v_set.relname)
       INTO v_blocked USING cutoff, v_set.low, v_set.high;
     CONTINUE WHEN v_blocked;
-    v_count := 0;
+    v_count := 0::bigint;
     FOREACH v_partition IN ARRAY v_partitions LOOP
       EXECUTE format('SELECT count(*) FROM %s', v_partition) INTO v_rows;
       v_count := v_count + v_rows;
@@ -5944,12 +5954,12 @@ BEGIN
       END LOOP;
       EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
-      RETURN greatest(v_count, 1);  -- an empty set counts 1, so the caller calls again
+      RETURN greatest(v_count, 1::bigint);  -- an empty set counts 1, so the caller calls again
     EXCEPTION WHEN lock_not_available OR object_in_use THEN
       NULL;  -- busy, or revived: a later call
     END;
   END LOOP;
-  RETURN 0;
+  RETURN 0::bigint;
 END;
 $$;
 

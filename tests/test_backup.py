@@ -46,7 +46,8 @@ def test_dump_and_restore_keep_runs_in_flight_and_they_finish(tmp_path: Path, pa
         if partitioned:
             # A set ten days back holds an old finished run; a caller's UUIDv4 run lives in DEFAULT.
             conn.execute("SELECT pgflow.partition_history()")
-            conn.execute("SELECT pgflow._make_history_partitions(now() - interval '10 days', now() - interval '10 days')")
+            ten_days_ago = "now() - interval '10 days'"
+            conn.execute(f"SELECT pgflow._make_history_partitions({ten_days_ago}, {ten_days_ago})")
             define(conn, {"slug": "old", "steps": []})
             conn.execute(
                 "SELECT pgflow.start_flow('old', run_id => pgflow._time_ordered_uuid(now() - interval '10 days'))"

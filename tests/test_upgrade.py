@@ -102,7 +102,8 @@ def make_runs_in_every_state(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     return runs
 
 
-def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them() -> None:
+@pytest.mark.parametrize("partitioned", [False, True], ids=["plain", "then-partition-history"])
+def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them(partitioned: bool) -> None:
     assert RELEASED_VERSIONS == ("0.1",) and EXTENSION_VERSION != "0.1"
     with scratch_database("upgrade") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pgflow VERSION '0.1'")
@@ -113,6 +114,12 @@ def test_a_0_1_database_with_runs_in_flight_updates_and_finishes_them() -> None:
         assert installation.updated_from == "0.1" and installation.version == EXTENSION_VERSION
         extversion = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'pgflow'").fetchone()
         assert extversion == (EXTENSION_VERSION,)
+        if partitioned:
+            # History partitioned with the runs of 0.1 in flight: their rows (UUIDv4 run ids)
+            # stay in the DEFAULT partitions, and they finish from there.
+            conn.execute("SELECT pgflow.partition_history()")
+            kinds = conn.execute("SELECT DISTINCT tableoid::regclass::text FROM pgflow.step_tasks").fetchall()
+            assert kinds == [("pgflow.step_tasks_default",)]
         assert statuses(conn) == before
 
         # The holders of leases taken on 0.1 report on 0.2, and are counted.
@@ -176,6 +183,21 @@ def test_plain_objects_on_0_1_update_in_place() -> None:
         complete(conn, task, {"done": True})
         assert statuses(conn)[run_id] == "completed"
         assert install(conn).updated_from is None  # already current: nothing to do
+
+
+def test_plain_objects_partition_their_history() -> None:
+    """Installed as plain objects (no extension), partition_history works the same, with no
+    extension to add the partitions to."""
+    with scratch_database("plain_partitioned") as dsn, psycopg.connect(dsn, autocommit=True) as conn:
+        install(conn, plain=True)
+        define(conn, {"slug": "chain", "steps": [{"slug": "a"}, {"slug": "b", "deps": ["a"]}]})
+        before = start(conn, "chain", {})
+        conn.execute("SELECT pgflow.partition_history()")
+        after = start(conn, "chain", {})
+        drain(conn, ["chain"], [before, after])
+        assert {statuses(conn)[r] for r in (before, after)} == {"completed"}
+        kind = conn.execute("SELECT relkind FROM pg_class WHERE oid = 'pgflow.runs'::regclass").fetchone()
+        assert kind == ("p",)
 
 
 def test_a_0_1_database_updated_defines_and_runs_signal_steps() -> None:

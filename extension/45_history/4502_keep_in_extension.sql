@@ -32,6 +32,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_grant record;
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (a privilege's name from aclexplode cannot be quoted: it is a keyword)
   FOR v_grant IN
     SELECT g.privilege_type, g.grantee FROM pg_catalog.pg_class AS c, aclexplode(c.relacl) AS g
      WHERE c.oid = source AND g.grantee <> c.relowner

@@ -19,13 +19,16 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
   v_parent text;
-  v_made text[] := '{}';  -- the parents whose partition this call made
+  v_made text[] := '{}'::text[];  -- the parents whose partition this call made
   v_low uuid := pgflow._history_bound(from_at);
   v_high uuid := pgflow._history_bound(to_at);
   v_key record;
   v_suffix text := substr(pgflow._history_set_table('pgflow.runs', from_at), length('runs') + 1);
 BEGIN
-  FOR v_parent IN SELECT c.relname FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
+  -- @plpgsql_check_options: security_warnings = false
+  -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
+  -- instants, as %L literals)
+  FOR v_parent IN SELECT c.relname::text FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
                     JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i LOOP
     CONTINUE WHEN to_regclass(format('pgflow.%I', v_parent || v_suffix)) IS NOT NULL;
     EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '

@@ -15,15 +15,18 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$  -- (the catalog's definitions then name pgflow's tables in full)
 DECLARE
-  v_name text := (SELECT c.relname FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
+  v_name text := (SELECT c.relname::text FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_owner regrole := (SELECT c.relowner::regrole FROM pg_catalog.pg_class AS c WHERE c.oid = relation);
   v_comment text := obj_description(relation, 'pg_class');
   v_index record;
   v_identity record;
   v_next bigint;
-  v_parent_ddl text[] := '{}';
+  v_parent_ddl text[] := '{}'::text[];
   v_ddl text;
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
+  -- instants, as %L literals)
   -- Indexes and constraints as they read now, under the table's own name.
   FOR v_index IN
     SELECT ic.relname, pg_get_indexdef(i.indexrelid) AS indexdef, co.conname, co.contype,
@@ -63,7 +66,7 @@ BEGIN
   v_parent_ddl := v_parent_ddl || ARRAY(
     SELECT pg_get_triggerdef(tg.oid) FROM pg_catalog.pg_trigger AS tg
      WHERE tg.tgrelid = relation AND NOT tg.tgisinternal ORDER BY tg.tgname);
-  FOR v_ddl IN SELECT tg.tgname FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
+  FOR v_ddl IN SELECT tg.tgname::text FROM pg_catalog.pg_trigger AS tg WHERE tg.tgrelid = relation AND NOT tg.tgisinternal LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', v_ddl, relation);
   END LOOP;
   -- Foreign keys to the definitions (runs -> flows): the parent gets them too,

@@ -19,6 +19,8 @@ DECLARE
   v_grant record;
   v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
 BEGIN
+  -- @plpgsql_check_options: security_warnings = false
+  -- (functions and views made again from their own definitions in the catalog)
   FOR v_function IN
     SELECT p.oid, p.oid::regprocedure::text AS signature, p.proowner::regrole AS owner, p.proacl,
            obj_description(p.oid, 'pg_proc') AS comment, pg_get_functiondef(p.oid) AS definition

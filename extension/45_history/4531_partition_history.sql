@@ -51,6 +51,6 @@ BEGIN
   END IF;
   INSERT INTO pgflow.history_layout (partition_interval, premake)
   VALUES (partition_history.partition_interval, partition_history.premake);
-  RETURN (SELECT count(*) FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = 'pgflow.runs'::regclass) - 1;
+  RETURN (SELECT count(*)::int FROM pg_catalog.pg_inherits AS i WHERE i.inhparent = 'pgflow.runs'::regclass) - 1;
 END;
 $$;

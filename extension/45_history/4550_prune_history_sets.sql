@@ -30,7 +30,7 @@ DECLARE
   v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
-    RETURN 0;
+    RETURN 0::bigint;
   END IF;
   v_tables := pgflow._history_tables();
   FOR v_set IN
@@ -55,7 +55,7 @@ BEGIN
       '                  AND NOT (c.run_id >= $2 AND c.run_id < $3))', v_set.relname)
       INTO v_blocked USING cutoff, v_set.low, v_set.high;
     CONTINUE WHEN v_blocked;
-    v_count := 0;
+    v_count := 0::bigint;
     FOREACH v_partition IN ARRAY v_partitions LOOP
       EXECUTE format('SELECT count(*) FROM %s', v_partition) INTO v_rows;
       v_count := v_count + v_rows;
@@ -79,11 +79,11 @@ BEGIN
       END LOOP;
       EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
       PERFORM set_config('lock_timeout', v_lock_timeout, true);
-      RETURN greatest(v_count, 1);  -- an empty set counts 1, so the caller calls again
+      RETURN greatest(v_count, 1::bigint);  -- an empty set counts 1, so the caller calls again
     EXCEPTION WHEN lock_not_available OR object_in_use THEN
       NULL;  -- busy, or revived: a later call
     END;
   END LOOP;
-  RETURN 0;
+  RETURN 0::bigint;
 END;
 $$;
