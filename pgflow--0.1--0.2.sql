@@ -5176,6 +5176,7 @@ DECLARE
   v_rows bigint;
   v_removed bigint := 0::bigint;
   v_cutoff timestamptz;
+  v_busy_from uuid;
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
@@ -5191,9 +5192,11 @@ BEGIN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  -- Partitioned history: a whole set of partitions first, if one can go.
+  -- Partitioned history: a whole set of partitions first, if one can go. If
+  -- one could but its locks were not granted, the deletes leave it (and every
+  -- newer set) alone: the next call drops it.
   IF NOT pgflow._distributed() THEN
-    v_removed := pgflow._prune_history_sets(v_cutoff);
+    SELECT h.removed, h.busy_from INTO v_removed, v_busy_from FROM pgflow._prune_history_sets(v_cutoff) AS h;
     IF v_removed > 0 THEN
       RETURN v_removed;
     END IF;
@@ -5212,6 +5215,7 @@ BEGIN
       FROM (SELECT r.run_id FROM pgflow.runs AS r
              WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
                AND r.parent_run_id IS NULL
+               AND NOT (v_busy_from IS NOT NULL AND r.run_id >= v_busy_from AND r.run_id < pgflow._history_bound(v_cutoff))
              ORDER BY r.finished_at
              LIMIT batch_size
                FOR UPDATE SKIP LOCKED) AS x;
@@ -5785,10 +5789,13 @@ CREATE OR REPLACE TRIGGER history_layout_chosen AFTER INSERT ON pgflow.history_l
 -- Superuser only (it changes the extension's tables), and the extension's owner
 -- must be a superuser too (tick makes partitions as that owner). Not on Citus.
 -- Locks every run-keyed table ACCESS EXCLUSIVE until commit: claims wait for it.
--- Returns the number of partition sets made. Once only: there is no way back
+-- Returns the number of partition sets made. The interval trades claim speed
+-- (claims read every partition's claim index: fewer sets, faster claims) for
+-- how finely prune cuts (a set goes once all of it is older than the cut-off):
+-- weekly by default; make bench (8) and (14) measure daily and weekly sets. Once only: there is no way back
 -- but a dump, and a restore into a fresh install before partitioning.
 -- Backups: dump with pg_dump --load-via-partition-root (README).
-CREATE OR REPLACE FUNCTION pgflow.partition_history(partition_interval interval DEFAULT '1 day', premake int DEFAULT 3)
+CREATE OR REPLACE FUNCTION pgflow.partition_history(partition_interval interval DEFAULT '7 days', premake int DEFAULT 2)
 RETURNS int
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -5820,7 +5827,7 @@ BEGIN
   END IF;
   IF premake IS NULL OR premake < 1 OR premake > 366 THEN
     RAISE EXCEPTION 'premake must be between 1 and 366 intervals, got %', coalesce(premake::text, 'null')
-      USING ERRCODE = '22023', HINT = 'How many intervals ahead tick keeps partitions made; the default is 3.';
+      USING ERRCODE = '22023', HINT = 'How many intervals ahead tick keeps partitions made; the default is 2.';
   END IF;
   INSERT INTO pgflow.history_layout (partition_interval, premake)
   VALUES (partition_history.partition_interval, partition_history.premake);
@@ -5874,22 +5881,23 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/45_history/4550_prune_history_sets.sql
 -- prune's first move with partitioned history: drops the oldest partition set
--- that can go whole, and returns its rows (0: none could; 1 for a set that
--- held none, so that prune's caller still calls again). A set can go when
--- its interval ended before the cut-off, every run in it finished before the
--- cut-off, and no subflow tree crosses its edge (a run of the set whose parent
--- lives outside it, or a run outside it whose parent is in it): those are left
--- to prune's deletes, which take trees whole, and the set goes on a later call.
--- Counted before the drop with plain reads (nothing waits on them). The drop
--- takes ACCESS EXCLUSIVE on the parents in table order, waiting at most 100 ms
--- (lock_timeout; then the set waits for a later call, and the subtransaction
--- gives the locks back), and checks again under them that no run of the set
--- started again (retry_run) or finished late: two index probes
--- (runs_unfinished_idx, runs_finished_idx). One set per call, and prune returns
--- at once: the parents stay locked until the caller commits, so a caller that
--- holds prune's transaction open holds up every claim.
-CREATE OR REPLACE FUNCTION pgflow._prune_history_sets(cutoff timestamptz)
-RETURNS bigint
+-- that can go whole. removed: its rows (0: none went; 1 for a set that held
+-- none, so that prune's caller still calls again); busy_from: set when a set
+-- could go but its locks were not granted (its lower bound: prune's deletes
+-- then leave it and every newer set alone, for a later call to drop).
+-- A set can go when its interval ended before the cut-off, every run in it
+-- finished before the cut-off, and no subflow tree crosses its edge (a run of
+-- the set whose parent lives outside it, or a run outside it whose parent is
+-- in it): those are left to prune's deletes, which take trees whole, and the
+-- set goes on a later call. Counted before the drop with plain reads (nothing
+-- waits on them). The drop takes ACCESS EXCLUSIVE on the parents (see below;
+-- three tries, then the set waits for a later call, and each try's
+-- subtransaction gives its locks back), and checks again under them that no
+-- run of the set started again (retry_run) or finished late: two index probes
+-- (runs_unfinished_idx, runs_finished_idx). One set per call, and prune
+-- returns at once: the parents stay locked until the caller commits, so a
+-- caller that holds prune's transaction open holds up every claim.
+CREATE OR REPLACE FUNCTION pgflow._prune_history_sets(cutoff timestamptz, OUT removed bigint, OUT busy_from uuid)
 LANGUAGE plpgsql AS $$
 DECLARE
   v_tables regclass[];
@@ -5904,8 +5912,9 @@ DECLARE
   v_lock_timeout text := current_setting('lock_timeout');
   v_member boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pgflow');
 BEGIN
+  removed := 0::bigint;
   IF NOT EXISTS (SELECT 1 FROM pgflow.history_layout) THEN
-    RETURN 0::bigint;
+    RETURN;
   END IF;
   v_tables := pgflow._history_tables();
   FOR v_set IN
@@ -5935,31 +5944,44 @@ BEGIN
       EXECUTE format('SELECT count(*) FROM %s', v_partition) INTO v_rows;
       v_count := v_count + v_rows;
     END LOOP;
-    BEGIN
-      PERFORM set_config('lock_timeout', '100ms', true);
-      FOREACH v_table IN ARRAY v_tables LOOP
-        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_table);
-      END LOOP;
-      EXECUTE format('SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL) '
-                     '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at >= $1)', v_set.relname)
-        INTO v_blocked USING cutoff;
-      IF v_blocked THEN
-        RAISE EXCEPTION 'a run of the set started again' USING ERRCODE = '55006';
-      END IF;
-      -- One statement: the set's partitions reference each other (its keys).
-      FOREACH v_partition IN ARRAY v_partitions LOOP
-        IF v_member THEN
-          EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_partition);
+    FOR v_attempt IN 1 .. 3 LOOP
+      BEGIN
+        -- step_tasks first, waiting at most 100 ms: every claim and report
+        -- holds it, so once it is granted the transactions that were running
+        -- have ended and the new ones wait at it; the other parents are then
+        -- free, and taken NOWAIT. Waiting for them instead could close a
+        -- cycle with a transaction that holds one and waits at step_tasks.
+        PERFORM set_config('lock_timeout', '100ms', true);
+        LOCK TABLE pgflow.step_tasks IN ACCESS EXCLUSIVE MODE;
+        FOREACH v_table IN ARRAY v_tables LOOP
+          EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT', v_table);
+        END LOOP;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL) '
+                       '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at >= $1)', v_set.relname)
+          INTO v_blocked USING cutoff;
+        IF v_blocked THEN
+          RAISE EXCEPTION 'a run of the set started again' USING ERRCODE = '55006';
         END IF;
-      END LOOP;
-      EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
-      PERFORM set_config('lock_timeout', v_lock_timeout, true);
-      RETURN greatest(v_count, 1::bigint);  -- an empty set counts 1, so the caller calls again
-    EXCEPTION WHEN lock_not_available OR object_in_use THEN
-      NULL;  -- busy, or revived: a later call
-    END;
+        FOREACH v_partition IN ARRAY v_partitions LOOP
+          IF v_member THEN
+            EXECUTE format('ALTER EXTENSION pgflow DROP TABLE %s', v_partition);
+          END IF;
+        END LOOP;
+        -- One statement: the set's partitions reference each other (its keys).
+        EXECUTE 'DROP TABLE ' || array_to_string(v_partitions, ', ');
+        PERFORM set_config('lock_timeout', v_lock_timeout, true);
+        removed := greatest(v_count, 1::bigint);  -- an empty set counts 1, so the caller calls again
+        RETURN;
+      EXCEPTION
+        WHEN object_in_use THEN
+          EXIT;  -- revived: no longer a candidate
+        WHEN lock_not_available THEN
+          busy_from := v_set.low;  -- busy: again in a moment, then on a later call
+          PERFORM pg_sleep(0.01 * v_attempt);
+      END;
+    END LOOP;
+    EXIT WHEN busy_from IS NOT NULL;
   END LOOP;
-  RETURN 0::bigint;
 END;
 $$;
 

@@ -916,10 +916,11 @@ def report_define() -> None:
 
 # -- (8) history ----------------------------------------------------------------------
 
-# "plain" is the layout CREATE EXTENSION makes; "partitioned" is the one
-# pgflow.partition_history turns it into (run-keyed tables PARTITION BY RANGE
-# (run_id), time-ordered run ids). Benchmarks (8) and (14) measure both when the
-# installed engine has partition_history, the plain one alone otherwise.
+# "plain" is the layout CREATE EXTENSION makes; "partitioned" (daily sets) and
+# "partitioned-weekly" are the ones pgflow.partition_history turns it into
+# (run-keyed tables PARTITION BY RANGE (run_id), time-ordered run ids).
+# Benchmarks (8) and (14) measure each when the installed engine has
+# partition_history, the plain one alone otherwise.
 HISTORY_SPAN = "30 days"  # generated history: runs started over the 30 days before
 HISTORY_END = "1 day"  # ... the last one a day ago, so prune(interval '1 day') takes all of it
 
@@ -934,17 +935,22 @@ def has_function(name: str) -> bool:
         )
 
 
+# The partitioned layouts and their partition_interval: daily sets (the default)
+# and weekly ones (fewer partitions for claims to read, coarser prunes).
+PARTITIONED = {"partitioned": "1 day", "partitioned-weekly": "7 days"}
+
+
 def layouts() -> list[str]:
-    return ["plain", "partitioned"] if has_function("partition_history") else ["plain"]
+    return ["plain", *PARTITIONED] if has_function("partition_history") else ["plain"]
 
 
 def setup_layout(layout: str) -> None:
-    """A fresh scratch database in that layout; partitioned: daily partitions
+    """A fresh scratch database in that layout; partitioned: partition sets
     premade over the generated history's span."""
     setup()
-    if layout == "partitioned":
+    if layout in PARTITIONED:
         with connect() as conn:
-            conn.execute("SELECT pgflow.partition_history(interval '1 day')")
+            conn.execute("SELECT pgflow.partition_history(%s::interval)", (PARTITIONED[layout],))
             conn.execute("SELECT pgflow._make_history_partitions(now() - interval '40 days', now())")
 
 
@@ -1073,8 +1079,9 @@ def report_history() -> None:
             f"History generated set-based: {gens}. Claim latency: ms of claim_tasks(1) over "
             f"{SIZES['history_claims']} claims on one connection (each followed by an untimed complete_task), "
             f"median and p99 per repetition. Throughput: chain drain, W=4, batch 10, single completions, "
-            f"{SIZES['drain_runs']} runs. Layout 'partitioned': after pgflow.partition_history('1 day'), "
-            "history in daily partitions by its time-ordered run ids."
+            f"{SIZES['drain_runs']} runs. Layouts 'partitioned' / 'partitioned-weekly': after "
+            "pgflow.partition_history('1 day' / '7 days') and _make_history_partitions(now() - 40 days, now()), "
+            "history in those partitions by its time-ordered run ids."
         ),
     )
     for layout, (e_lat, e_p99, e_thr), (h_lat, h_p99, h_thr), _, _ in res:

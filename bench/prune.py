@@ -156,7 +156,8 @@ def report_prune() -> None:
         ],
         note=(
             f"The same history in each layout ({n:,} finished tasks: 3-step runs started over the 30 days "
-            "before a day ago; 'partitioned' = after pgflow.partition_history('1 day') and "
+            "before a day ago; 'partitioned' / 'partitioned-weekly' = after pgflow.partition_history('1 day' / "
+            "'7 days') and "
             "_make_history_partitions(now() - 40 days, now()), time-ordered run ids), then "
             "pgflow.prune(interval '1 day', 10000) until it returns 0. Sizes: pg_table_size + pg_indexes_size "
             "over the table's pg_partition_tree, right after the prune (no VACUUM). WAL: pg_wal_lsn_diff over "

@@ -18,6 +18,7 @@ DECLARE
   v_rows bigint;
   v_removed bigint := 0::bigint;
   v_cutoff timestamptz;
+  v_busy_from uuid;
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
@@ -33,9 +34,11 @@ BEGIN
     RAISE EXCEPTION 'batch_size must be at least 1, got %', coalesce(batch_size::text, 'null')
       USING ERRCODE = '22023';
   END IF;
-  -- Partitioned history: a whole set of partitions first, if one can go.
+  -- Partitioned history: a whole set of partitions first, if one can go. If
+  -- one could but its locks were not granted, the deletes leave it (and every
+  -- newer set) alone: the next call drops it.
   IF NOT pgflow._distributed() THEN
-    v_removed := pgflow._prune_history_sets(v_cutoff);
+    SELECT h.removed, h.busy_from INTO v_removed, v_busy_from FROM pgflow._prune_history_sets(v_cutoff) AS h;
     IF v_removed > 0 THEN
       RETURN v_removed;
     END IF;
@@ -54,6 +57,7 @@ BEGIN
       FROM (SELECT r.run_id FROM pgflow.runs AS r
              WHERE r.finished_at < v_cutoff AND r.status IN ('completed', 'failed', 'cancelled')
                AND r.parent_run_id IS NULL
+               AND NOT (v_busy_from IS NOT NULL AND r.run_id >= v_busy_from AND r.run_id < pgflow._history_bound(v_cutoff))
              ORDER BY r.finished_at
              LIMIT batch_size
                FOR UPDATE SKIP LOCKED) AS x;
