@@ -318,6 +318,8 @@ def test_the_cli_serves_the_ui_and_prints_where(dsn: str, host: str, token_print
         env=env,
         stdout=subprocess.PIPE,
         text=True,
+        # Started with SIGINT ignored, as a shell's background job starts it: Ctrl-C still stops it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         assert process.stdout is not None

@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import os
+import signal
 import sys
 import time
 import traceback
@@ -783,6 +784,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     where = running.url + (f"/?token={token}" if token is not None else "/")
     mode = "" if running.app.can_operate else " (read-only: this role may not retry or cancel)"
     print(f"pgflow ui: serving {where}{mode}; Ctrl-C stops", flush=True)
+    # Ctrl-C stops it even when it was started with SIGINT ignored (a shell's background
+    # job: Python then leaves it ignored), and so does SIGTERM (a process manager's stop).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
     try:
         running.server.serve_forever()
     except KeyboardInterrupt:
