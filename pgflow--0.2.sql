@@ -5392,8 +5392,8 @@ $$;
 -- top-level runs: _prunable_trees); 
 -- callers repeat until 0 (the CLI does). With partitioned history
 -- (partition_history) a call first drops the oldest set of partitions that can
--- go whole, and returns its rows (_prune_history_sets). One bounded batch per call keeps each
--- transaction short, and SKIP LOCKED on the runs means it never waits for a
+-- go whole, and returns its rows (_prune_history_sets). One bounded batch per
+-- call keeps each transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
 CREATE OR REPLACE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
 RETURNS bigint
@@ -5404,6 +5404,7 @@ DECLARE
   v_removed bigint := 0::bigint;
   v_cutoff timestamptz;
   v_busy_from uuid;
+  v_distributed boolean := pgflow._distributed();
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
@@ -5422,13 +5423,13 @@ BEGIN
   -- Partitioned history: a whole set of partitions first, if one can go. If
   -- one could but its locks were not granted, the deletes leave it (and every
   -- newer set) alone: the next call drops it.
-  IF NOT pgflow._distributed() THEN
+  IF NOT v_distributed THEN
     SELECT h.removed, h.busy_from INTO v_removed, v_busy_from FROM pgflow._prune_history_sets(v_cutoff) AS h;
     IF v_removed > 0 THEN
       RETURN v_removed;
     END IF;
   END IF;
-  IF pgflow._distributed() THEN
+  IF v_distributed THEN
     -- Citus locks no rows in a query over every shard: the runs are picked
     -- unlocked, and the deletes below wait for a late report on one (short).
     SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
@@ -5459,16 +5460,6 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  -- (Deleted here, not by their foreign keys' cascades: partitioned history has none.)
-  DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  DELETE FROM pgflow.signals AS s WHERE s.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  DELETE FROM pgflow.run_watchers AS w WHERE w.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);
@@ -5602,13 +5593,21 @@ LANGUAGE sql STABLE AS $$
    WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 $$;
 
--- A partition set's table for `parent`: <parent>_p<YYYYMMDD>t<HHMI> (UTC) of
--- the set's first instant.
-CREATE OR REPLACE FUNCTION pgflow._history_set_table(parent regclass, from_at timestamptz)
+-- Their names, in that order.
+CREATE OR REPLACE FUNCTION pgflow._history_table_names()
+RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT array_agg(c.relname::text ORDER BY t.i)
+    FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
+    JOIN pg_catalog.pg_class AS c ON c.oid = t.relation
+$$;
+
+-- A partition set's name: each table's partition in the set is the table's
+-- name followed by this, _p<YYYYMMDD>t<HHMI> (UTC) of the set's first instant.
+CREATE OR REPLACE FUNCTION pgflow._history_set_suffix(from_at timestamptz)
 RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT c.relname || '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
-    FROM pg_catalog.pg_class AS c WHERE c.oid = parent
+  SELECT '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
 $$;
 
 -- The start of the set that holds `at`: sets are aligned to whole intervals
@@ -5670,7 +5669,7 @@ $$;
 -- ---------------------------------------------------------------------------
 -- extension/45_history/4510_make_history_set.sql
 -- Makes the partition set for the run ids of [from_at, to_at): one partition
--- of each run-keyed table, named by _history_set_table. Returns the number of
+-- of each run-keyed table, named by _history_set_suffix. Returns the number of
 -- partitions made (0: the set exists).
 -- Each partition starts as a table of its own (the parent's columns, CHECKs and
 -- indexes, and a CHECK of the range so attaching scans nothing of it); rows the
@@ -5694,13 +5693,12 @@ DECLARE
   v_low uuid := pgflow._history_bound(from_at);
   v_high uuid := pgflow._history_bound(to_at);
   v_key record;
-  v_suffix text := substr(pgflow._history_set_table('pgflow.runs', from_at), length('runs') + 1);
+  v_suffix text := pgflow._history_set_suffix(from_at);
 BEGIN
   -- @plpgsql_check_options: security_warnings = false
   -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
   -- instants, as %L literals)
-  FOR v_parent IN SELECT c.relname::text FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
-                    JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i LOOP
+  FOREACH v_parent IN ARRAY pgflow._history_table_names() LOOP
     CONTINUE WHEN to_regclass(format('pgflow.%I', v_parent || v_suffix)) IS NOT NULL;
     EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '
                    'INCLUDING STORAGE)', v_parent || v_suffix, v_parent);
@@ -6086,7 +6084,7 @@ BEGIN
     RETURN 0;
   END IF;
   v_until := pgflow._history_set_start(at, v_layout.partition_interval) + v_layout.premake * v_layout.partition_interval;
-  IF to_regclass(format('pgflow.%I', pgflow._history_set_table('pgflow.runs', v_until))) IS NOT NULL
+  IF to_regclass(format('pgflow.%I', 'runs' || pgflow._history_set_suffix(v_until))) IS NOT NULL
      OR coalesce(nullif(current_setting('pgflow.premake_retry_after', true), ''), '-infinity')::timestamptz
         > clock_timestamp() THEN
     RETURN 0;
@@ -6161,9 +6159,7 @@ BEGIN
   LOOP
     EXIT WHEN v_set.high > pgflow._history_bound(cutoff);
     v_suffix := substr(v_set.relname, length('runs') + 1);
-    v_partitions := ARRAY(SELECT format('pgflow.%I', c.relname || v_suffix)
-                            FROM unnest(v_tables) WITH ORDINALITY AS t(relation, i)
-                            JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i);
+    v_partitions := ARRAY(SELECT format('pgflow.%I', n || v_suffix) FROM unnest(pgflow._history_table_names()) AS n);
     EXECUTE format(
       'SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL OR r.finished_at >= $1) '
       '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id '

@@ -7,8 +7,8 @@
 -- top-level runs: _prunable_trees); 
 -- callers repeat until 0 (the CLI does). With partitioned history
 -- (partition_history) a call first drops the oldest set of partitions that can
--- go whole, and returns its rows (_prune_history_sets). One bounded batch per call keeps each
--- transaction short, and SKIP LOCKED on the runs means it never waits for a
+-- go whole, and returns its rows (_prune_history_sets). One bounded batch per
+-- call keeps each transaction short, and SKIP LOCKED on the runs means it never waits for a
 -- worker that is still reporting on one of them.
 CREATE OR REPLACE FUNCTION pgflow.prune(older_than interval, batch_size int DEFAULT 10000)
 RETURNS bigint
@@ -19,6 +19,7 @@ DECLARE
   v_removed bigint := 0::bigint;
   v_cutoff timestamptz;
   v_busy_from uuid;
+  v_distributed boolean := pgflow._distributed();
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'older_than must be a non-negative interval, got %', coalesce(older_than::text, 'null')
@@ -37,13 +38,13 @@ BEGIN
   -- Partitioned history: a whole set of partitions first, if one can go. If
   -- one could but its locks were not granted, the deletes leave it (and every
   -- newer set) alone: the next call drops it.
-  IF NOT pgflow._distributed() THEN
+  IF NOT v_distributed THEN
     SELECT h.removed, h.busy_from INTO v_removed, v_busy_from FROM pgflow._prune_history_sets(v_cutoff) AS h;
     IF v_removed > 0 THEN
       RETURN v_removed;
     END IF;
   END IF;
-  IF pgflow._distributed() THEN
+  IF v_distributed THEN
     -- Citus locks no rows in a query over every shard: the runs are picked
     -- unlocked, and the deletes below wait for a late report on one (short).
     SELECT coalesce(array_agg(x.run_id), '{}') INTO v_runs
@@ -74,16 +75,6 @@ BEGIN
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_tasks AS t WHERE t.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  -- (Deleted here, not by their foreign keys' cascades: partitioned history has none.)
-  DELETE FROM pgflow.signal_deadlines AS d WHERE d.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  DELETE FROM pgflow.signals AS s WHERE s.run_id = ANY (v_runs);
-  GET DIAGNOSTICS v_rows = ROW_COUNT;
-  v_removed := v_removed + v_rows;
-  DELETE FROM pgflow.run_watchers AS w WHERE w.run_id = ANY (v_runs);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_removed := v_removed + v_rows;
   DELETE FROM pgflow.step_states AS ss WHERE ss.run_id = ANY (v_runs);

@@ -10,13 +10,21 @@ LANGUAGE sql STABLE AS $$
    WHERE c.relnamespace = 'pgflow'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 $$;
 
--- A partition set's table for `parent`: <parent>_p<YYYYMMDD>t<HHMI> (UTC) of
--- the set's first instant.
-CREATE OR REPLACE FUNCTION pgflow._history_set_table(parent regclass, from_at timestamptz)
+-- Their names, in that order.
+CREATE OR REPLACE FUNCTION pgflow._history_table_names()
+RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT array_agg(c.relname::text ORDER BY t.i)
+    FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
+    JOIN pg_catalog.pg_class AS c ON c.oid = t.relation
+$$;
+
+-- A partition set's name: each table's partition in the set is the table's
+-- name followed by this, _p<YYYYMMDD>t<HHMI> (UTC) of the set's first instant.
+CREATE OR REPLACE FUNCTION pgflow._history_set_suffix(from_at timestamptz)
 RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT c.relname || '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
-    FROM pg_catalog.pg_class AS c WHERE c.oid = parent
+  SELECT '_p' || to_char(from_at AT TIME ZONE 'UTC', 'YYYYMMDD"t"HH24MI')
 $$;
 
 -- The start of the set that holds `at`: sets are aligned to whole intervals

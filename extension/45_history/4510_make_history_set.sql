@@ -1,5 +1,5 @@
 -- Makes the partition set for the run ids of [from_at, to_at): one partition
--- of each run-keyed table, named by _history_set_table. Returns the number of
+-- of each run-keyed table, named by _history_set_suffix. Returns the number of
 -- partitions made (0: the set exists).
 -- Each partition starts as a table of its own (the parent's columns, CHECKs and
 -- indexes, and a CHECK of the range so attaching scans nothing of it); rows the
@@ -23,13 +23,12 @@ DECLARE
   v_low uuid := pgflow._history_bound(from_at);
   v_high uuid := pgflow._history_bound(to_at);
   v_key record;
-  v_suffix text := substr(pgflow._history_set_table('pgflow.runs', from_at), length('runs') + 1);
+  v_suffix text := pgflow._history_set_suffix(from_at);
 BEGIN
   -- @plpgsql_check_options: security_warnings = false
   -- (DDL from the catalog's own definitions and names, quoted with %I; no argument reaches it but
   -- instants, as %L literals)
-  FOR v_parent IN SELECT c.relname::text FROM unnest(pgflow._history_tables()) WITH ORDINALITY AS t(relation, i)
-                    JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i LOOP
+  FOREACH v_parent IN ARRAY pgflow._history_table_names() LOOP
     CONTINUE WHEN to_regclass(format('pgflow.%I', v_parent || v_suffix)) IS NOT NULL;
     EXECUTE format('CREATE TABLE pgflow.%I (LIKE pgflow.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '
                    'INCLUDING STORAGE)', v_parent || v_suffix, v_parent);

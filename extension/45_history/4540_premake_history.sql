@@ -20,7 +20,7 @@ BEGIN
     RETURN 0;
   END IF;
   v_until := pgflow._history_set_start(at, v_layout.partition_interval) + v_layout.premake * v_layout.partition_interval;
-  IF to_regclass(format('pgflow.%I', pgflow._history_set_table('pgflow.runs', v_until))) IS NOT NULL
+  IF to_regclass(format('pgflow.%I', 'runs' || pgflow._history_set_suffix(v_until))) IS NOT NULL
      OR coalesce(nullif(current_setting('pgflow.premake_retry_after', true), ''), '-infinity')::timestamptz
         > clock_timestamp() THEN
     RETURN 0;

@@ -46,9 +46,7 @@ BEGIN
   LOOP
     EXIT WHEN v_set.high > pgflow._history_bound(cutoff);
     v_suffix := substr(v_set.relname, length('runs') + 1);
-    v_partitions := ARRAY(SELECT format('pgflow.%I', c.relname || v_suffix)
-                            FROM unnest(v_tables) WITH ORDINALITY AS t(relation, i)
-                            JOIN pg_catalog.pg_class AS c ON c.oid = t.relation ORDER BY t.i);
+    v_partitions := ARRAY(SELECT format('pgflow.%I', n || v_suffix) FROM unnest(pgflow._history_table_names()) AS n);
     EXECUTE format(
       'SELECT EXISTS (SELECT 1 FROM pgflow.%1$I AS r WHERE r.finished_at IS NULL OR r.finished_at >= $1) '
       '    OR EXISTS (SELECT 1 FROM pgflow.%1$I AS c JOIN pgflow.runs AS p ON p.run_id = c.parent_run_id '
